@@ -1,0 +1,138 @@
+// Runtime settings and facts: threads (intra-op, inter-op, BLAS), seeds, CUDA, and where libtorch was loaded from.
+#include "common.h"
+
+#include <ATen/Parallel.h>
+#include <torch/csrc/api/include/torch/cuda.h>
+#include <torch/csrc/api/include/torch/utils.h>
+#include <torch/csrc/api/include/torch/version.h>
+
+#include <dlfcn.h>
+
+namespace nnlab {
+
+// ---- BLAS, reached through the libblas.so.3 that libtorch loaded ----------------------------------------
+struct Blas {
+  void* handle = nullptr;
+  void (*setThreads)(int) = nullptr;
+  int (*getThreads)() = nullptr;
+  char* (*getConfig)() = nullptr;
+  std::string path;
+};
+
+static Blas& GetBlas() {
+  static Blas blas = [] {
+    Blas b;
+    for (const char* name : {"libblas.so.3", "libopenblas.so.0", "libopenblas.so"}) {
+      b.handle = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
+      if (b.handle) break;
+    }
+    if (!b.handle) return b;
+    b.setThreads = reinterpret_cast<void (*)(int)>(dlsym(b.handle, "openblas_set_num_threads"));
+    b.getThreads = reinterpret_cast<int (*)()>(dlsym(b.handle, "openblas_get_num_threads"));
+    b.getConfig = reinterpret_cast<char* (*)()>(dlsym(b.handle, "openblas_get_config"));
+    void* sgemm = dlsym(b.handle, "sgemm_");
+    Dl_info dl;
+    if (sgemm && dladdr(sgemm, &dl) && dl.dli_fname) {
+      char resolved[4096];
+      b.path = realpath(dl.dli_fname, resolved) ? resolved : dl.dli_fname;
+    }
+    return b;
+  }();
+  return blas;
+}
+
+static std::string LibraryOf(void* symbol) {
+  Dl_info dl;
+  if (!dladdr(symbol, &dl) || !dl.dli_fname) return "";
+  char resolved[4096];
+  return realpath(dl.dli_fname, resolved) ? resolved : dl.dli_fname;
+}
+
+// threads() -> { intraOp, interOp, blas }
+static Napi::Value Threads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("intraOp", at::get_num_threads());
+  o.Set("interOp", at::get_num_interop_threads());
+  Blas& blas = GetBlas();
+  o.Set("blas", blas.getThreads ? Napi::Value(Napi::Number::New(env, blas.getThreads())) : env.Null());
+  return o;
+}
+
+static int PositiveInt(const Napi::CallbackInfo& info, const char* what) {
+  double d = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
+  if (d < 1 || d != static_cast<int>(d)) ThrowType(info.Env(), std::string(what) + ": expected a positive integer");
+  return static_cast<int>(d);
+}
+
+static Napi::Value SetIntraOpThreads(const Napi::CallbackInfo& info) {
+  at::set_num_threads(PositiveInt(info, "setIntraOpThreads"));
+  return info.Env().Undefined();
+}
+
+// libtorch allows this once, before any inter-op work; a later call is a libtorch error (-> JS Error).
+static Napi::Value SetInterOpThreads(const Napi::CallbackInfo& info) {
+  at::set_num_interop_threads(PositiveInt(info, "setInterOpThreads"));
+  return info.Env().Undefined();
+}
+
+static Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
+  int n = PositiveInt(info, "setBlasThreads");
+  Blas& blas = GetBlas();
+  if (!blas.setThreads) {
+    throw Napi::Error::New(info.Env(), "setBlasThreads: the BLAS in use (" + (blas.path.empty() ? std::string("unknown") : blas.path) +
+                                           ") is not OpenBLAS and has no thread setting");
+  }
+  blas.setThreads(n);
+  return info.Env().Undefined();
+}
+
+static Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Blas& blas = GetBlas();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("path", blas.path.empty() ? env.Null() : Napi::Value(Napi::String::New(env, blas.path)));
+  o.Set("config", blas.getConfig ? Napi::Value(Napi::String::New(env, blas.getConfig())) : env.Null());
+  return o;
+}
+
+static Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
+  double d = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  if (d < 0 || d != static_cast<double>(static_cast<uint64_t>(d))) {
+    ThrowType(info.Env(), "manualSeed: expected a non-negative integer");
+  }
+  torch::manual_seed(static_cast<uint64_t>(d));
+  return info.Env().Undefined();
+}
+
+static Napi::Value Cuda(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("available", torch::cuda::is_available());
+  o.Set("deviceCount", static_cast<double>(torch::cuda::device_count()));
+  o.Set("cudnn", torch::cuda::cudnn_is_available());
+  return o;
+}
+
+// build(): what the addon was compiled against and where libtorch was loaded from.
+static Napi::Value Build(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("torchVersion", TORCH_VERSION);
+  o.Set("libtorchPath", LibraryOf(reinterpret_cast<void*>(&at::get_num_threads)));
+  o.Set("parallelInfo", at::get_parallel_info());
+  return o;
+}
+
+void InitRuntime(Napi::Env env, Napi::Object exports) {
+  Export<Threads>(env, exports, "threads");
+  Export<SetIntraOpThreads>(env, exports, "setIntraOpThreads");
+  Export<SetInterOpThreads>(env, exports, "setInterOpThreads");
+  Export<SetBlasThreads>(env, exports, "setBlasThreads");
+  Export<BlasInfo>(env, exports, "blasInfo");
+  Export<ManualSeed>(env, exports, "manualSeed");
+  Export<Cuda>(env, exports, "cuda");
+  Export<Build>(env, exports, "build");
+}
+
+}  // namespace nnlab
