@@ -347,6 +347,7 @@ static Napi::Object SchemaToJs(Napi::Env env, const c10::FunctionSchema& schema)
     Napi::Object arg = Napi::Object::New(env);
     arg.Set("name", a.name());
     arg.Set("type", a.real_type()->str());
+    arg.Set("n", a.N() ? *a.N() : 0);
     arg.Set("hasDefault", a.default_value().has_value());
     if (a.default_value()) {
       std::ostringstream d;

@@ -1,0 +1,49 @@
+// Thread settings. They matter more than anything else on a small machine (see DESIGN.md): for an MLP,
+// two intra-op threads plus OpenBLAS's two threads oversubscribe two cores and run ~4x slower than one
+// intra-op thread; convolutions prefer intra-op threads. Set them before the first op of a workload.
+import os from 'node:os';
+import { getNative } from './native.js';
+
+export interface ThreadSettings {
+  intraOp: number;
+  interOp: number;
+  /** OpenBLAS threads, or null when the BLAS in use is not OpenBLAS. */
+  blas: number | null;
+}
+
+/** Workloads with measured-best settings; `auto` leaves libtorch's defaults. */
+export type Workload = 'dense' | 'conv' | 'auto';
+
+export function getThreads(): ThreadSettings {
+  return getNative().threads();
+}
+
+/**
+ * Applies the given settings. The inter-op count can only be set once per process and before any inter-op
+ * work (a libtorch rule), so it is only applied when it differs from the current one.
+ */
+export function setThreads(settings: Partial<Omit<ThreadSettings, 'blas'> & { blas: number }>): ThreadSettings {
+  const native = getNative();
+  if (settings.intraOp !== undefined) native.setIntraOpThreads(settings.intraOp);
+  if (settings.interOp !== undefined && settings.interOp !== native.threads().interOp) {
+    native.setInterOpThreads(settings.interOp);
+  }
+  if (settings.blas !== undefined) native.setBlasThreads(settings.blas);
+  return native.threads();
+}
+
+/**
+ * The settings measured best for a workload on this machine's core count (bench/ shows the figures):
+ * dense layers are BLAS-bound, so BLAS gets the cores and libtorch's own pool one thread; convolutions run
+ * in libtorch's kernels (im2col + sgemm inside the intra-op pool), so the pool gets the cores.
+ */
+export function threadsFor(workload: Workload, cores = os.availableParallelism()): Partial<ThreadSettings> {
+  switch (workload) {
+    case 'dense':
+      return { intraOp: 1, blas: cores };
+    case 'conv':
+      return { intraOp: cores, blas: 1 };
+    case 'auto':
+      return {};
+  }
+}
