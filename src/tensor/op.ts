@@ -2,6 +2,7 @@
 // message names the op and the shapes of its tensor arguments.
 import { getNative } from '../engine/native.js';
 import { Tensor } from './tensor.js';
+import { closest } from '../engine/errors.js';
 
 const native = getNative();
 
@@ -24,22 +25,8 @@ export function opId(name: string, overload = ''): number {
 let allNames: string[] | undefined;
 function suggestOps(name: string): string[] {
   allNames ??= [...new Set(native.opSchemas().map((s) => s.name))];
-  const scored = allNames.map((n) => [n, editDistance(n, name)] as const).filter(([, d]) => d <= 3);
-  return scored.sort((a, b) => a[1] - b[1]).slice(0, 3).map(([n]) => n);
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length];
+  const near = closest(name, allNames);
+  return near ? [near] : [];
 }
 
 function describe(value: unknown): string {
