@@ -67,6 +67,7 @@ declare module './tensor.js' {
     tril(diagonal?: number): Tensor;
     reshape(shape: number[]): Tensor;
     view(size: number[]): Tensor;
+    viewDtype(dtype: DType): Tensor;
     flatten(startDim?: number, endDim?: number): Tensor;
     unsqueeze(dim: number): Tensor;
     squeeze(): Tensor;
@@ -346,6 +347,9 @@ Tensor.prototype.reshape = function (this: Tensor, ...args: any[]) {
 };
 Tensor.prototype.view = function (this: Tensor, ...args: any[]) {
   return (ops.view as (...a: any[]) => any)(this, ...args);
+};
+Tensor.prototype.viewDtype = function (this: Tensor, ...args: any[]) {
+  return (ops.viewDtype as (...a: any[]) => any)(this, ...args);
 };
 Tensor.prototype.flatten = function (this: Tensor, ...args: any[]) {
   return (ops.flatten as (...a: any[]) => any)(this, ...args);

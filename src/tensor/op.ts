@@ -42,7 +42,9 @@ function describe(value: unknown): string {
 export function opError(qualified: string, args: unknown[], error: unknown): Error {
   const e = error as Error;
   while (args.length && args[args.length - 1] === undefined) args.pop();
-  const wrapped = new Error(`${qualified}(${args.map(describe).join(', ')}): ${e.message}`, { cause: e });
+  // Argument errors from the addon already start with the op's name: keep one.
+  const message = e.message.startsWith(`${qualified}: `) ? e.message.slice(qualified.length + 2) : e.message;
+  const wrapped = new Error(`${qualified}(${args.map(describe).join(', ')}): ${message}`, { cause: e });
   wrapped.name = e.name === 'TorchError' ? 'TorchError' : e.name;
   return wrapped;
 }

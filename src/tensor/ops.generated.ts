@@ -901,6 +901,19 @@ export function view(self: Tensor, size: number[]): Tensor {
   }
 }
 
+let _aten__view_dtype: number | undefined;
+/**
+ * aten::view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)
+ */
+export function viewDtype(self: Tensor, dtype: DType): Tensor {
+  try {
+    const r = call(_aten__view_dtype ??= opId('aten::view', 'dtype'), self.h, dtype);
+    return new Tensor(r);
+  } catch (e) {
+    throw opError('aten::view.dtype', [self, dtype], e);
+  }
+}
+
 let _aten__flatten_using_ints: number | undefined;
 /**
  * aten::flatten.using_ints(Tensor(a) self, int start_dim=0, int end_dim=-1) -> Tensor(a)

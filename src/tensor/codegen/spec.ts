@@ -71,6 +71,7 @@ export const OPS: readonly OpSpec[] = [
   // ---- shapes and indexing -----------------------------------------------------------------------------
   ['reshape', 'aten::reshape'],
   ['view', 'aten::view'],
+  ['viewDtype', 'aten::view.dtype'],
   ['flatten', 'aten::flatten.using_ints'],
   ['unsqueeze', 'aten::unsqueeze'],
   ['squeeze', 'aten::squeeze'],

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// The nnlab command line. Each command parses its options here and calls the library; user errors are
+// printed without a stack trace and exit with 2 (usage, configuration) or 1 (anything else that failed).
+import { Command, CommanderError } from 'commander';
+import { doctor, formatDoctor } from './doctor.js';
+import { ConfigError, NnlabError } from '../engine/errors.js';
+import { AddonError } from '../engine/native.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('nnlab')
+    .description('A neural-network experiment lab on libtorch: train, compare, tune and report from one file.')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('doctor')
+    .description('show the libtorch, BLAS, threads, CUDA and datasets nnlab runs on, and any problem')
+    .option('--json', 'end with one line of JSON')
+    .action((opts: { json?: boolean }) => {
+      const report = doctor();
+      process.stdout.write(`${formatDoctor(report)}\n`);
+      if (opts.json) printJson(report);
+      if (!report.addon.built) process.exitCode = EXIT.failed;
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`nnlab: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof NnlabError || e instanceof AddonError || (e as Error).name === 'TorchError') {
+      process.stderr.write(`nnlab: ${(e as Error).message}\n`);
+      return EXIT.failed;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`nnlab: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = EXIT.failed;
+  },
+);

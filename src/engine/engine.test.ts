@@ -1,0 +1,112 @@
+// The engine: libtorch discovery, threads, seeds and devices.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packageRoot } from './native.js';
+import { getThreads, setThreads, threadsFor } from './threads.js';
+import { manualSeed } from './seed.js';
+import { cudaInfo, defaultDevice } from './device.js';
+import { libtorchInfo } from './libtorch.js';
+import { blasInfo } from './blas.js';
+import { randn, tidy, zeros } from '../tensor/index.js';
+import { torchPython } from '../testing/torch-oracle.js';
+
+const discovery = path.join(packageRoot, 'native', 'libtorch.cjs');
+
+function discover(env: Record<string, string | undefined>) {
+  const clean = { ...process.env, LIBTORCH: undefined, LIBTORCH_USE_PYTORCH: undefined, ...env };
+  return spawnSync(process.execPath, [discovery, 'json'], { env: clean as NodeJS.ProcessEnv, encoding: 'utf8' });
+}
+
+test('discovery: LIBTORCH pointing at a folder without libtorch fails and lists the three fixes', () => {
+  const empty = mkdtempSync(path.join(os.tmpdir(), 'nnlab-notorch-'));
+  const r = discover({ LIBTORCH: empty });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, new RegExp(`LIBTORCH=${empty} is not a libtorch folder \\(missing .*ATen\\.h`));
+  assert.match(r.stderr, /1\. set LIBTORCH/);
+  assert.match(r.stderr, /2\. set LIBTORCH_USE_PYTORCH=1/);
+  assert.match(r.stderr, /3\. install the system libtorch/);
+  const missing = discover({ LIBTORCH: path.join(empty, 'nope') });
+  assert.match(missing.stderr, /does not exist/);
+});
+
+test('discovery: the system install, and the Python torch install when asked', () => {
+  const system = discover({});
+  assert.equal(system.status, 0, system.stderr);
+  const found = JSON.parse(system.stdout) as { source: string; version: string; libDir: string };
+  assert.equal(found.source, 'system');
+  assert.match(found.version, /^\d+\.\d+\.\d+/);
+  const python = discover({ LIBTORCH_USE_PYTORCH: '1', PYTHON: torchPython() });
+  assert.equal(python.status, 0, python.stderr);
+  const py = JSON.parse(python.stdout) as { source: string; version: string; includeDirs: string[] };
+  assert.equal(py.source, 'python');
+  assert.match(py.version, /^\d+\.\d+/);
+  assert.ok(py.includeDirs.length >= 1);
+});
+
+test('the build script refuses to build without libtorch, with the fixes', () => {
+  const r = spawnSync(process.execPath, [path.join(packageRoot, 'native', 'build.cjs')], {
+    env: { ...process.env, LIBTORCH: '/nonexistent/libtorch' },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /cannot build the native addon[\s\S]*LIBTORCH=\/nonexistent\/libtorch does not exist[\s\S]*Fixes/);
+});
+
+test('the loaded libtorch and BLAS are reported', () => {
+  const info = libtorchInfo();
+  assert.match(info.version, /^\d+\.\d+\.\d+/);
+  assert.match(info.path, /libtorch/);
+  const blas = blasInfo();
+  assert.equal(typeof blas.isOpenBlas, 'boolean');
+  assert.ok(blas.name.length > 0);
+});
+
+test('thread settings are applied and read back', () => {
+  const before = getThreads();
+  try {
+    assert.deepEqual(setThreads({ intraOp: 2 }).intraOp, 2);
+    assert.equal(getThreads().intraOp, 2);
+    if (before.blas !== null) {
+      assert.equal(setThreads({ blas: 1 }).blas, 1);
+    }
+    assert.throws(() => setThreads({ intraOp: 0 }), /positive integer/);
+  } finally {
+    setThreads({ intraOp: before.intraOp, ...(before.blas !== null ? { blas: before.blas } : {}) });
+  }
+  assert.deepEqual(threadsFor('dense', 2), { intraOp: 1, blas: 2 });
+  assert.deepEqual(threadsFor('conv', 2), { intraOp: 2, blas: 1 });
+});
+
+test('a seed makes random tensors repeat', () => {
+  tidy(() => {
+    manualSeed(42);
+    const a = randn([5]).toNumbers();
+    const b = randn([5]).toNumbers();
+    manualSeed(42);
+    assert.deepEqual(randn([5]).toNumbers(), a);
+    assert.notDeepEqual(a, b);
+  });
+  assert.throws(() => manualSeed(-1), /non-negative integer/);
+});
+
+test('devices: CUDA when present, a clear error otherwise', () => {
+  const cuda = cudaInfo();
+  assert.equal(typeof cuda.available, 'boolean');
+  tidy(() => {
+    const x = zeros([2, 2]);
+    if (cuda.available) {
+      assert.equal(defaultDevice(), 'cuda');
+      const onGpu = x.to('cuda:0');
+      assert.equal(onGpu.device, 'cuda:0');
+      assert.equal(onGpu.to('cpu').device, 'cpu');
+    } else {
+      assert.equal(defaultDevice(), 'cpu');
+      assert.throws(() => x.to('cuda:0'), (e: Error) => e.name === 'TorchError' && /CUDA/i.test(e.message));
+      assert.throws(() => x.to('tpu:0'), /device/i);
+    }
+  });
+});
