@@ -8,7 +8,6 @@
 
 #include <ATen/ATen.h>
 
-#include <atomic>
 #include <string>
 
 namespace nnlab {
@@ -32,19 +31,15 @@ Napi::Value Guarded(const Napi::CallbackInfo& info) {
 }
 
 // ---- tensor handles (tensor_box.cc) ---------------------------------------------------------------------
-// A handle is a type-tagged napi External owning one at::Tensor. dispose() releases the tensor at once;
-// the GC finalizer releases it otherwise. Native bytes are reported to V8 and live handles are counted.
-struct TensorBox {
-  at::Tensor tensor;
-  int64_t bytes = 0;
-};
-
+// A handle is a JS number naming a slot that owns one at::Tensor (see tensor_box.cc). dispose() frees it at
+// once; the JS side's FinalizationRegistry frees it when V8 collects the Tensor object otherwise. Native bytes
+// are reported to V8 and live tensors are counted. All of this runs on the JS thread only.
 Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor);  // undefined tensor -> null
 at::Tensor& UnwrapTensor(Napi::Env env, const Napi::Value& value, const char* what);
 bool IsTensorHandle(Napi::Env env, const Napi::Value& value);
+bool ReleaseHandle(Napi::Env env, const Napi::Value& value);  // false when already freed
 int64_t LiveTensors();
 int64_t LiveBytes();
-void ReleaseBox(Napi::Env env, TensorBox* box);
 
 // ---- dtypes and devices (convert.cc) --------------------------------------------------------------------
 at::ScalarType ParseDType(Napi::Env env, const Napi::Value& value, const char* what);

@@ -103,7 +103,7 @@ static int64_t ToInt(Napi::Env env, const Napi::Value& v, const OpEntry& op, con
 static c10::IValue ToIValue(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& spec) {
   switch (spec.kind) {
     case Kind::Tensor: {
-      if (!IsTensorHandle(env, v)) BadArg(env, op, spec, "a tensor");
+      if (!IsTensorHandle(env, v)) BadArg(env, op, spec, v.IsNumber() ? "a tensor, but the tensor was disposed" : "a tensor");
       return UnwrapTensor(env, v, spec.name.c_str());
     }
     case Kind::Int: return c10::IValue(ToInt(env, v, op, spec));
@@ -160,7 +160,7 @@ static c10::IValue ToIValue(Napi::Env env, const Napi::Value& v, const OpEntry& 
       out.reserve(a.Length());
       for (uint32_t i = 0; i < a.Length(); ++i) {
         Napi::Value e = a.Get(i);
-        if (!IsTensorHandle(env, e)) BadArg(env, op, spec, "an array of tensors");
+        if (!IsTensorHandle(env, e)) BadArg(env, op, spec, "an array of live tensors");
         out.push_back(UnwrapTensor(env, e, spec.name.c_str()));
       }
       return c10::IValue(std::move(out));
@@ -174,7 +174,7 @@ static c10::IValue ToIValue(Napi::Env env, const Napi::Value& v, const OpEntry& 
         if (e.IsNull() || e.IsUndefined()) {
           out.push_back(c10::nullopt);
         } else {
-          if (!IsTensorHandle(env, e)) BadArg(env, op, spec, "an array of tensors or nulls");
+          if (!IsTensorHandle(env, e)) BadArg(env, op, spec, "an array of live tensors or nulls");
           out.push_back(UnwrapTensor(env, e, spec.name.c_str()));
         }
       }
@@ -306,7 +306,8 @@ static const OpEntry& EntryAt(const Napi::CallbackInfo& info) {
 static Napi::Value Call(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const OpEntry& op = EntryAt(info);
-  torch::jit::Stack stack;
+  static torch::jit::Stack stack;  // reused: its capacity stays, saving an allocation per call (JS thread only)
+  stack.clear();
   PushArgs(info, op, 1, stack);
   op.handle.callBoxed(stack);
   if (op.returnsArg >= 0) return env.Undefined();

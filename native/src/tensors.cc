@@ -162,17 +162,14 @@ static Napi::Value To(const Napi::CallbackInfo& info) {
   return WrapTensor(env, t.to(device, dtype));
 }
 
+// dispose(handle): frees the tensor now; a stale handle (already freed) is ignored, so the GC path and an
+// explicit dispose never conflict.
 static Napi::Value Dispose(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!IsTensorHandle(env, info[0])) ThrowType(env, "dispose: expected a tensor");
-  ReleaseBox(env, info[0].As<Napi::External<TensorBox>>().Data());
-  return env.Undefined();
+  return Napi::Boolean::New(info.Env(), ReleaseHandle(info.Env(), info[0]));
 }
 
 static Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!IsTensorHandle(env, info[0])) ThrowType(env, "isDisposed: expected a tensor");
-  return Napi::Boolean::New(env, !info[0].As<Napi::External<TensorBox>>().Data()->tensor.defined());
+  return Napi::Boolean::New(info.Env(), !IsTensorHandle(info.Env(), info[0]));
 }
 
 static Napi::Value Live(const Napi::CallbackInfo& info) {

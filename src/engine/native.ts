@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-/** An opaque reference to one libtorch tensor owned by the addon. */
-export type Handle = { readonly __nnlabTensorHandle: unique symbol };
+/** A reference to one libtorch tensor owned by the addon: a number naming a native slot (see tensor_box.cc). */
+export type Handle = number & { readonly __nnlabTensorHandle: unique symbol };
 
 export interface NativeAddon {
   // tensors
@@ -18,7 +18,8 @@ export interface NativeAddon {
   device(h: Handle): string;
   item(h: Handle): number | boolean;
   to(h: Handle, device?: string | null, dtype?: string | null): Handle;
-  dispose(h: Handle): void;
+  /** Frees the tensor; false when it was already freed. */
+  dispose(h: Handle): boolean;
   isDisposed(h: Handle): boolean;
   live(): { tensors: number; bytes: number };
   // ops

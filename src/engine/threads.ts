@@ -11,6 +11,13 @@ export interface ThreadSettings {
   blas: number | null;
 }
 
+/** Settings to apply; those left out stay as they are. */
+export interface ThreadRequest {
+  intraOp?: number;
+  interOp?: number;
+  blas?: number;
+}
+
 /** Workloads with measured-best settings; `auto` leaves libtorch's defaults. */
 export type Workload = 'dense' | 'conv' | 'auto';
 
@@ -22,7 +29,7 @@ export function getThreads(): ThreadSettings {
  * Applies the given settings. The inter-op count can only be set once per process and before any inter-op
  * work (a libtorch rule), so it is only applied when it differs from the current one.
  */
-export function setThreads(settings: Partial<Omit<ThreadSettings, 'blas'> & { blas: number }>): ThreadSettings {
+export function setThreads(settings: ThreadRequest): ThreadSettings {
   const native = getNative();
   if (settings.intraOp !== undefined) native.setIntraOpThreads(settings.intraOp);
   if (settings.interOp !== undefined && settings.interOp !== native.threads().interOp) {
@@ -37,7 +44,7 @@ export function setThreads(settings: Partial<Omit<ThreadSettings, 'blas'> & { bl
  * dense layers are BLAS-bound, so BLAS gets the cores and libtorch's own pool one thread; convolutions run
  * in libtorch's kernels (im2col + sgemm inside the intra-op pool), so the pool gets the cores.
  */
-export function threadsFor(workload: Workload, cores = os.availableParallelism()): Partial<ThreadSettings> {
+export function threadsFor(workload: Workload, cores = os.availableParallelism()): ThreadRequest {
   switch (workload) {
     case 'dense':
       return { intraOp: 1, blas: cores };

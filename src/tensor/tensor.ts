@@ -7,6 +7,10 @@ import type { DType, TypedArray } from './dtype.js';
 
 const native = getNative();
 
+// Tensors dropped without dispose() are freed when V8 collects them. dispose() ignores handles already freed,
+// so an explicit dispose followed by this callback is harmless.
+const reclaim = new FinalizationRegistry<Handle>((h) => native.dispose(h));
+
 export class Tensor {
   /** The native handle; pass it to native calls, never keep it beyond the tensor. */
   readonly h: Handle;
@@ -14,6 +18,7 @@ export class Tensor {
   constructor(handle: Handle | null) {
     if (handle === null) throw new Error('an op returned an undefined tensor where a tensor was expected');
     this.h = handle;
+    reclaim.register(this, handle);
     track(this);
   }
 
