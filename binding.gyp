@@ -9,7 +9,8 @@
         "native/src/ops.cc",
         "native/src/tensors.cc",
         "native/src/autograd.cc",
-        "native/src/runtime.cc"
+        "native/src/runtime.cc",
+        "native/src/allocator.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -14,6 +14,7 @@ void ThrowType(Napi::Env env, const std::string& message) {
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InitAllocator(env, exports);  // first: every tensor, even the first, comes from it
   InitTensors(env, exports);
   InitOps(env, exports);
   InitAutograd(env, exports);

@@ -45,6 +45,9 @@ export interface NativeAddon {
   manualSeed(seed: number): void;
   cuda(): { available: boolean; deviceCount: number; cudnn: boolean };
   build(): { torchVersion: string; libtorchPath: string; parallelInfo: string };
+  // the caching CPU allocator (allocator.cc)
+  allocatorStats(): { caching: boolean; hits: number; misses: number; cachedBytes: number; limitBytes: number };
+  emptyCache(): void;
 }
 
 export interface OpSchemaArg {

@@ -26,7 +26,8 @@ function iteration(data: Float32Array): void {
 test('100,000 create/op/dispose iterations: live tensors back to baseline, RSS within 5% after warm-up', async () => {
   const data = new Float32Array(256).fill(0.5);
   const base = liveTensors().tensors;
-  for (let i = 0; i < 100_000; i++) iteration(data); // warm-up: allocator arenas and V8 heaps reach their steady size
+  // Warm-up: allocator arenas and V8's heap (which holds the FinalizationRegistry cells) reach their steady size.
+  for (let i = 0; i < 200_000; i++) iteration(data);
   await collect();
   const warm = process.memoryUsage().rss;
   for (let i = 0; i < 100_000; i++) iteration(data);

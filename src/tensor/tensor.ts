@@ -18,7 +18,7 @@ export class Tensor {
   constructor(handle: Handle | null) {
     if (handle === null) throw new Error('an op returned an undefined tensor where a tensor was expected');
     this.h = handle;
-    reclaim.register(this, handle);
+    reclaim.register(this, handle); // no unregister token: unregister() would cost ~0.25 µs per dispose
     track(this);
   }
 
@@ -95,7 +95,7 @@ export class Tensor {
     return native.isDisposed(this.h);
   }
   [Symbol.dispose](): void {
-    native.dispose(this.h);
+    this.dispose();
   }
 
   toString(): string {

@@ -1,0 +1,116 @@
+// Losses by name, with Keras's names, semantics and defaults, computed stably in libtorch:
+// - from logits, cross-entropies go through log_softmax / BCE-with-logits, finite for any logit;
+// - from probabilities, predictions are clamped to [1e-7, 1 − 1e-7] (Keras's epsilon) before the log, and
+//   categorical ones are first normalised to sum to 1 along the class axis (as Keras does).
+// Classes are on the last axis. Each sample's loss is averaged over its other non-batch elements; the batch
+// loss is Σᵢ wᵢ·lossᵢ / N with per-sample weights w (all 1 by default), Keras's "sum over batch size" — so
+// class weights scale a sample's contribution without renormalising by Σw (unlike PyTorch's `weight`).
+import { ops, tidy, type Tensor } from '../tensor/index.js';
+import { ShapeError } from '../engine/errors.js';
+import { resolveConfig, type ParamSpec, type ParamValue } from './config.js';
+
+/** Keras's backend epsilon: probabilities are kept this far from 0 and 1. */
+export const EPSILON = 1e-7;
+
+const fromLogits: ParamSpec = { type: 'boolean', default: false };
+
+const SPECS = {
+  /** Targets in [0, 1], the shape of the predictions (an [N] target also fits [N, 1] predictions). */
+  binaryCrossentropy: { fromLogits },
+  /** One-hot (or soft) targets of the predictions' shape [N, ..., C]. */
+  categoricalCrossentropy: { fromLogits },
+  /** Integer class labels [N, ...] (or [N, ..., 1]) for predictions [N, ..., C]; any dtype holding integers. */
+  sparseCategoricalCrossentropy: { fromLogits },
+  meanSquaredError: {},
+} satisfies Record<string, Record<string, ParamSpec>>;
+
+export type LossName = keyof typeof SPECS;
+export const LOSS_NAMES = Object.keys(SPECS) as LossName[];
+const ALIASES: Record<string, LossName> = { mse: 'meanSquaredError' };
+
+/** A loss config: a name, or `{ name, fromLogits? }`. */
+export type LossConfig = LossName | string | { name: string; [param: string]: unknown };
+
+export interface Loss {
+  readonly name: LossName;
+  /**
+   * The mean loss of a batch, a 0-d tensor carrying yPred's gradient. `sampleWeight` ([N] or [N, 1]) weights
+   * each sample's loss (class weights go through sampleWeightsFromClassWeight).
+   */
+  compute(yPred: Tensor, yTrue: Tensor, sampleWeight?: Tensor): Tensor;
+  getConfig(): { name: LossName; [param: string]: ParamValue };
+}
+
+const fmt = (t: Tensor) => `[${t.shape.join(', ')}]`;
+
+/** yTrue as a float tensor of yPred's shape; [N] and [N, 1] are interchangeable. */
+function sameShape(name: string, yPred: Tensor, yTrue: Tensor): Tensor {
+  const [p, t] = [yPred.shape, yTrue.shape];
+  const fits = p.length === t.length ? p.every((n, i) => n === t[i]) : p[0] === t[0] && yPred.size === yTrue.size && Math.abs(p.length - t.length) === 1;
+  if (!fits || p.length === 0) throw new ShapeError(`${name}: predictions ${fmt(yPred)} and targets ${fmt(yTrue)} do not match`);
+  const y = p.length === t.length ? yTrue : ops.reshape(yTrue, p);
+  return y.dtype === yPred.dtype ? y : y.to(yPred.dtype);
+}
+
+/** The mean over every axis but the batch axis: [N, ...] -> [N]. */
+function perSample(l: Tensor): Tensor {
+  return l.rank <= 1 ? l : ops.meanDim(l, [...Array(l.rank - 1).keys()].map((i) => i + 1));
+}
+
+/** log of probabilities normalised along the last axis and clamped away from 0 and 1. */
+function logProbabilities(p: Tensor): Tensor {
+  const normalised = ops.div(p, ops.sumDim(p, [-1], true));
+  return ops.log(ops.clamp(normalised, EPSILON, 1 - EPSILON));
+}
+
+type PerSample = (yPred: Tensor, yTrue: Tensor, logits: boolean) => Tensor;
+
+const LOSSES: Record<LossName, PerSample> = {
+  binaryCrossentropy(yPred, yTrue, logits) {
+    const y = sameShape('binaryCrossentropy', yPred, yTrue);
+    const l = logits
+      ? ops.binaryCrossEntropyWithLogits(yPred, y, null, null, 0)
+      : ops.binaryCrossEntropy(ops.clamp(yPred, EPSILON, 1 - EPSILON), y, null, 0);
+    return perSample(l);
+  },
+  categoricalCrossentropy(yPred, yTrue, logits) {
+    if (yPred.rank < 2) throw new ShapeError(`categoricalCrossentropy: predictions need a class axis, got ${fmt(yPred)}`);
+    const y = sameShape('categoricalCrossentropy', yPred, yTrue);
+    const logp = logits ? ops.logSoftmax(yPred, -1) : logProbabilities(yPred);
+    return perSample(ops.neg(ops.sumDim(ops.mul(y, logp), [-1])));
+  },
+  sparseCategoricalCrossentropy(yPred, yTrue, logits) {
+    const p = yPred.shape;
+    const t = yTrue.shape;
+    const lead = p.slice(0, -1);
+    const fits = p.length >= 2 && (t.length === lead.length || (t.length === p.length && t[t.length - 1] === 1)) && lead.every((n, i) => n === t[i]);
+    if (!fits) throw new ShapeError(`sparseCategoricalCrossentropy: predictions ${fmt(yPred)} need integer labels [${lead.join(', ')}], got ${fmt(yTrue)}`);
+    const labels = (yTrue.dtype === 'int64' ? yTrue : yTrue.to('int64')).reshape([...lead, 1]);
+    const logp = logits ? ops.logSoftmax(yPred, -1) : logProbabilities(yPred);
+    return perSample(ops.neg(ops.squeezeDim(ops.gather(logp, -1, labels), -1)));
+  },
+  meanSquaredError(yPred, yTrue) {
+    return perSample(ops.mseLoss(yPred, sameShape('meanSquaredError', yPred, yTrue), 0));
+  },
+};
+
+/** The loss a config names ('mse' is an alias); unknown names and bad parameters name `path`. */
+export function loss(config: LossConfig, path = 'loss'): Loss {
+  const { name, params } = resolveConfig(config, path, 'loss', SPECS as Record<LossName, Record<string, ParamSpec>>, ALIASES);
+  const fn = LOSSES[name];
+  const logits = params.fromLogits === true;
+  return {
+    name,
+    compute: (yPred, yTrue, sampleWeight) =>
+      tidy(() => {
+        const l = fn(yPred, yTrue, logits);
+        if (sampleWeight === undefined) return ops.mean(l);
+        if (sampleWeight.size !== l.size || sampleWeight.rank > 2) {
+          throw new ShapeError(`${name}: sample weights ${fmt(sampleWeight)} do not fit a batch of ${l.size}`);
+        }
+        const w = ops.reshape(sampleWeight.dtype === l.dtype ? sampleWeight : sampleWeight.to(l.dtype), [l.size]);
+        return ops.div(ops.sum(ops.mul(l, w)), l.size);
+      }),
+    getConfig: () => ({ name, ...params }),
+  };
+}

@@ -1,0 +1,170 @@
+// Metrics over a whole epoch: each update() adds a batch's counts to native count tensors (correct
+// predictions, or a confusion matrix by bincount of true·C + predicted), and result() computes the value from
+// the counts of every batch seen since reset(). So an epoch's F1 is the F1 of the whole epoch, not a mean of
+// batch F1s. Updates run no per-element JS code; numbers come back to JS only in result().
+import { ops, tidy, type Tensor } from '../tensor/index.js';
+import { ShapeError } from '../engine/errors.js';
+import { resolveConfig, type ParamSpec, type ParamValue } from './config.js';
+import { classIds, classScores, Counter, countConfusion, isBinary, toMatrix } from './confusion.js';
+
+const threshold: ParamSpec = { type: 'number', default: 0.5 };
+const numClasses: ParamSpec = { type: 'optionalInteger', default: null, min: 2 };
+const average: ParamSpec = { type: 'choice', default: 'binary', choices: ['binary', 'macro'] };
+
+const SPECS = {
+  /** Keras's 'accuracy': binary for one prediction per sample, else categorical (one-hot) or sparse (labels). */
+  accuracy: { threshold },
+  /** Elementwise: (yPred > threshold) == (yTrue > 0.5), over every element (multi-label too). */
+  binaryAccuracy: { threshold },
+  /** argmax(yPred) == argmax(yTrue) for one-hot targets. */
+  categoricalAccuracy: {},
+  /** argmax(yPred) == yTrue for integer labels. */
+  sparseCategoricalAccuracy: {},
+  /** TP / (TP + FP) of class 1 ('binary'), or the mean over classes ('macro'); 0 when nothing is predicted. */
+  precision: { average, threshold, numClasses },
+  /** TP / (TP + FN) of class 1 ('binary'), or the mean over classes ('macro'); 0 for a class without samples. */
+  recall: { average, threshold, numClasses },
+  /** 2·TP / (2·TP + FP + FN) of class 1 ('binary'), or the mean of the per-class F1s ('macro'). */
+  f1: { average, threshold, numClasses },
+  /** C×C counts, rows the true class, columns the predicted one (sklearn's layout). */
+  confusionMatrix: { threshold, numClasses },
+  /** For each class, the fraction of its samples predicted as it (its recall); NaN for a class without samples. */
+  perClassAccuracy: { threshold, numClasses },
+} satisfies Record<string, Record<string, ParamSpec>>;
+
+export type MetricName = keyof typeof SPECS;
+export const METRIC_NAMES = Object.keys(SPECS) as MetricName[];
+const ALIASES: Record<string, MetricName> = { acc: 'accuracy', f1Score: 'f1' };
+
+/**
+ * A metric config: a name, or `{ name, ...params }`: threshold (binary predictions, default 0.5), average
+ * ('binary' or 'macro') and numClasses (inferred from the first batch when not given).
+ */
+export type MetricConfig = MetricName | string | { name: string; [param: string]: unknown };
+
+export interface Metric {
+  /** The key for histories: the metric's name, with 'Macro' appended for macro-averaged ones ('f1Macro'). */
+  readonly name: string;
+  /** Forgets every batch seen (frees the count tensors). */
+  reset(): void;
+  /**
+   * Adds a batch: predictions (probabilities, scores or logits; binary ones [N] or [N, 1]) and targets (0/1,
+   * one-hot rows, or integer labels). Nothing is read back to JS.
+   */
+  update(yPred: Tensor, yTrue: Tensor): void;
+  /** The value over every batch since reset(): a number, per-class numbers, or a matrix. */
+  result(): number | number[] | number[][];
+  getConfig(): { name: MetricName; [param: string]: ParamValue };
+}
+
+const fmt = (t: Tensor) => `[${t.shape.join(', ')}]`;
+const sameShape = (a: Tensor, b: Tensor) => a.rank === b.rank && a.shape.every((n, i) => n === b.shape[i]);
+
+type Kind = 'binary' | 'categorical' | 'sparse';
+
+/** The hits (bool tensor) of one batch for an accuracy of the given kind. */
+function hits(name: string, kind: Kind, yPred: Tensor, yTrue: Tensor, threshold: number): Tensor {
+  if (kind === 'binary') {
+    if (yTrue.size !== yPred.size) throw new ShapeError(`${name}: predictions ${fmt(yPred)} and targets ${fmt(yTrue)} differ in size`);
+    return ops.eq(ops.gt(yPred, threshold), ops.gt(yTrue, 0.5).reshape(yPred.shape));
+  }
+  if (isBinary(yPred)) throw new ShapeError(`${name}: predictions ${fmt(yPred)} have one value per sample; use binaryAccuracy`);
+  if (kind === 'categorical' && !sameShape(yPred, yTrue)) {
+    throw new ShapeError(`${name}: predictions ${fmt(yPred)} need one-hot targets of the same shape, got ${fmt(yTrue)}`);
+  }
+  if (kind === 'sparse' && sameShape(yPred, yTrue)) {
+    throw new ShapeError(`${name}: predictions ${fmt(yPred)} need integer labels [${yPred.shape.slice(0, -1).join(', ')}], got one-hot-shaped targets ${fmt(yTrue)}`);
+  }
+  const { pred, truth } = classIds(name, yPred, yTrue, threshold);
+  return ops.eq(pred, truth);
+}
+
+function accuracyMetric(name: MetricName, fixed: Kind | null, params: Record<string, ParamValue>): Metric {
+  const correct = new Counter();
+  let total = 0;
+  return {
+    name,
+    reset() {
+      correct.reset();
+      total = 0;
+    },
+    update(yPred, yTrue) {
+      tidy(() => {
+        const kind = fixed ?? (isBinary(yPred) ? 'binary' : sameShape(yPred, yTrue) ? 'categorical' : 'sparse');
+        const h = hits(name, kind, yPred, yTrue, params.threshold as number);
+        correct.add(ops.sum(h));
+        total += h.size;
+      });
+    },
+    result: () => (total === 0 ? 0 : correct.values()[0] / total),
+    getConfig: () => ({ name, ...params }),
+  };
+}
+
+type FromMatrix = (m: number[][], average: string) => number | number[] | number[][];
+
+function confusionMetric(name: MetricName, params: Record<string, ParamValue>, value: FromMatrix): Metric {
+  const counts = new Counter();
+  const average = (params.average as string | undefined) ?? null;
+  let classes = params.numClasses as number | null;
+  return {
+    name: average === 'macro' ? `${name}Macro` : name,
+    reset() {
+      counts.reset();
+      classes = params.numClasses as number | null;
+    },
+    update(yPred, yTrue) {
+      tidy(() => {
+        const ids = classIds(name, yPred, yTrue, params.threshold as number);
+        if (classes !== null && ids.classes !== classes) {
+          throw new ShapeError(`${name}: predictions ${fmt(yPred)} have ${ids.classes} classes, expected ${classes}`);
+        }
+        if (average === 'binary' && ids.classes !== 2) {
+          throw new ShapeError(`${name}: average 'binary' needs two classes, predictions ${fmt(yPred)} have ${ids.classes}; use average 'macro'`);
+        }
+        classes = ids.classes;
+        countConfusion(counts, name, ids.pred, ids.truth, classes);
+      });
+    },
+    result: () => value(toMatrix(counts.values(), classes ?? 0), average ?? ''),
+    getConfig: () => ({ name, ...params }),
+  };
+}
+
+/** Class 1's score ('binary'), or the mean over the classes that occur in targets or predictions ('macro', as sklearn). */
+function averaged(score: 'precision' | 'recall' | 'f1'): FromMatrix {
+  return (m, average) => {
+    if (m.length === 0) return 0;
+    const s = classScores(m);
+    if (average === 'binary') return s[score][1];
+    const present = s[score].filter((_, k) => s.present[k]);
+    return present.length ? present.reduce((a, b) => a + b, 0) / present.length : 0;
+  };
+}
+
+const MAKERS: Record<MetricName, (p: Record<string, ParamValue>) => Metric> = {
+  accuracy: (p) => accuracyMetric('accuracy', null, p),
+  binaryAccuracy: (p) => accuracyMetric('binaryAccuracy', 'binary', p),
+  categoricalAccuracy: (p) => accuracyMetric('categoricalAccuracy', 'categorical', p),
+  sparseCategoricalAccuracy: (p) => accuracyMetric('sparseCategoricalAccuracy', 'sparse', p),
+  precision: (p) => confusionMetric('precision', p, averaged('precision')),
+  recall: (p) => confusionMetric('recall', p, averaged('recall')),
+  f1: (p) => confusionMetric('f1', p, averaged('f1')),
+  confusionMatrix: (p) => confusionMetric('confusionMatrix', p, (m) => m),
+  perClassAccuracy: (p) =>
+    confusionMetric('perClassAccuracy', p, (m) =>
+      m.map((row, k) => {
+        const n = row.reduce((a, b) => a + b, 0);
+        return n ? row[k] / n : NaN;
+      }),
+    ),
+};
+
+/**
+ * A fresh metric (with its own counts) from a config; Keras names and spellings ('acc', 'f1_score',
+ * 'sparse_categorical_accuracy'). Unknown names and bad parameters throw a ConfigError naming `path`.
+ */
+export function metric(config: MetricConfig, path = 'metric'): Metric {
+  const { name, params } = resolveConfig(config, path, 'metric', SPECS as Record<MetricName, Record<string, ParamSpec>>, ALIASES);
+  return MAKERS[name](params);
+}
