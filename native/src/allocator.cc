@@ -2,8 +2,8 @@
 // gradients, optimiser temporaries); glibc serves blocks above its mmap threshold with fresh mmap()s, so each
 // step page-faults its whole working set again (~2,000 faults per MLP step, a third of its time). This
 // allocator keeps freed blocks of >= 64 KiB, by exact rounded size, and hands them out again: after the first
-// step, a training loop allocates without touching the kernel. Small blocks go straight to libtorch's own
-// alloc_cpu. The cache is bounded (NNLAB_CPU_CACHE_MB, default 2048; 0 turns it off) and emptyCache() frees it.
+// step, a training loop allocates without touching the kernel. Smaller blocks are freed at once (glibc's own
+// bins serve them without page faults). The cache is bounded (NNLAB_CPU_CACHE_MB, default 2048; 0 turns it off) and emptyCache() frees it.
 #include "common.h"
 
 #include <c10/core/CPUAllocator.h>
@@ -31,9 +31,13 @@ class CachingCpuAllocator final : public c10::Allocator {
   explicit CachingCpuAllocator(int64_t limit) { stats_.limitBytes = limit; }
 
   c10::DataPtr allocate(size_t n) const override {
-    if (n < kMinCached) {
-      void* p = c10::alloc_cpu(n);
-      return {p, p, &c10::free_cpu, c10::Device(c10::DeviceType::CPU)};
+    // Every block starts with a header holding its size; the data pointer is also the DataPtr's context, as
+    // libtorch's raw_allocate/raw_deallocate require.
+    if (n + kHeader < kMinCached) {
+      void* block = c10::alloc_cpu(n + kHeader);
+      *static_cast<size_t*>(block) = n + kHeader;
+      void* data = static_cast<char*>(block) + kHeader;
+      return {data, data, &Release, c10::Device(c10::DeviceType::CPU)};
     }
     const size_t size = (n + kHeader + kPage - 1) / kPage * kPage;
     void* block = nullptr;
@@ -53,12 +57,13 @@ class CachingCpuAllocator final : public c10::Allocator {
       block = c10::alloc_cpu(size);  // throws c10::Error when out of memory
       *static_cast<size_t*>(block) = size;
     }
-    return {static_cast<char*>(block) + kHeader, block, &Release, c10::Device(c10::DeviceType::CPU)};
+    void* data = static_cast<char*>(block) + kHeader;
+    return {data, data, &Release, c10::Device(c10::DeviceType::CPU)};
   }
 
-  c10::DeleterFnPtr raw_deleter() const override { return nullptr; }
+  c10::DeleterFnPtr raw_deleter() const override { return &Release; }
 
-  static void Release(void* block);
+  static void Release(void* data);
   void Empty();
   Stats stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -73,10 +78,11 @@ class CachingCpuAllocator final : public c10::Allocator {
 
 CachingCpuAllocator* g_allocator = nullptr;
 
-void CachingCpuAllocator::Release(void* block) {
+void CachingCpuAllocator::Release(void* data) {
+  void* block = static_cast<char*>(data) - kHeader;
   const size_t size = *static_cast<size_t*>(block);
   CachingCpuAllocator* self = g_allocator;
-  {
+  if (size >= kMinCached) {
     std::lock_guard<std::mutex> lock(self->mutex_);
     if (self->stats_.cachedBytes + static_cast<int64_t>(size) <= self->stats_.limitBytes) {
       self->free_[size].push_back(block);

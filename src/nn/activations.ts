@@ -2,7 +2,7 @@
 // Each is one libtorch op, so autograd and speed come from libtorch.
 import type { Tensor } from '../tensor/index.js';
 import { ops } from '../tensor/index.js';
-import { resolveConfig, type ParamSpec, type ParamValue } from './config.js';
+import { resolveConfig, type ParamSpec, type ParamValue } from '../engine/fields.js';
 
 const SPECS = {
   linear: {},

@@ -8,7 +8,7 @@
 // bounds and standard deviations for the same weight.
 import { ops, type DType, type Tensor, tidy } from '../tensor/index.js';
 import { ConfigError, ShapeError } from '../engine/errors.js';
-import { resolveConfig, type ParamSpec, type ParamValue } from './config.js';
+import { resolveConfig, type ParamSpec, type ParamValue } from '../engine/fields.js';
 
 const MODES = ['fanIn', 'fanOut', 'fanAvg'] as const;
 const DISTRIBUTIONS = ['truncatedNormal', 'untruncatedNormal', 'uniform'] as const;

@@ -7,7 +7,7 @@
 // class weights scale a sample's contribution without renormalising by Σw (unlike PyTorch's `weight`).
 import { ops, tidy, type Tensor } from '../tensor/index.js';
 import { ShapeError } from '../engine/errors.js';
-import { resolveConfig, type ParamSpec, type ParamValue } from './config.js';
+import { resolveConfig, type ParamSpec, type ParamValue } from '../engine/fields.js';
 
 /** Keras's backend epsilon: probabilities are kept this far from 0 and 1. */
 export const EPSILON = 1e-7;

@@ -4,11 +4,11 @@
 // batch F1s. Updates run no per-element JS code; numbers come back to JS only in result().
 import { ops, tidy, type Tensor } from '../tensor/index.js';
 import { ShapeError } from '../engine/errors.js';
-import { resolveConfig, type ParamSpec, type ParamValue } from './config.js';
+import { resolveConfig, type ParamSpec, type ParamValue } from '../engine/fields.js';
 import { classIds, classScores, Counter, countConfusion, isBinary, toMatrix } from './confusion.js';
 
 const threshold: ParamSpec = { type: 'number', default: 0.5 };
-const numClasses: ParamSpec = { type: 'optionalInteger', default: null, min: 2 };
+const numClasses: ParamSpec = { type: 'optionalInteger', min: 2 };
 const average: ParamSpec = { type: 'choice', default: 'binary', choices: ['binary', 'macro'] };
 
 const SPECS = {

@@ -1,7 +1,7 @@
 // Weight penalties added to the training loss, with Keras's semantics: l1 adds l1·Σ|w|, l2 adds l2·Σw²
 // (no ½, unlike the weight decay of SGD), l1l2 adds both.
 import { ops, tidy, type Tensor } from '../tensor/index.js';
-import { resolveConfig, type ParamSpec, type ParamValue } from './config.js';
+import { resolveConfig, type ParamSpec, type ParamValue } from '../engine/fields.js';
 
 const factor = (d: number): ParamSpec => ({ type: 'number', default: d, min: 0 });
 

@@ -4,8 +4,8 @@
 //     s ← s + g²                      (s starts at initialAccumulatorValue)
 //     p ← p − clr · g / (sqrt(s) + ε)
 // Keras's defaults differ (lr 0.001, initialAccumulatorValue 0.1, epsilon 1e-7).
+import type { FieldSpec } from '../engine/fields.js';
 import { ops, type Tensor } from '../tensor/index.js';
-import type { FieldSpec } from './config.js';
 import { Optimizer, type CommonConfig, type ParamState } from './optimizer.js';
 
 export interface AdagradConfig extends CommonConfig {

@@ -5,8 +5,8 @@
 //     amsgrad: v̂ ← max(v̂, v), else v̂ ← v
 //     p ← p − lr / (1 − beta1^t) · m / (sqrt(v̂) / sqrt(1 − beta2^t) + ε)
 // PyTorch's `betas` pair is Keras's beta1/beta2 here; `eps` is epsilon. Keras's epsilon default is 1e-7.
+import type { FieldSpec } from '../engine/fields.js';
 import { ops, type Tensor } from '../tensor/index.js';
-import type { FieldSpec } from './config.js';
 import { Optimizer, type CommonConfig, type ParamState } from './optimizer.js';
 
 export interface AdamConfig extends CommonConfig {

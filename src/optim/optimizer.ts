@@ -9,9 +9,9 @@
 // setLr(x) sets `scale` so that the current rate becomes x; later schedule values are scaled by the same
 // ratio (as when PyTorch's ReduceLROnPlateau and a scheduler both change the rate).
 import { ConfigError, ShapeError } from '../engine/errors.js';
+import { join, nameKey, readFields, type FieldSpec, type FieldValue } from '../engine/fields.js';
 import { isFloating, keep, noGrad, ops, Tensor, tidy } from '../tensor/index.js';
 import { clipGradNorm_, clipGradValue_ } from './clip.js';
-import { fieldKey, join, readFields, type FieldSpec, type FieldValue } from './config.js';
 import { schedule as makeSchedule, type Schedule, type ScheduleConfig } from './schedules.js';
 
 /** Fields every optimizer takes. */
@@ -57,6 +57,14 @@ export interface OptimizerStateMeta {
 
 export const STATE_FORMAT = 'nnlab.optimizer/1';
 
+/** Optimizer fields from other libraries that are not aliases, with what to write instead. */
+const HINTS = {
+  betas: "nnlab takes 'beta1' and 'beta2' separately",
+  nesterovMomentum: "use 'momentum' with 'nesterov': true",
+  maximize: 'not supported: minimise the negated loss instead',
+  globalClipnorm: "'clipNorm' is already global (over all gradients together)",
+};
+
 function commonFields(defaultLr: number): Record<string, FieldSpec> {
   return {
     lr: { type: 'number', default: defaultLr, min: 0, aliases: ['learningRate'] },
@@ -101,11 +109,11 @@ export abstract class Optimizer {
     if (config === null || typeof config !== 'object' || Array.isArray(config)) {
       throw new ConfigError(path, `expected an optimizer config { name, ...fields }, got ${JSON.stringify(config)}`);
     }
-    if (config.name !== undefined && (typeof config.name !== 'string' || fieldKey(config.name) !== fieldKey(name))) {
+    if (config.name !== undefined && (typeof config.name !== 'string' || nameKey(config.name) !== nameKey(name))) {
       throw new ConfigError(join(path, 'name'), `this config names '${String(config.name)}' but builds '${name}'`);
     }
     const { lr, ...rest } = commonFields(defaultLr);
-    this.fields = readFields(config, { lr, ...own, ...rest }, path, `optimizer '${name}'`);
+    this.fields = readFields(config, { lr, ...own, ...rest }, path, `optimizer '${name}'`, { hints: HINTS });
     this.schedule = this.fields.schedule === null ? null : makeSchedule(this.fields.schedule, join(path, 'schedule'));
     this.params = checkParams(params, name);
     this.state = params.map(() => undefined);

@@ -1,9 +1,9 @@
 // Building an optimizer from its plain config: `{ name: 'adam', lr: 0.001, ... }`.
+import { asObject, readName } from '../engine/fields.js';
 import type { Tensor } from '../tensor/index.js';
 import { Adagrad } from './adagrad.js';
 import { Adam } from './adam.js';
 import { Adamw } from './adamw.js';
-import { asObject, readName } from './config.js';
 import type { Optimizer } from './optimizer.js';
 import { Rmsprop } from './rmsprop.js';
 import { Sgd } from './sgd.js';

@@ -5,8 +5,8 @@
 //     momentum > 0: b ← momentum · b + g / d;  p ← p − lr · b;  else p ← p − lr · g / d
 // Keras calls the smoothing constant `rho`, PyTorch `alpha`; both are accepted (getConfig writes rho).
 // Keras's defaults differ (lr 0.001, rho 0.9, epsilon 1e-7), and Keras puts ε inside the square root.
+import type { FieldSpec } from '../engine/fields.js';
 import { ops, type Tensor } from '../tensor/index.js';
-import type { FieldSpec } from './config.js';
 import { Optimizer, type CommonConfig, type ParamState } from './optimizer.js';
 
 export interface RmspropConfig extends CommonConfig {

@@ -5,7 +5,7 @@
 // Attached to an optimizer through its `schedule` field; the optimizer evaluates it at its epoch (set by the
 // training loop with setEpoch) or at its iteration count, before each update.
 import { ConfigError } from '../engine/errors.js';
-import { asObject, join, readFields, readName, type FieldSpec } from './config.js';
+import { asObject, join, readFields, readName, type FieldSpec } from '../engine/fields.js';
 
 export type ScheduleUnit = 'epoch' | 'step';
 

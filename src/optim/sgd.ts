@@ -5,8 +5,8 @@
 //     p ← p − lr · (nesterov ? g + momentum · b : b)          (p ← p − lr · g without momentum)
 // PyTorch has no default lr; nnlab uses Keras's 0.01.
 import { ConfigError } from '../engine/errors.js';
+import { join, type FieldSpec } from '../engine/fields.js';
 import { ops, type Tensor } from '../tensor/index.js';
-import { join, type FieldSpec } from './config.js';
 import { Optimizer, type CommonConfig, type ParamState } from './optimizer.js';
 
 export interface SgdConfig extends CommonConfig {

@@ -1,0 +1,118 @@
+// 2-D convolution over [channels, height, width] inputs; weight [filters, channels, kh, kw] as in PyTorch.
+// padding: 'valid' (none), 'same' (output = ceil(input / stride), split as Keras does: the extra row/column
+// of an even kernel goes bottom/right), or explicit pixels (n or [h, w]).
+import { keep, ops, type Tensor } from '../../tensor/index.js';
+import { ConfigError } from '../../engine/errors.js';
+import { activation, type Activation } from '../activations.js';
+import { initializer, type Initializer } from '../initializers.js';
+import { regularizer } from '../regularizers.js';
+import { Layer, pair, type CallContext, type Shape } from './layer.js';
+import { readLayer, type LayerSpec } from './fields.js';
+
+const SPEC = {
+  filters: { type: 'number', integer: true, min: 1 },
+  kernelSize: { type: 'size' },
+  strides: { type: 'size', default: 1 },
+  padding: { type: 'component', default: 'valid' },
+  useBias: { type: 'boolean', default: true },
+  activation: { type: 'component', default: 'linear' },
+  kernelInitializer: { type: 'component', default: 'glorotUniform' },
+  biasInitializer: { type: 'component', default: 'zeros' },
+  kernelRegularizer: { type: 'component', default: null },
+} satisfies LayerSpec;
+
+type Padding = 'valid' | 'same' | number | [number, number];
+
+function readPadding(value: unknown, at: string): Padding {
+  if (value === 'valid' || value === 'same') return value;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  if (Array.isArray(value) && value.length === 2 && value.every((n) => Number.isInteger(n) && n >= 0)) return [value[0], value[1]];
+  throw new ConfigError(at, `expected 'valid', 'same', or pixels (n or [h, w]), got ${JSON.stringify(value)}`);
+}
+
+/** Padding before/after along one axis, for an input size, kernel and stride. */
+function padsFor(padding: Padding, axis: 0 | 1, size: number, kernel: number, stride: number): [number, number] {
+  if (padding === 'valid') return [0, 0];
+  if (padding === 'same') {
+    const total = Math.max((Math.ceil(size / stride) - 1) * stride + kernel - size, 0);
+    return [Math.floor(total / 2), total - Math.floor(total / 2)];
+  }
+  const p = pair(padding)[axis];
+  return [p, p];
+}
+
+export class Conv2d extends Layer {
+  readonly type = 'conv2d';
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly useBias: boolean;
+  readonly activation: Activation;
+  private readonly kernelInit: Initializer;
+  private readonly biasInit: Initializer;
+  /** [top, bottom, left, right], known once built. */
+  private pads: [number, number, number, number] = [0, 0, 0, 0];
+
+  constructor(config: Record<string, unknown>, path = 'conv2d') {
+    super();
+    const f = readLayer(config, SPEC, path, 'conv2d');
+    this.filters = f.filters as number;
+    this.kernelSize = pair(f.kernelSize as number);
+    this.strides = pair(f.strides as number);
+    this.padding = readPadding(f.padding, `${path}.padding`);
+    this.useBias = f.useBias as boolean;
+    this.activation = activation(f.activation as string, `${path}.activation`);
+    this.kernelInit = initializer(f.kernelInitializer as string, `${path}.kernelInitializer`);
+    this.biasInit = initializer(f.biasInitializer as string, `${path}.biasInitializer`);
+    if (f.kernelRegularizer !== null) {
+      this.regularizers.set('weight', regularizer(f.kernelRegularizer as string, `${path}.kernelRegularizer`));
+    }
+  }
+
+  protected outputShapeFor(input: Shape): Shape {
+    if (input.length !== 3) {
+      throw this.shapeError(input, 'does not fit: conv2d expects [channels, height, width]');
+    }
+    const [, h, w] = input;
+    const [kh, kw] = this.kernelSize;
+    const [sh, sw] = this.strides;
+    const [top, bottom] = padsFor(this.padding, 0, h, kh, sh);
+    const [left, right] = padsFor(this.padding, 1, w, kw, sw);
+    if (h + top + bottom < kh || w + left + right < kw) {
+      throw this.shapeError(input, `is smaller than the ${kh}x${kw} kernel`);
+    }
+    this.pads = [top, bottom, left, right];
+    return [this.filters, Math.floor((h + top + bottom - kh) / sh) + 1, Math.floor((w + left + right - kw) / sw) + 1];
+  }
+
+  protected override createWeights(input: Shape): void {
+    const [kh, kw] = this.kernelSize;
+    this.weights.set('weight', keep(this.kernelInit.init([this.filters, input[0], kh, kw])));
+    if (this.useBias) this.weights.set('bias', keep(this.biasInit.init([this.filters])));
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    const [top, bottom, left, right] = this.pads;
+    const symmetric = top === bottom && left === right;
+    // Asymmetric 'same' padding (even kernels) is one explicit pad before a padding-free convolution.
+    const input = symmetric ? x : ops.constantPadNd(x, [left, right, top, bottom], 0);
+    const padding = symmetric ? [top, left] : [0, 0];
+    const y = ops.conv2d(input, this.weights.get('weight')!, this.weights.get('bias') ?? null, [...this.strides], padding);
+    return ctx.skipActivation ? y : this.activation.apply(y);
+  }
+
+  protected fields() {
+    return {
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: this.padding,
+      useBias: this.useBias,
+      activation: this.activation.getConfig(),
+      kernelInitializer: this.kernelInit.getConfig(),
+      biasInitializer: this.biasInit.getConfig(),
+      kernelRegularizer: this.regularizers.get('weight')?.getConfig() ?? null,
+    };
+  }
+}

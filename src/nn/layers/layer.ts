@@ -1,0 +1,101 @@
+// The layer contract, as in Keras: a layer validates its config, builds its weights once it knows its input
+// shape (and says its output shape, so shape mistakes surface at build time, naming the layer and both shapes),
+// computes `call(x)`, and round-trips through a plain-data config. Shapes here are per sample: no batch axis.
+// Weights use PyTorch's layout and names (weight, bias, running_mean, running_var), so state dicts map 1:1.
+import { ShapeError } from '../../engine/errors.js';
+import { ops, type Tensor } from '../../tensor/index.js';
+import type { Regularizer } from '../regularizers.js';
+
+export type Shape = readonly number[];
+
+export interface CallContext {
+  /** Training mode: dropout drops, batch norm uses and updates batch statistics. */
+  training: boolean;
+  /** Return the pre-activation output (the model sets it for its last layer when the loss takes logits). */
+  skipActivation?: boolean;
+}
+
+/** A layer's config: plain JSON data with its `type`. */
+export interface LayerConfig {
+  type: string;
+  name?: string;
+  [field: string]: unknown;
+}
+
+export const fmtShape = (s: Shape) => `[${s.join(', ')}]`;
+
+export abstract class Layer {
+  abstract readonly type: string;
+  /** Set by the model: 'dense_1', or the name given in the config. */
+  name = '';
+  inputShape: Shape | null = null;
+  outputShape: Shape | null = null;
+  /** Trainable weights by PyTorch name. */
+  readonly weights = new Map<string, Tensor>();
+  /** Non-trainable state (batch-norm running statistics) by PyTorch name. */
+  readonly buffers = new Map<string, Tensor>();
+  /** Penalties on weights (kernel regularizers), by weight name. */
+  protected readonly regularizers = new Map<string, Regularizer>();
+
+  /** Validates the input shape, creates the weights, and returns the output shape. */
+  build(inputShape: Shape): Shape {
+    if (this.inputShape) throw new Error(`${this.describe()}: already built`);
+    const out = this.outputShapeFor(inputShape);
+    if (out.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw this.shapeError(inputShape, `would produce ${fmtShape(out)}: the input is too small for it`);
+    }
+    this.createWeights(inputShape);
+    for (const t of this.weights.values()) t.requiresGrad_(true);
+    this.inputShape = inputShape;
+    this.outputShape = out;
+    return out;
+  }
+
+  /** The output shape for an input shape; throws a ShapeError (via shapeError) when the input does not fit. */
+  protected abstract outputShapeFor(inputShape: Shape): Shape;
+  /** Creates the weights (keep()-ed tensors, they live with the layer). */
+  protected createWeights(_inputShape: Shape): void {}
+  /** The forward computation on a batch [N, ...inputShape]. */
+  abstract call(x: Tensor, ctx: CallContext): Tensor;
+  /** The layer's config without its name; the model adds the name. */
+  protected abstract fields(): Record<string, unknown>;
+
+  getConfig(): LayerConfig {
+    return { type: this.type, name: this.name, ...this.fields() };
+  }
+
+  /** The sum of this layer's weight penalties, or null without any. */
+  penalty(): Tensor | null {
+    let total: Tensor | null = null;
+    for (const [weight, reg] of this.regularizers) {
+      const p = reg.penalty(this.weights.get(weight)!);
+      total = total === null ? p : ops.add(total, p);
+    }
+    return total;
+  }
+
+  /** The number of weight elements: trainable and not. */
+  countParams(): { trainable: number; nonTrainable: number } {
+    const count = (m: Map<string, Tensor>) => [...m.values()].reduce((n, t) => n + t.size, 0);
+    return { trainable: count(this.weights), nonTrainable: count(this.buffers) };
+  }
+
+  dispose(): void {
+    for (const t of [...this.weights.values(), ...this.buffers.values()]) t.dispose();
+    this.weights.clear();
+    this.buffers.clear();
+  }
+
+  describe(): string {
+    return `layer '${this.name}' (${this.type})`;
+  }
+
+  protected shapeError(inputShape: Shape, problem: string): ShapeError {
+    return new ShapeError(`${this.describe()}: input ${fmtShape(inputShape)} ${problem}`);
+  }
+}
+
+/** A positive integer pair from `n` or `[h, w]` (kernel sizes, strides, pool sizes). */
+export function pair(value: number | readonly number[]): [number, number] {
+  return typeof value === 'number' ? [value, value] : [value[0], value[1]];
+}
