@@ -1,0 +1,240 @@
+// On-the-fly augmentation of an image batch (N×C×H×W) with tensor ops: every sample gets its own random
+// parameters, but the whole batch is transformed by a few native calls (no per-sample JS loop). Geometric
+// steps build one affine matrix per sample and resample with affine_grid_generator + grid_sampler (bilinear;
+// rotation fills the corners with zeros, crops repeat the edge), as torchvision's tensor transforms do.
+//
+// Steps (applied in the order given):
+//   { name: 'rotate', degrees: 15 }                   angle uniform in [-15°, 15°], counter-clockwise positive
+//   { name: 'flip', p: 0.5 }                          horizontal flip with probability p
+//   { name: 'randomResizedCrop', size: 24, scale: [0.08, 1], ratio: [3/4, 4/3] }
+//        a crop of area share in `scale` and aspect ratio (width/height) in `ratio`, resized to `size`; a crop
+//        that would not fit is clamped to the image (torchvision retries ten times, then falls back to a centre crop)
+//   { name: 'resize', size: [32, 32] }                bilinear resize of every sample
+//   { name: 'normalize', mean: [0.5], std: [0.5] }    (x - mean) / std per channel
+// With a seed, the draws for batch `draw` depend only on (seed, draw): a run repeats exactly.
+import { ConfigError, ShapeError } from '../engine/errors.js';
+import { isFloating, ops, tensor, tidy, zeros, type Tensor } from '../tensor/index.js';
+import { checkChoice, checkKeys, checkRange } from './config-check.js';
+import { checkSeed, mixSeed, withSeed } from './random.js';
+
+export type Size = number | [height: number, width: number];
+
+export type AugmentStep =
+  | { name: 'rotate'; degrees: number }
+  | { name: 'flip'; p?: number }
+  | { name: 'randomResizedCrop'; size: Size; scale?: [number, number]; ratio?: [number, number] }
+  | { name: 'resize'; size: Size }
+  | { name: 'normalize'; mean: number[]; std: number[] };
+
+export interface AugmentConfig {
+  /** Steps in order; a step without fields can be given by its name alone ('flip'). */
+  steps: (AugmentStep | AugmentStep['name'])[];
+  seed?: number;
+}
+
+const STEP_KEYS: Record<AugmentStep['name'], readonly string[]> = {
+  rotate: ['name', 'degrees'],
+  flip: ['name', 'p'],
+  randomResizedCrop: ['name', 'size', 'scale', 'ratio'],
+  resize: ['name', 'size'],
+  normalize: ['name', 'mean', 'std'],
+};
+const NAMES = Object.keys(STEP_KEYS) as AugmentStep['name'][];
+
+// grid_sampler's enum arguments.
+const BILINEAR = 0;
+const PADDING = { zeros: 0, border: 1 } as const;
+
+// ---- deterministic transforms (exported for tests and direct use) --------------------------------------------
+
+/** Mirrors every image left-right. */
+export function hflip(x: Tensor): Tensor {
+  return ops.flip(x, [-1]);
+}
+
+/**
+ * Resamples each image with its own 2×3 affine matrix (N×2×3, normalised coordinates, output → input),
+ * bilinear; outside the image it reads zeros, or the nearest edge pixel with padding 'border'. Integer images
+ * are converted to float32.
+ */
+export function affine(x: Tensor, theta: Tensor, size: [number, number] = [x.shape[2], x.shape[3]], padding: keyof typeof PADDING = 'zeros'): Tensor {
+  return tidy(() => {
+    const xf = isFloating(x.dtype) ? x : x.to('float32');
+    const grid = ops.affineGridGenerator(theta.to(xf.dtype), [x.shape[0], x.shape[1], size[0], size[1]], false);
+    return ops.gridSampler(xf, grid, BILINEAR, PADDING[padding], false);
+  });
+}
+
+/**
+ * Rotates each image counter-clockwise about its centre by `degrees` (one angle, or a tensor [N] of angles),
+ * keeping the size; corners outside the image become 0. Non-square images rotate without shearing.
+ */
+export function rotate(x: Tensor, degrees: Tensor | number): Tensor {
+  return tidy(() => {
+    const [n, , h, w] = checkImages(x, 'rotate');
+    const rad = (typeof degrees === 'number' ? ops.full([n], degrees, 'float64') : degrees.to('float64')).mul(Math.PI / 180);
+    const cos = rad.cos();
+    const sin = rad.sin();
+    const zero = zeros([n], { dtype: 'float64' });
+    // Output pixel q samples input p = S⁻¹ R S q, with S = diag(W/2, H/2) from normalised to pixel units.
+    const theta = ops.stack([cos, sin.mul(-h / w), zero, sin.mul(w / h), cos, zero], 1).reshape([n, 2, 3]);
+    return affine(x, theta);
+  });
+}
+
+/** Bilinear resize of every image to [height, width]. */
+export function resize(x: Tensor, size: Size): Tensor {
+  checkImages(x, 'resize');
+  const [h, w] = sizePair(size);
+  return ops.upsampleBilinear2d(x, [h, w], false);
+}
+
+/**
+ * Crops box k = [cx, cy, w, h] from image k (centre and size as fractions in normalised coordinates: centre in
+ * [-1, 1], size in (0, 1] of the image) and resizes it to `size`, all in one grid sample. Samples that fall
+ * between the outermost pixel centres and the image edge (when enlarging) repeat the edge, as a resize does.
+ */
+export function cropResize(x: Tensor, boxes: Tensor, size: Size): Tensor {
+  return tidy(() => {
+    const [n] = checkImages(x, 'cropResize');
+    const b = boxes.to('float64');
+    const col = (i: number): Tensor => b.select(1, i);
+    const zero = zeros([n], { dtype: 'float64' });
+    const theta = ops.stack([col(2), zero, col(0), zero, col(3), col(1)], 1).reshape([n, 2, 3]);
+    return affine(x, theta, sizePair(size), 'border');
+  });
+}
+
+/** (x - mean[c]) / std[c] over channels (one value applies to all channels); integer input becomes float32. */
+export function normalize(x: Tensor, mean: readonly number[], std: readonly number[]): Tensor {
+  return tidy(() => {
+    const c = x.shape[1];
+    if ((mean.length !== 1 && mean.length !== c) || mean.length !== std.length) {
+      throw new ShapeError(`normalize: mean and std need 1 or ${c} values each (one per channel of [${x.shape.join(', ')}]), got ${mean.length} and ${std.length}`);
+    }
+    const xf = isFloating(x.dtype) ? x : x.to('float32');
+    const shape = [1, mean.length, 1, 1];
+    return xf.sub(tensor(Float32Array.from(mean), shape).to(xf.dtype)).div(tensor(Float32Array.from(std), shape).to(xf.dtype));
+  });
+}
+
+// ---- the random pipeline ---------------------------------------------------------------------------------------
+
+export class Augmentation {
+  private readonly config: { steps: AugmentStep[]; seed?: number };
+  private calls = 0;
+
+  constructor(config: AugmentConfig, path = 'augment') {
+    this.config = checkAugmentConfig(config, path);
+  }
+
+  /** The config as plain data, every step as an object. */
+  getConfig(): { steps: AugmentStep[]; seed?: number } {
+    return structuredClone(this.config);
+  }
+
+  /**
+   * The augmented batch (float; integer input is converted to float32 first). `draw` identifies the batch
+   * for seeding (the loader passes epoch and batch position); by default calls are numbered 0, 1, 2...
+   */
+  apply(x: Tensor, draw = this.calls++): Tensor {
+    checkImages(x, 'augment');
+    const seed = this.config.seed === undefined ? undefined : mixSeed(this.config.seed, draw);
+    return tidy(() =>
+      withSeed(seed, () => {
+        let out = isFloating(x.dtype) ? x : x.to('float32');
+        for (const step of this.config.steps) out = applyStep(out, step);
+        return out === x ? ops.clone(x) : out;
+      }),
+    );
+  }
+}
+
+function applyStep(x: Tensor, step: AugmentStep): Tensor {
+  const n = x.shape[0];
+  switch (step.name) {
+    case 'rotate':
+      return rotate(x, ops.rand([n], 'float64').mul(2 * step.degrees).sub(step.degrees));
+    case 'flip': {
+      const mask = ops.rand([n]).lt(step.p ?? 0.5).reshape([n, 1, 1, 1]);
+      return ops.where(mask, hflip(x), x);
+    }
+    case 'randomResizedCrop': {
+      const [h, w] = [x.shape[2], x.shape[3]];
+      const [sLo, sHi] = step.scale ?? [0.08, 1];
+      const [rLo, rHi] = step.ratio ?? [3 / 4, 4 / 3];
+      const area = ops.rand([n], 'float64').mul(sHi - sLo).add(sLo);
+      const ratio = ops.rand([n], 'float64').mul(Math.log(rHi / rLo)).add(Math.log(rLo)).exp();
+      // Width and height as shares of the image: w_px = sqrt(area·H·W·ratio), h_px = sqrt(area·H·W/ratio).
+      const bw = area.mul(ratio).mul(h / w).sqrt().clampMax(1);
+      const bh = area.div(ratio).mul(w / h).sqrt().clampMax(1);
+      // Centre anywhere the box fits: uniform in [-(1 - share), 1 - share] in normalised coordinates.
+      const cx = ops.rand([n], 'float64').mul(2).sub(1).mul(bw.neg().add(1));
+      const cy = ops.rand([n], 'float64').mul(2).sub(1).mul(bh.neg().add(1));
+      return cropResize(x, ops.stack([cx, cy, bw, bh], 1), step.size);
+    }
+    case 'resize':
+      return resize(x, step.size);
+    case 'normalize':
+      return normalize(x, step.mean, step.std);
+  }
+}
+
+/** Checks an augmentation config (field paths in errors); returns a copy with every step as an object. */
+export function checkAugmentConfig(config: AugmentConfig, path = 'augment'): { steps: AugmentStep[]; seed?: number } {
+  checkKeys(config, ['steps', 'seed'], path);
+  if (!Array.isArray(config.steps)) throw new ConfigError(`${path}.steps`, 'expected a list of steps, e.g. [{ "name": "flip", "p": 0.5 }]');
+  checkSeed(config.seed, `${path}.seed`);
+  const steps = config.steps.map((given, i) => {
+    const at = `${path}.steps[${i}]`;
+    const step = (typeof given === 'string' ? { name: given } : given) as AugmentStep;
+    checkKeys(step, ['name', 'degrees', 'p', 'size', 'scale', 'ratio', 'mean', 'std'], at);
+    checkKeys(step, STEP_KEYS[checkChoice(step.name, `${at}.name`, 'augmentation', NAMES)], at);
+    switch (step.name) {
+      case 'rotate':
+        checkRange(step.degrees, `${at}.degrees`, 0, 180);
+        break;
+      case 'flip':
+        if (step.p !== undefined) checkRange(step.p, `${at}.p`, 0, 1);
+        break;
+      case 'randomResizedCrop':
+        sizePair(step.size, `${at}.size`);
+        if (step.scale !== undefined) checkInterval(step.scale, `${at}.scale`, 0, 1);
+        if (step.ratio !== undefined) checkInterval(step.ratio, `${at}.ratio`, 0, Infinity);
+        break;
+      case 'resize':
+        sizePair(step.size, `${at}.size`);
+        break;
+      case 'normalize':
+        if (!Array.isArray(step.mean) || !Array.isArray(step.std) || step.mean.length === 0 || step.mean.length !== step.std.length) {
+          throw new ConfigError(at, 'normalize needs mean and std lists of the same non-zero length (one per channel)');
+        }
+        step.std.forEach((v, k) => {
+          if (typeof v !== 'number' || !(v > 0)) throw new ConfigError(`${at}.std[${k}]`, `expected a positive number, got ${JSON.stringify(v)}`);
+        });
+        break;
+    }
+    return structuredClone(step);
+  });
+  return config.seed === undefined ? { steps } : { steps, seed: config.seed };
+}
+
+function checkInterval(v: unknown, path: string, lo: number, hi: number): void {
+  if (!Array.isArray(v) || v.length !== 2 || !(v[0] > lo && v[0] <= v[1] && v[1] <= hi)) {
+    throw new ConfigError(path, `expected [low, high] with ${lo} < low <= high <= ${hi}, got ${JSON.stringify(v)}`);
+  }
+}
+
+/** [height, width] from a size (a number means square). */
+export function sizePair(size: Size, path = 'size'): [number, number] {
+  const pair = typeof size === 'number' ? [size, size] : size;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new ConfigError(path, `expected a positive integer or [height, width], got ${JSON.stringify(size)}`);
+  }
+  return [pair[0], pair[1]];
+}
+
+function checkImages(x: Tensor, what: string): number[] {
+  if (x.rank !== 4) throw new ShapeError(`${what}: expects image batches N×C×H×W, got [${x.shape.join(', ')}] (flattened data cannot be augmented)`);
+  return x.shape;
+}

@@ -1,0 +1,72 @@
+// Stops training when the monitored value has not improved for `patience` epochs (Keras's EarlyStopping),
+// optionally putting back the weights of the best epoch.
+import { keep, noGrad, type Tensor } from '../../tensor/index.js';
+import type { EpochLog } from '../history.js';
+import type { Callback, TrainContext } from './callback.js';
+import { Monitor, type Mode } from './monitor.js';
+
+export interface EarlyStoppingOptions {
+  monitor?: string;
+  mode?: Mode;
+  patience?: number;
+  minDelta?: number;
+  restoreBestWeights?: boolean;
+  /** Epochs (0-based) before this one never count as "no improvement" (a warm-up). */
+  startFromEpoch?: number;
+}
+
+export class EarlyStopping implements Callback {
+  readonly name = 'earlyStopping';
+  private readonly options: Required<EarlyStoppingOptions>;
+  private monitor!: Monitor;
+  private wait = 0;
+  private bestWeights: Record<string, Tensor> | null = null;
+  /** The epoch whose value was best (for reports). */
+  bestEpoch = -1;
+
+  constructor(options: EarlyStoppingOptions = {}) {
+    this.options = { monitor: 'val_loss', mode: 'auto', patience: 0, minDelta: 0, restoreBestWeights: false, startFromEpoch: 0, ...options };
+  }
+
+  onTrainBegin(): void {
+    this.monitor = new Monitor(this.options.monitor, this.options.mode, this.options.minDelta);
+    this.wait = 0;
+    this.bestEpoch = -1;
+  }
+
+  onEpochEnd(log: EpochLog, ctx: TrainContext): void {
+    if (log.epoch < this.options.startFromEpoch) return;
+    const v = this.monitor.value(log, 'earlyStopping');
+    if (this.monitor.improves(v)) {
+      this.monitor.best = v;
+      this.bestEpoch = log.epoch;
+      this.wait = 0;
+      if (this.options.restoreBestWeights) this.snapshot(ctx);
+      return;
+    }
+    this.wait += 1;
+    if (this.wait > this.options.patience) {
+      if (this.bestWeights) ctx.model.loadStateDict(this.bestWeights, 'earlyStopping best weights');
+      const restored = this.bestWeights ? `; restored the weights of epoch ${this.bestEpoch + 1}` : '';
+      ctx.stop('stopped', `early stopping at epoch ${log.epoch + 1}: ${this.options.monitor} did not improve for ${this.wait} epochs (best ${this.monitor.best.toPrecision(5)} at epoch ${this.bestEpoch + 1})${restored}`);
+    }
+  }
+
+  onTrainEnd(): void {
+    this.release();
+  }
+
+  getConfig() {
+    return { name: this.name, ...this.options };
+  }
+
+  private snapshot(ctx: TrainContext): void {
+    this.release();
+    this.bestWeights = noGrad(() => Object.fromEntries(Object.entries(ctx.model.stateDict()).map(([k, t]) => [k, keep(t.clone())])));
+  }
+
+  private release(): void {
+    if (this.bestWeights) for (const t of Object.values(this.bestWeights)) t.dispose();
+    this.bestWeights = null;
+  }
+}

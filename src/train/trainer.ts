@@ -1,0 +1,262 @@
+// Keras-style training: compile a model with an optimizer, a loss and metrics, then fit / evaluate / predict.
+//
+// Each training step runs in one tidy() scope: forward, loss (+ weight penalties), backward, optimizer step.
+// When the model ends in softmax (or sigmoid) and the loss takes probabilities, the loss is computed from the
+// logits instead (log-softmax / BCE-with-logits): the same value, numerically stable, and cheaper; metrics
+// still see probabilities. Metrics accumulate over the whole epoch, and the epoch's loss is the sample-weighted
+// mean of its batch losses.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { ConfigError } from '../engine/errors.js';
+import { manualSeed } from '../engine/seed.js';
+import { setThreads, threadsFor, type ThreadRequest } from '../engine/threads.js';
+import { noGrad, ops, tidy, type Tensor } from '../tensor/index.js';
+import { DataLoader, datasetSize, splitValidation, disposeDataset, type AugmentConfig, type Dataset } from '../data/index.js';
+import { loss as makeLoss, type Loss, type LossConfig } from '../nn/losses.js';
+import { metric as makeMetric, type Metric, type MetricConfig } from '../nn/metrics.js';
+import { checkClassWeight, sampleWeightsFromClassWeight, type ClassWeight } from '../nn/class-weight.js';
+import type { Sequential } from '../nn/model.js';
+import { optimizer as makeOptimizer, type Optimizer, type OptimizerConfig } from '../optim/index.js';
+import type { Callback, TrainContext } from './callbacks/callback.js';
+import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
+import type { EpochLog, History, Logs, RunStatus } from './history.js';
+
+export interface CompileConfig {
+  optimizer: OptimizerConfig;
+  loss: LossConfig;
+  /** Metric configs ('accuracy', { name: 'f1', average: 'macro' }, ...). */
+  metrics?: MetricConfig[];
+}
+
+export interface FitOptions {
+  epochs: number;
+  /** Default 32, as Keras. */
+  batchSize?: number;
+  /** A new order every epoch (default true). */
+  shuffle?: boolean;
+  dropLast?: boolean;
+  /** Validation data, evaluated after each epoch. */
+  validationData?: Dataset;
+  /** Or hold out this fraction of `train` (its last samples, as Keras). */
+  validationSplit?: number;
+  callbacks?: Callback[];
+  /** Loss weight per class index ({ 0: 1, 1: 5 }). */
+  classWeight?: ClassWeight;
+  /** Seeds libtorch (weights drawn later, dropout) and the shuffles: the same seed repeats a CPU run exactly. */
+  seed?: number;
+  augment?: AugmentConfig;
+  /** Thread settings; default: measured best for the model (dense or convolutional). */
+  threads?: ThreadRequest;
+  /** Ends the run with status `interrupted` after the current step (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+const DEFAULT_BATCH = 32;
+
+/** How the model's last layer ends, to compute a probability loss from logits. */
+function finalActivation(model: Sequential): string | null {
+  const last = model.layers[model.layers.length - 1] as { activation?: { name: string; getConfig(): Record<string, unknown> } };
+  if (!last.activation) return null;
+  const { name, axis } = last.activation.getConfig() as { name: string; axis?: number };
+  return name === 'softmax' && axis !== -1 && axis !== model.outputShape.length ? null : name;
+}
+
+export class Trainer {
+  readonly optimizer: Optimizer;
+  readonly loss: Loss;
+  readonly metrics: Metric[];
+  /** The loss on logits used in training when the model ends in softmax/sigmoid (else null). */
+  private readonly logitLoss: Loss | null;
+  private readonly squash: 'softmax' | 'sigmoid' | null;
+
+  constructor(
+    readonly model: Sequential,
+    config: CompileConfig,
+    path = 'training',
+  ) {
+    this.loss = makeLoss(config.loss, `${path}.loss`);
+    this.metrics = (config.metrics ?? []).map((m, i) => makeMetric(m, `${path}.metrics[${i}]`));
+    const names = new Set<string>(['loss']);
+    for (const m of this.metrics) {
+      if (names.has(m.name)) throw new ConfigError(`${path}.metrics`, `metric '${m.name}' is listed twice`);
+      names.add(m.name);
+    }
+    this.optimizer = makeOptimizer(config.optimizer, model.parameters(), `${path}.optimizer`);
+    const lossConfig = this.loss.getConfig();
+    const act = finalActivation(model);
+    const categorical = lossConfig.name === 'categoricalCrossentropy' || lossConfig.name === 'sparseCategoricalCrossentropy';
+    if (lossConfig.fromLogits === false && ((act === 'softmax' && categorical) || (act === 'sigmoid' && lossConfig.name === 'binaryCrossentropy'))) {
+      this.logitLoss = makeLoss({ ...lossConfig, fromLogits: true }, `${path}.loss`);
+      this.squash = act;
+    } else {
+      this.logitLoss = null;
+      this.squash = null;
+    }
+  }
+
+  /** Trains for `epochs` epochs (or until a callback stops the run); returns the per-epoch history. */
+  async fit(train: Dataset, options: FitOptions): Promise<History> {
+    const o = this.checkFit(train, options);
+    if (o.seed !== undefined) manualSeed(o.seed);
+    setThreads(o.threads ?? threadsFor(this.model.layers.some((l) => l.type === 'conv2d') ? 'conv' : 'dense'));
+    let owned: Dataset[] = [];
+    let trainSet = train;
+    let valSet = o.validationData ?? null;
+    if (o.validationSplit !== undefined) {
+      const parts = splitValidation(train, { fraction: o.validationSplit, take: 'last' }, 'fit.validationSplit');
+      owned = [parts.train, parts.val];
+      [trainSet, valSet] = [parts.train, parts.val];
+    }
+    const loader = new DataLoader(trainSet, { batchSize: o.batchSize, shuffle: o.shuffle, dropLast: o.dropLast, seed: o.seed, augment: o.augment }, 'fit');
+    const history: History = { epochs: [], status: 'completed', message: null };
+    const run: { stop: { status: Exclude<RunStatus, 'completed'>; message: string } | null } = { stop: null };
+    const ctx: TrainContext = {
+      model: this.model,
+      optimizer: this.optimizer,
+      epochs: o.epochs,
+      batchesPerEpoch: loader.batchesPerEpoch,
+      samplesPerEpoch: loader.samplesPerEpoch,
+      history,
+      stop: (status, message) => {
+        run.stop ??= { status, message };
+      },
+    };
+    const onAbort = () => ctx.stop('interrupted', 'interrupted: training stopped on request');
+    o.signal?.addEventListener('abort', onAbort);
+    const callbacks = [...o.callbacks];
+    if (!callbacks.some((c) => c instanceof TerminateOnNaN)) callbacks.unshift(new TerminateOnNaN());
+    try {
+      for (const c of callbacks) c.onTrainBegin?.(ctx);
+      for (let epoch = 0; epoch < o.epochs && !run.stop; epoch++) {
+        this.optimizer.setEpoch(epoch);
+        for (const c of callbacks) c.onEpochBegin?.(epoch, ctx);
+        const started = performance.now();
+        const train = await this.trainEpoch(loader, epoch, o.classWeight, callbacks, ctx, () => run.stop !== null);
+        const trainTimeS = (performance.now() - started) / 1000;
+        if (run.stop) break; // diverged or interrupted inside the epoch: no validation, no epoch log
+        const val = valSet ? this.evaluate(valSet, { batchSize: o.batchSize }) : null;
+        const timeS = (performance.now() - started) / 1000;
+        const log: EpochLog = { epoch, train: train.logs, val, lr: this.optimizer.lr, timeS, trainTimeS, samplesPerS: train.samples / trainTimeS };
+        history.epochs.push(log);
+        for (const c of callbacks) c.onEpochEnd?.(log, ctx);
+      }
+    } finally {
+      o.signal?.removeEventListener('abort', onAbort);
+      if (run.stop) {
+        history.status = run.stop.status;
+        history.message = run.stop.message;
+      }
+      for (const c of callbacks) c.onTrainEnd?.(ctx);
+      for (const d of owned) disposeDataset(d);
+    }
+    return history;
+  }
+
+  private async trainEpoch(
+    loader: DataLoader,
+    epoch: number,
+    classWeight: ClassWeight | undefined,
+    callbacks: Callback[],
+    ctx: TrainContext,
+    stopped: () => boolean,
+  ): Promise<{ logs: Logs; samples: number }> {
+    for (const m of this.metrics) m.reset();
+    let lossSum = 0;
+    let seen = 0;
+    const started = performance.now();
+    for (const batch of loader.epoch(epoch)) {
+      const n = batch.y.shape[0];
+      const lossValue = this.step(batch.x, batch.y, classWeight);
+      lossSum += lossValue * n;
+      seen += n;
+      const log = { epoch, batch: batch.index, loss: lossValue, seen, elapsedS: (performance.now() - started) / 1000 };
+      for (const c of callbacks) c.onBatchEnd?.(log, ctx);
+      if (stopped()) break;
+      await yieldToEventLoop(); // lets signals (Ctrl-C) and progress output through
+    }
+    const logs: Logs = { loss: lossSum / Math.max(seen, 1) };
+    for (const m of this.metrics) logs[m.name] = m.result();
+    return { logs, samples: seen };
+  }
+
+  /** One optimisation step on a batch; returns the batch loss. */
+  private step(x: Tensor, y: Tensor, classWeight: ClassWeight | undefined): number {
+    return tidy(() => {
+      const out = this.model.forward(asFloat(x), { training: true }, { logits: this.logitLoss !== null });
+      const weights = classWeight ? sampleWeightsFromClassWeight(classWeight, y) : undefined;
+      let loss = (this.logitLoss ?? this.loss).compute(out, y, weights);
+      const penalty = this.model.penalty();
+      if (penalty) loss = ops.add(loss, penalty);
+      loss.backward();
+      this.optimizer.step();
+      this.optimizer.zeroGrad();
+      noGrad(() => {
+        const probs = this.squash ? squash(out, this.squash) : out;
+        for (const m of this.metrics) m.update(probs, y);
+      });
+      return loss.item();
+    });
+  }
+
+  /** Loss and metrics over a dataset, in evaluation mode (no dropout, batch-norm running statistics). */
+  evaluate(data: Dataset, options: { batchSize?: number } = {}): Logs {
+    const loader = new DataLoader(data, { batchSize: options.batchSize ?? DEFAULT_BATCH, shuffle: false }, 'evaluate');
+    for (const m of this.metrics) m.reset();
+    let lossSum = 0;
+    let seen = 0;
+    noGrad(() => {
+      for (const batch of loader.epoch(0)) {
+        const n = batch.y.shape[0];
+        lossSum += tidy(() => {
+          const out = this.model.forward(asFloat(batch.x), { training: false }, { logits: this.logitLoss !== null });
+          let loss = (this.logitLoss ?? this.loss).compute(out, batch.y);
+          const penalty = this.model.penalty();
+          if (penalty) loss = ops.add(loss, penalty);
+          const probs = this.squash ? squash(out, this.squash) : out;
+          for (const m of this.metrics) m.update(probs, batch.y);
+          return loss.item() * n;
+        });
+        seen += n;
+      }
+    });
+    const logs: Logs = { loss: lossSum / Math.max(seen, 1) };
+    for (const m of this.metrics) logs[m.name] = m.result();
+    return logs;
+  }
+
+  /** The model's outputs (probabilities for a softmax/sigmoid model) for samples x [N, ...], in batches. */
+  predict(x: Tensor, options: { batchSize?: number } = {}): Tensor {
+    const batchSize = options.batchSize ?? DEFAULT_BATCH;
+    return predict(this.model, x, batchSize);
+  }
+
+  private checkFit(train: Dataset, o: FitOptions) {
+    const path = 'fit';
+    if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new ConfigError(`${path}.epochs`, `expected an integer >= 1, got ${JSON.stringify(o.epochs)}`);
+    const batchSize = o.batchSize ?? DEFAULT_BATCH;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`${path}.batchSize`, `expected an integer >= 1, got ${JSON.stringify(batchSize)}`);
+    if (o.validationData && o.validationSplit !== undefined) throw new ConfigError(`${path}.validationSplit`, 'give validationData or validationSplit, not both');
+    if (o.validationSplit !== undefined && !(o.validationSplit > 0 && o.validationSplit < 1)) {
+      throw new ConfigError(`${path}.validationSplit`, `expected a fraction in (0, 1), got ${o.validationSplit}`);
+    }
+    if (o.classWeight) checkClassWeight(o.classWeight, `${path}.classWeight`);
+    if (datasetSize(train) === 0) throw new ConfigError(`${path}.train`, `${train.name} is empty`);
+    return { ...o, batchSize, shuffle: o.shuffle ?? true, dropLast: o.dropLast ?? false, callbacks: o.callbacks ?? [] };
+  }
+}
+
+const asFloat = (x: Tensor) => (x.dtype === 'float32' ? x : x.to('float32'));
+const squash = (logits: Tensor, how: 'softmax' | 'sigmoid') => (how === 'softmax' ? ops.softmax(logits, -1) : ops.sigmoid(logits));
+
+/** A model's outputs for samples x [N, ...], computed in batches in evaluation mode. */
+export function predict(model: Sequential, x: Tensor, batchSize = DEFAULT_BATCH): Tensor {
+  const n = x.shape[0];
+  return noGrad(() =>
+    tidy(() => {
+      const parts: Tensor[] = [];
+      for (let start = 0; start < n; start += batchSize) {
+        parts.push(model.forward(asFloat(x.narrow(0, start, Math.min(batchSize, n - start))), { training: false }));
+      }
+      return parts.length === 1 ? parts[0] : ops.cat(parts);
+    }),
+  );
+}
