@@ -155,3 +155,11 @@ test('resolveConfig: errors name the field path', () => {
   fails(() => resolve({ name: 'leakyRelu', alpha: 0.1, negativeSlope: 0.2 }), 'model.act.negativeSlope', "model.act.negativeSlope: parameter 'alpha' of activation 'leakyRelu' is given twice");
   fails(() => resolve({ name: 'leakyRelu', alpha: '0.1' }), 'model.act.alpha', 'model.act.alpha: expected a finite number, got "0.1"');
 });
+
+test('string fields: a non-empty string, null when absent, the default otherwise', () => {
+  const specs = { path: { type: 'string' }, sep: { type: 'string', default: ',' } } satisfies Record<string, FieldSpec>;
+  assert.deepEqual(readFields({}, specs, 'cb', 'csvLogger'), { path: null, sep: ',' });
+  assert.deepEqual(readFields({ path: 'a.csv', sep: ';' }, specs, 'cb', 'csvLogger'), { path: 'a.csv', sep: ';' });
+  assert.throws(() => readFields({ path: 3 }, specs, 'cb', 'csvLogger'), /cb\.path: expected a non-empty string, got 3/);
+  assert.throws(() => readFields({ path: '' }, specs, 'cb', 'csvLogger'), /cb\.path: expected a non-empty string, got ""/);
+});

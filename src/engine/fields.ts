@@ -24,6 +24,7 @@ export type FieldSpec = { aliases?: string[] } & (
   | { type: 'optionalInteger'; min: number }
   | { type: 'boolean'; default: boolean }
   | { type: 'choice'; default: string; choices: readonly string[] }
+  | { type: 'string'; default?: string }
   | { type: 'object' }
 );
 
@@ -174,6 +175,10 @@ function checkField(v: unknown, spec: FieldSpec, at: string): FieldValue {
       if (c === null) throw unknownName(at, 'value', v, spec.choices);
       return c;
     }
+    case 'string':
+      if (v === null) return null;
+      if (typeof v !== 'string' || v === '') throw new ConfigError(at, `expected a non-empty string, got ${JSON.stringify(v)}`);
+      return v;
     case 'object':
       if (v === null) return null;
       if (!isRecord(v)) throw new ConfigError(at, `expected an object, got ${JSON.stringify(v)}`);

@@ -229,6 +229,12 @@ export class Trainer {
     return predict(this.model, x, batchSize);
   }
 
+  /** Frees the optimizer's state and the metrics' counts (the model stays). */
+  dispose(): void {
+    for (const m of this.metrics) m.reset();
+    this.optimizer.dispose();
+  }
+
   private checkFit(train: Dataset, o: FitOptions) {
     const path = 'fit';
     if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new ConfigError(`${path}.epochs`, `expected an integer >= 1, got ${JSON.stringify(o.epochs)}`);
