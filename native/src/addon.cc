@@ -19,6 +19,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitOps(env, exports);
   InitAutograd(env, exports);
   InitRuntime(env, exports);
+  InitOptimKernels(env, exports);
   return exports;
 }
 

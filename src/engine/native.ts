@@ -48,6 +48,11 @@ export interface NativeAddon {
   // the caching CPU allocator (allocator.cc)
   allocatorStats(): { caching: boolean; hits: number; misses: number; cachedBytes: number; limitBytes: number };
   emptyCache(): void;
+  // fused optimiser updates (optim_kernels.cc); false when the tensors do not fit the fused path
+  adamStep(
+    param: Handle, grad: Handle, expAvg: Handle, expAvgSq: Handle, maxExpAvgSq: Handle | null,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
+  ): boolean;
 }
 
 export interface OpSchemaArg {

@@ -3,7 +3,7 @@
 // Keras's AdamW decays by weightDecay · lr too, but defaults to 0.004 and epsilon 1e-7.
 import type { Tensor } from '../tensor/index.js';
 import { ops } from '../tensor/index.js';
-import { adamFields, adamState, adamStep, type AdamConfig } from './adam.js';
+import { adamFields, adamState, adamStep, fusedAdamStep, type AdamConfig } from './adam.js';
 import { Optimizer, type ParamState } from './optimizer.js';
 
 export interface AdamwConfig extends Omit<AdamConfig, 'name'> {
@@ -30,6 +30,7 @@ export class Adamw extends Optimizer {
   }
 
   protected update(param: Tensor, grad: Tensor, state: ParamState, step: number, lr: number): void {
+    if (fusedAdamStep(param, grad, state, step, lr, this.hyper, this.weightDecay, true)) return;
     ops.mul_(param, 1 - lr * this.weightDecay);
     adamStep(param, grad, state, step, lr, this.hyper);
   }

@@ -1,0 +1,39 @@
+# B1/B3 peer: one epoch of the 784-800-10 MLP with Adam 0.00168, batch 256, on 50,000 MNIST images, written as a
+# PyTorch user writes it (shuffled index batches, loss.item() and accuracy every batch), then evaluation on the
+# 10,000 test images.
+import time
+import torch
+import torch.nn.functional as F
+from common import args, mnist, mlp, report
+
+a = args()
+torch.set_num_threads(a.get('intraOp', 1))
+torch.manual_seed(0)
+x, y = mnist('train', 50000)
+xt, yt = mnist('test')
+model = mlp()
+opt = torch.optim.Adam(model.parameters(), lr=0.00168)
+bs = 256
+t0 = time.perf_counter()
+perm = torch.randperm(x.shape[0])
+loss_sum, correct = 0.0, 0
+for s in range(0, x.shape[0], bs):
+    idx = perm[s:s + bs]
+    xb, yb = x[idx], y[idx]
+    opt.zero_grad()
+    out = model(xb)
+    loss = F.cross_entropy(out, yb)
+    loss.backward()
+    opt.step()
+    loss_sum += loss.item() * yb.shape[0]
+    correct += (out.argmax(1) == yb).sum().item()
+train_s = time.perf_counter() - t0
+t0 = time.perf_counter()
+with torch.no_grad():
+    hits, test_loss = 0, 0.0
+    for s in range(0, xt.shape[0], 1000):
+        out = model(xt[s:s + 1000])
+        test_loss += F.cross_entropy(out, yt[s:s + 1000], reduction='sum').item()
+        hits += (out.argmax(1) == yt[s:s + 1000]).sum().item()
+eval_s = time.perf_counter() - t0
+report({'trainSamplesPerS': 50000 / train_s, 'evalSamplesPerS': 10000 / eval_s, 'trainAccuracy': correct / 50000, 'testAccuracy': hits / 10000})

@@ -1,0 +1,30 @@
+// B1/B3, nnlab side (run in its own process so its peak RSS is its own): one fit() epoch of the 784-800-10 MLP
+// (Adam 0.00168, batch 256) on 50,000 MNIST images, then evaluate() on the 10,000 test images.
+import { loadMnist, Preprocessor, flattenFeatures, subset, disposeDataset } from '../../src/data/index.js';
+import { manualSeed } from '../../src/engine/seed.js';
+import { getThreads } from '../../src/engine/threads.js';
+import { Sequential } from '../../src/nn/model.js';
+import { Trainer } from '../../src/train/trainer.js';
+import { arange } from '../../src/tensor/index.js';
+import { report } from './report.js';
+
+const { train, test } = loadMnist();
+const idx = arange(0, 50_000);
+const pre = Preprocessor.fit('scale', train);
+const x50k = flattenFeatures(pre.applyTo(subset(train, idx)));
+const xTest = test.finalEvaluation((t) => flattenFeatures(pre.applyTo(t)));
+manualSeed(0);
+const model = new Sequential({ inputShape: [784], layers: [{ type: 'dense', units: 800, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }] });
+const trainer = new Trainer(model, { optimizer: { name: 'adam', lr: 0.00168 }, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+const history = await trainer.fit(x50k, { epochs: 1, batchSize: 256, seed: 0 });
+const started = performance.now();
+const evaluation = trainer.evaluate(xTest, { batchSize: 1000 });
+const evalS = (performance.now() - started) / 1000;
+report({
+  trainSamplesPerS: history.epochs[0].samplesPerS,
+  evalSamplesPerS: 10_000 / evalS,
+  trainAccuracy: history.epochs[0].train.accuracy,
+  testAccuracy: evaluation.accuracy,
+  threads: getThreads(),
+});
+for (const d of [x50k, xTest, train]) disposeDataset(d);

@@ -1,0 +1,96 @@
+// Fused optimiser updates. torch.optim's Adam makes ~8 passes over each parameter (mul_, add_, mul_, addcmul_,
+// sqrt, div, add_, addcdiv_), allocating two temporaries; this makes one pass over param, grad and the moment
+// buffers, with the same formulas in the same order (torch.optim.Adam / AdamW, single-tensor path). It applies
+// to contiguous CPU tensors of one floating dtype; anything else returns false and the caller uses the op path.
+#include "common.h"
+
+#include <torch/csrc/autograd/variable.h>
+
+#include <cmath>
+
+namespace nnlab {
+
+namespace {
+
+struct AdamHyper {
+  double lr, beta1, beta2, eps, weightDecay;
+  bool decoupled, amsgrad;
+  int64_t step;
+};
+
+template <typename T>
+void AdamKernel(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, const AdamHyper& h) {
+  const T b1 = static_cast<T>(h.beta1), b2 = static_cast<T>(h.beta2);
+  const T oneMinusB1 = static_cast<T>(1 - h.beta1), oneMinusB2 = static_cast<T>(1 - h.beta2);
+  const T stepSize = static_cast<T>(h.lr / (1 - std::pow(h.beta1, static_cast<double>(h.step))));
+  const T bias2Sqrt = static_cast<T>(std::sqrt(1 - std::pow(h.beta2, static_cast<double>(h.step))));
+  const T eps = static_cast<T>(h.eps);
+  const T wd = static_cast<T>(h.weightDecay);
+  const T decay = static_cast<T>(1 - h.lr * h.weightDecay);
+  const bool coupled = !h.decoupled && h.weightDecay != 0;
+  const bool decoupled = h.decoupled && h.weightDecay != 0;
+  for (int64_t i = 0; i < n; ++i) {
+    T pi = p[i];
+    T gi = coupled ? g[i] + wd * pi : g[i];
+    if (decoupled) pi = pi * decay;
+    const T mi = m[i] * b1 + oneMinusB1 * gi;
+    const T vi = v[i] * b2 + oneMinusB2 * (gi * gi);
+    m[i] = mi;
+    v[i] = vi;
+    T second = vi;
+    if (vmax != nullptr) {
+      second = vmax[i] > vi ? vmax[i] : vi;
+      vmax[i] = second;
+    }
+    const T denom = std::sqrt(second) / bias2Sqrt + eps;
+    p[i] = pi - stepSize * (mi / denom);
+  }
+}
+
+bool Fusable(const at::Tensor& ref, std::initializer_list<const at::Tensor*> others) {
+  if (!ref.device().is_cpu() || !ref.is_contiguous()) return false;
+  if (ref.scalar_type() != at::kFloat && ref.scalar_type() != at::kDouble) return false;
+  for (const at::Tensor* t : others) {
+    if (!t->defined() || !t->device().is_cpu() || !t->is_contiguous() || t->scalar_type() != ref.scalar_type() ||
+        t->numel() != ref.numel()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+double Num(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }
+
+}  // namespace
+
+// adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq | null, lr, beta1, beta2, eps, weightDecay, decoupled,
+//          step) -> true when applied, false when the tensors do not fit the fused path.
+static Napi::Value AdamStep(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  at::Tensor& p = UnwrapTensor(env, info[0], "adamStep: param");
+  const at::Tensor& g = UnwrapTensor(env, info[1], "adamStep: grad");
+  at::Tensor& m = UnwrapTensor(env, info[2], "adamStep: expAvg");
+  at::Tensor& v = UnwrapTensor(env, info[3], "adamStep: expAvgSq");
+  at::Tensor vmax;
+  if (!info[4].IsNull() && !info[4].IsUndefined()) vmax = UnwrapTensor(env, info[4], "adamStep: maxExpAvgSq");
+  AdamHyper h{Num(info[5]), Num(info[6]), Num(info[7]), Num(info[8]), Num(info[9]), info[10].ToBoolean().Value(),
+              vmax.defined(), static_cast<int64_t>(Num(info[11]))};
+  const bool fits = vmax.defined() ? Fusable(p, {&g, &m, &v, &vmax}) : Fusable(p, {&g, &m, &v});
+  if (!fits) return Napi::Boolean::New(env, false);
+  if (p.scalar_type() == at::kFloat) {
+    AdamKernel<float>(p.data_ptr<float>(), g.data_ptr<float>(), m.data_ptr<float>(), v.data_ptr<float>(),
+                      vmax.defined() ? vmax.data_ptr<float>() : nullptr, p.numel(), h);
+  } else {
+    AdamKernel<double>(p.data_ptr<double>(), g.data_ptr<double>(), m.data_ptr<double>(), v.data_ptr<double>(),
+                       vmax.defined() ? vmax.data_ptr<double>() : nullptr, p.numel(), h);
+  }
+  // Written in place behind autograd's back, like an in-place op: bump the version counters so that any
+  // graph still holding these tensors notices.
+  for (at::Tensor* t : {&p, &m, &v}) torch::autograd::impl::bump_version(*t);
+  if (vmax.defined()) torch::autograd::impl::bump_version(vmax);
+  return Napi::Boolean::New(env, true);
+}
+
+void InitOptimKernels(Napi::Env env, Napi::Object exports) { Export<AdamStep>(env, exports, "adamStep"); }
+
+}  // namespace nnlab
