@@ -2,7 +2,9 @@
 // `npm run bench -- op mlp` runs a subset.
 import { benchOpOverhead } from './op-overhead.js';
 import { benchMlpStep } from './mlp-step.js';
+import { benchCnn, benchLoader, benchMlpEpoch } from './models.js';
 import { printTable } from './common.js';
+import { runWorker } from './peers.js';
 import { blasInfo } from '../src/engine/blas.js';
 import { libtorchInfo } from '../src/engine/libtorch.js';
 
@@ -17,4 +19,29 @@ if (wanted('op')) {
 if (wanted('mlp')) {
   const r = benchMlpStep();
   printTable(`MLP training step on the tensor core (threads: intra-op ${r.threads.intraOp}, BLAS ${r.threads.blas})`, r.rows);
+}
+let b1: number | null = null;
+if (wanted('b1')) {
+  const r = benchMlpEpoch();
+  b1 = Number(r.rows[0].nnlab);
+  printTable('B1 and B3 (MLP): fit() and evaluate() against PyTorch, each side at its best of 2 rounds', r.rows);
+  for (const n of r.notes) console.log(n);
+}
+if (wanted('b2')) {
+  const r = benchCnn();
+  printTable('B2 and B3 (seed CNN): fit() and evaluate() against PyTorch, each side at its best of 2 rounds', r.rows);
+  for (const n of r.notes) console.log(n);
+}
+if (wanted('loader')) {
+  const r = benchLoader(b1);
+  printTable('Data loader (issue 4): nnlab against a PyTorch DataLoader, each side at its best of 2 rounds', r.rows);
+  for (const n of r.notes) console.log(n);
+}
+if (only.includes('accuracy')) {
+  // Not in the default run (about a minute): the issue-3 fidelity run, 10 epochs of the MNIST MLP.
+  const r = runWorker('mnist-accuracy', {});
+  console.log(`\nMNIST 800-ReLU MLP, Adam 0.00168, batch 256, 10 epochs: test accuracy ${((r.testAccuracy as number) * 100).toFixed(2)}% (goal >= 98.0%)`);
+  for (const [i, e] of (r.epochs as { loss: number; accuracy: number; valAccuracy: number; samplesPerS: number }[]).entries()) {
+    console.log(`  epoch ${i + 1}: loss ${e.loss.toFixed(4)}, accuracy ${e.accuracy.toFixed(4)}, val_accuracy ${e.valAccuracy.toFixed(4)}, ${e.samplesPerS} samples/s`);
+  }
 }

@@ -9,10 +9,13 @@ import { arange } from '../../src/tensor/index.js';
 import { report } from './report.js';
 
 const { train, test } = loadMnist();
-const idx = arange(0, 50_000);
 const pre = Preprocessor.fit('scale', train);
-const x50k = flattenFeatures(pre.applyTo(subset(train, idx)));
+const first50k = subset(train, arange(0, 50_000));
+disposeDataset(train);
+const x50k = flattenFeatures(pre.applyTo(first50k));
+disposeDataset(first50k);
 const xTest = test.finalEvaluation((t) => flattenFeatures(pre.applyTo(t)));
+test.dispose();
 manualSeed(0);
 const model = new Sequential({ inputShape: [784], layers: [{ type: 'dense', units: 800, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }] });
 const trainer = new Trainer(model, { optimizer: { name: 'adam', lr: 0.00168 }, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
@@ -27,4 +30,4 @@ report({
   testAccuracy: evaluation.accuracy,
   threads: getThreads(),
 });
-for (const d of [x50k, xTest, train]) disposeDataset(d);
+for (const d of [x50k, xTest]) disposeDataset(d);

@@ -251,7 +251,11 @@ export class Trainer {
 }
 
 const asFloat = (x: Tensor) => (x.dtype === 'float32' ? x : x.to('float32'));
-const squash = (logits: Tensor, how: 'softmax' | 'sigmoid') => (how === 'softmax' ? ops.softmax(logits, -1) : ops.sigmoid(logits));
+/**
+ * What the metrics see for logits: sigmoid probabilities for a binary model (its metrics threshold at 0.5);
+ * the logits themselves for a softmax model, whose metrics take the argmax, which softmax does not change.
+ */
+const squash = (logits: Tensor, how: 'softmax' | 'sigmoid') => (how === 'sigmoid' ? ops.sigmoid(logits) : logits);
 
 /** A model's outputs for samples x [N, ...], computed in batches in evaluation mode. */
 export function predict(model: Sequential, x: Tensor, batchSize = DEFAULT_BATCH): Tensor {

@@ -5,8 +5,11 @@ import { BatchNorm } from './batch-norm.js';
 import { Conv2d } from './conv2d.js';
 import { Dense } from './dense.js';
 import type { Layer } from './layer.js';
-import { AvgPool2d, MaxPool2d } from './pooling.js';
-import { ActivationLayer, Dropout, Flatten } from './shape-layers.js';
+import { AvgPool2d } from './avg-pool2d.js';
+import { MaxPool2d } from './max-pool2d.js';
+import { ActivationLayer } from './activation.js';
+import { Dropout } from './dropout.js';
+import { Flatten } from './flatten.js';
 
 const LAYERS = {
   dense: Dense,

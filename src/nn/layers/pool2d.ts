@@ -1,8 +1,7 @@
-// Max and average pooling over [channels, height, width]: poolSize (default 2), strides (default poolSize),
-// padding 'valid' or explicit pixels. One file, because the two differ only in the op they call.
+// What max and average pooling share: poolSize (default 2), strides (default poolSize), padding 'valid' or
+// explicit pixels, over [channels, height, width] inputs.
 import { ConfigError } from '../../engine/errors.js';
-import { ops, type Tensor } from '../../tensor/index.js';
-import { Layer, pair, type CallContext, type Shape } from './layer.js';
+import { Layer, pair, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
 
 const SPEC = {
@@ -11,7 +10,7 @@ const SPEC = {
   padding: { type: 'component', default: 'valid' },
 } satisfies LayerSpec;
 
-abstract class Pool2d extends Layer {
+export abstract class Pool2d extends Layer {
   readonly poolSize: [number, number];
   readonly strides: [number, number];
   readonly padding: [number, number];
@@ -43,26 +42,5 @@ abstract class Pool2d extends Layer {
 
   protected fields() {
     return { poolSize: this.poolSize, strides: this.strides, padding: this.padding };
-  }
-}
-
-export class MaxPool2d extends Pool2d {
-  readonly type = 'maxPool2d';
-  constructor(config: Record<string, unknown>, path = 'maxPool2d') {
-    super(config, path, 'maxPool2d');
-  }
-  call(x: Tensor, _ctx: CallContext): Tensor {
-    return ops.maxPool2d(x, [...this.poolSize], [...this.strides], [...this.padding]);
-  }
-}
-
-export class AvgPool2d extends Pool2d {
-  readonly type = 'avgPool2d';
-  constructor(config: Record<string, unknown>, path = 'avgPool2d') {
-    super(config, path, 'avgPool2d');
-  }
-  call(x: Tensor, _ctx: CallContext): Tensor {
-    // count_include_pad false: padded zeros do not dilute the average (as Keras).
-    return ops.avgPool2d(x, [...this.poolSize], [...this.strides], [...this.padding], false, false);
   }
 }

@@ -1,0 +1,15 @@
+// Average pooling: the mean of each window (padding excluded from the count, as Keras).
+import { ops, type Tensor } from '../../tensor/index.js';
+import type { CallContext } from './layer.js';
+import { Pool2d } from './pool2d.js';
+
+export class AvgPool2d extends Pool2d {
+  readonly type = 'avgPool2d';
+  constructor(config: Record<string, unknown>, path = 'avgPool2d') {
+    super(config, path, 'avgPool2d');
+  }
+  call(x: Tensor, _ctx: CallContext): Tensor {
+    // count_include_pad false: padded zeros do not dilute the average (as Keras).
+    return ops.avgPool2d(x, [...this.poolSize], [...this.strides], [...this.padding], false, false);
+  }
+}

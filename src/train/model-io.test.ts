@@ -1,0 +1,65 @@
+// A PyTorch nn.Sequential's state dict, written as safetensors by Python, loads into the matching nnlab model
+// (same names: <layer index>.<weight>) and computes the same outputs; and the other way round.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tensor, tidy } from '../tensor/index.js';
+import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
+import { Sequential } from '../nn/model.js';
+import { closeness, runTorch } from '../testing/torch-oracle.js';
+import { PYTHON_SAFETENSORS } from '../testing/python-safetensors.js';
+
+const X = [0.5, -1, 2, 0.25, -0.75, 1.5, 0, 3];
+
+test('a PyTorch state dict loads into the matching nnlab model; nnlab weights load into PyTorch', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nnlab-interop-'));
+  const fromTorch = path.join(dir, 'torch.safetensors');
+  const fromNnlab = path.join(dir, 'nnlab.safetensors');
+  const model = new Sequential({
+    inputShape: [4],
+    layers: [
+      { type: 'dense', units: 3 },
+      { type: 'activation', activation: 'relu' },
+      { type: 'batchNorm', epsilon: 1e-5 },
+      { type: 'dense', units: 2 },
+    ],
+  });
+  writeSafetensors(fromNnlab, model.stateDict());
+  const want = runTorch<{ torchOut: number[]; nnlabOut: number[] }>(
+    `${PYTHON_SAFETENSORS}
+torch.manual_seed(0)
+net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.BatchNorm1d(3), torch.nn.Linear(3, 2))
+with torch.no_grad():
+    net[2].running_mean.uniform_(-1, 1); net[2].running_var.uniform_(0.5, 2); net[2].weight.uniform_(0.5, 2)
+net.eval()
+write_safetensors(input['torchFile'], net.state_dict(), {})
+x = torch.tensor(input['x']).reshape(2, 4)
+torch_out = net(x).flatten().tolist()
+theirs, _, _ = read_safetensors(input['nnlabFile'])
+net.load_state_dict({**theirs, '2.num_batches_tracked': torch.tensor(0)}, strict=True)
+output = {'torchOut': torch_out, 'nnlabOut': net(x).flatten().tolist()}
+`,
+    { torchFile: fromTorch, nnlabFile: fromNnlab, x: X },
+  );
+  tidy(() => {
+    const x = tensor(X, [2, 4]);
+    assert.ok(closeness(model.forward(x, { training: false }).toNumbers(), want.nnlabOut, 1e-5, 1e-6) <= 1, 'PyTorch computes what nnlab computes with nnlab weights');
+    const { tensors } = readSafetensors(fromTorch);
+    assert.ok('2.num_batches_tracked' in tensors, 'a genuine PyTorch state dict, extra buffer included');
+    model.loadStateDict(tensors, fromTorch);
+    assert.ok(closeness(model.forward(x, { training: false }).toNumbers(), want.torchOut, 1e-5, 1e-6) <= 1, 'nnlab computes what PyTorch computes with PyTorch weights');
+  });
+  model.dispose();
+});
+
+test('a state dict that does not match names what is missing, unexpected or mis-shaped', () => {
+  const model = new Sequential({ inputShape: [4], layers: [{ type: 'dense', units: 3 }] });
+  tidy(() => {
+    assert.throws(() => model.loadStateDict({ '0.weight': tensor(new Float32Array(12), [3, 4]) }, 'w.safetensors'), /w\.safetensors does not match the model: missing 0\.bias;/);
+    assert.throws(() => model.loadStateDict({ '0.weight': tensor(new Float32Array(12), [4, 3]), '0.bias': tensor([0, 0, 0]) }, 'w.safetensors'), /w\.safetensors: 0\.weight has shape \[4, 3\], the model's is \[3, 4\]/);
+    assert.throws(() => model.loadStateDict({ '0.weight': tensor(new Float32Array(12), [3, 4]), '0.bias': tensor([0, 0, 0]), '1.weight': tensor([1]) }, 'w'), /unexpected 1\.weight/);
+  });
+  model.dispose();
+});
