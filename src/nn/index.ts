@@ -1,0 +1,11 @@
+// The neural-network library's public surface: models, layers and their building blocks.
+export { Sequential, type ModelConfig } from './model.js';
+export { formatSummary, summaryRows, type SummaryRow } from './summary.js';
+export { layer, LAYER_TYPES, type LayerType } from './layers/registry.js';
+export { Layer, type LayerConfig, type CallContext, type Shape } from './layers/layer.js';
+export { activation, ACTIVATION_NAMES, type Activation, type ActivationConfig } from './activations.js';
+export { initializer, INITIALIZER_NAMES, computeFans, type Initializer, type InitializerConfig } from './initializers.js';
+export { regularizer, REGULARIZER_NAMES, type Regularizer, type RegularizerConfig } from './regularizers.js';
+export { loss, LOSS_NAMES, type Loss, type LossConfig } from './losses.js';
+export { metric, METRIC_NAMES, type Metric, type MetricConfig } from './metrics.js';
+export { checkClassWeight, sampleWeightsFromClassWeight, type ClassWeight } from './class-weight.js';

@@ -1,0 +1,12 @@
+// Training: compile, fit, evaluate, predict; callbacks; saving and loading models.
+export { Trainer, predict, type CompileConfig, type FitOptions } from './trainer.js';
+export { monitored, type EpochLog, type History, type Logs, type RunStatus } from './history.js';
+export { saveModel, loadModel, MODEL_FORMAT, type LoadedModel, type SavedModelInfo } from './model-io.js';
+export type { Callback, TrainContext, BatchLog } from './callbacks/callback.js';
+export { callback, CALLBACK_NAMES } from './callbacks/registry.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
+export { ModelCheckpoint, type ModelCheckpointOptions } from './callbacks/model-checkpoint.js';
+export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
+export { Progress, epochLine, type ProgressOptions } from './callbacks/progress.js';
+export { CsvLogger, csvOf } from './callbacks/csv-logger.js';
