@@ -135,15 +135,15 @@ test('normalize per channel; uint8 input becomes float32', () => {
 
 test('bad augmentation configs name the step and field', () => {
   assert.throws(() => new Augmentation({ steps: [{ name: 'rotat' } as never] }), /augment\.steps\[0\]\.name: unknown augmentation 'rotat' \(did you mean 'rotate'\?\)/);
-  assert.throws(() => new Augmentation({ steps: [{ name: 'flip', p: 2 }] }), /augment\.steps\[0\]\.p: expected a number in \[0, 1\]/);
-  assert.throws(() => new Augmentation({ steps: [{ name: 'flip' }, { name: 'rotate', degrees: 10, p: 1 } as never] }), /augment\.steps\[1\]\.p: unknown field 'p'/);
+  assert.throws(() => new Augmentation({ steps: [{ name: 'flip', p: 2 }] }), /augment\.steps\[0\]\.p: must be <= 1 \(the range is \[0, 1\]\), got 2/);
+  assert.throws(() => new Augmentation({ steps: [{ name: 'flip' }, { name: 'rotate', degrees: 10, p: 1 } as never] }), /augment\.steps\[1\]\.p: unknown field of augmentation 'rotate' 'p'; valid: degrees/);
   assert.throws(() => new Augmentation({ steps: [{ name: 'resize', size: [0, 3] }] }), /augment\.steps\[0\]\.size: expected a positive integer or \[height, width\]/);
   assert.throws(() => new Augmentation({ steps: [{ name: 'randomResizedCrop', size: 4, scale: [0.5, 0.2] }] }), /scale: expected \[low, high\]/);
   assert.throws(() => new Augmentation({ steps: [{ name: 'normalize', mean: [0], std: [0] }] }), /std\[0\]: expected a positive number/);
   const config = { steps: [{ name: 'rotate' as const, degrees: 10 }, { name: 'normalize' as const, mean: [0.5], std: [0.25] }], seed: 3 };
   assert.deepEqual(new Augmentation(JSON.parse(JSON.stringify(new Augmentation(config).getConfig()))).getConfig(), config);
   assert.deepEqual(new Augmentation({ steps: ['flip'] }).getConfig(), { steps: [{ name: 'flip' }] }, 'a step by name alone');
-  assert.throws(() => new Augmentation({ steps: ['rotate'] }), /augment\.steps\[0\]\.degrees: expected a number in \[0, 180\], got undefined/);
+  assert.throws(() => new Augmentation({ steps: ['rotate'] }), /augment\.steps\[0\]\.degrees: augmentation 'rotate' needs 'degrees' \(a number in \[0, 180\]\)/);
   const flat = zeros([2, 4]);
   assert.throws(() => new Augmentation({ steps: [] }).apply(flat), /expects image batches N×C×H×W, got \[2, 4\]/);
   flat.dispose();

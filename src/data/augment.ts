@@ -13,9 +13,9 @@
 //   { name: 'normalize', mean: [0.5], std: [0.5] }    (x - mean) / std per channel
 // With a seed, the draws for batch `draw` depend only on (seed, draw): a run repeats exactly.
 import { ConfigError, ShapeError } from '../engine/errors.js';
+import { asObject, readFields, readName, type FieldSpec } from '../engine/fields.js';
 import { isFloating, ops, tensor, tidy, zeros, type Tensor } from '../tensor/index.js';
-import { checkChoice, checkKeys, checkRange } from './config-check.js';
-import { checkSeed, mixSeed, withSeed } from './random.js';
+import { mixSeed, SEED_FIELD, withSeed } from './random.js';
 
 export type Size = number | [height: number, width: number];
 
@@ -32,14 +32,20 @@ export interface AugmentConfig {
   seed?: number;
 }
 
-const STEP_KEYS: Record<AugmentStep['name'], readonly string[]> = {
-  rotate: ['name', 'degrees'],
-  flip: ['name', 'p'],
-  randomResizedCrop: ['name', 'size', 'scale', 'ratio'],
-  resize: ['name', 'size'],
-  normalize: ['name', 'mean', 'std'],
+const STEPS = 'a list of steps, e.g. [{ "name": "flip", "p": 0.5 }]';
+const FIELDS: Record<keyof AugmentConfig, FieldSpec> = {
+  steps: { type: 'any', required: true, accepts: STEPS },
+  seed: SEED_FIELD,
 };
-const NAMES = Object.keys(STEP_KEYS) as AugmentStep['name'][];
+const size: FieldSpec = { type: 'any', required: true, accepts: 'a positive integer or [height, width]' };
+const STEP_FIELDS: Record<AugmentStep['name'], Record<string, FieldSpec>> = {
+  rotate: { degrees: { type: 'number', min: 0, max: 180, required: true } },
+  flip: { p: { type: 'optionalNumber', min: 0, max: 1 } },
+  randomResizedCrop: { size, scale: { type: 'any' }, ratio: { type: 'any' } },
+  resize: { size },
+  normalize: { mean: { type: 'any' }, std: { type: 'any' } },
+};
+const NAMES = Object.keys(STEP_FIELDS) as AugmentStep['name'][];
 
 // grid_sampler's enum arguments.
 const BILINEAR = 0;
@@ -182,21 +188,16 @@ function applyStep(x: Tensor, step: AugmentStep): Tensor {
 
 /** Checks an augmentation config (field paths in errors); returns a copy with every step as an object. */
 export function checkAugmentConfig(config: AugmentConfig, path = 'augment'): { steps: AugmentStep[]; seed?: number } {
-  checkKeys(config, ['steps', 'seed'], path);
-  if (!Array.isArray(config.steps)) throw new ConfigError(`${path}.steps`, 'expected a list of steps, e.g. [{ "name": "flip", "p": 0.5 }]');
-  checkSeed(config.seed, `${path}.seed`);
-  const steps = config.steps.map((given, i) => {
+  const f = readFields(config, FIELDS, path, 'the augmentation', { named: false });
+  if (!Array.isArray(f.steps)) throw new ConfigError(`${path}.steps`, `expected ${STEPS}, got ${JSON.stringify(f.steps)}`);
+  const steps = f.steps.map((given: unknown, i) => {
     const at = `${path}.steps[${i}]`;
-    const step = (typeof given === 'string' ? { name: given } : given) as AugmentStep;
-    checkKeys(step, ['name', 'degrees', 'p', 'size', 'scale', 'ratio', 'mean', 'std'], at);
-    checkKeys(step, STEP_KEYS[checkChoice(step.name, `${at}.name`, 'augmentation', NAMES)], at);
+    const c = typeof given === 'string' ? { name: given } : asObject(given, at, 'an augmentation step');
+    const name = readName(c, at, 'augmentation', NAMES);
+    const fields = readFields(c, STEP_FIELDS[name], at, `augmentation '${name}'`);
+    // The step as given (in nnlab's spelling), without defaults.
+    const step = { name, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)) } as AugmentStep;
     switch (step.name) {
-      case 'rotate':
-        checkRange(step.degrees, `${at}.degrees`, 0, 180);
-        break;
-      case 'flip':
-        if (step.p !== undefined) checkRange(step.p, `${at}.p`, 0, 1);
-        break;
       case 'randomResizedCrop':
         sizePair(step.size, `${at}.size`);
         if (step.scale !== undefined) checkInterval(step.scale, `${at}.scale`, 0, 1);
@@ -216,7 +217,7 @@ export function checkAugmentConfig(config: AugmentConfig, path = 'augment'): { s
     }
     return structuredClone(step);
   });
-  return config.seed === undefined ? { steps } : { steps, seed: config.seed };
+  return f.seed === null ? { steps } : { steps, seed: f.seed as number };
 }
 
 function checkInterval(v: unknown, path: string, lo: number, hi: number): void {

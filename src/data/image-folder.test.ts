@@ -131,7 +131,7 @@ test('empty class folders, missing paths and folders without classes are clear e
   await assert.rejects(loadImageFolder({ path: root, cache: false }), new RegExp(`${path.join(root, 'dogs')}: class folder 'dogs' holds no images`));
   await assert.rejects(loadImageFolder({ path: path.join(tmp, 'nope') }), /nope: cannot read the folder \(ENOENT\)/);
   await assert.rejects(loadImageFolder({ path: path.join(root, 'cats') }), /no class folders; expected one subfolder per class/);
-  await assert.rejects(loadImageFolder({ path: root, color: 'rbg' } as never), /data\.color: unknown color 'rbg' \(did you mean 'rgb'\?\)/);
+  await assert.rejects(loadImageFolder({ path: root, color: 'rbg' } as never), /data\.color: unknown value 'rbg' \(did you mean 'rgb'\?\); valid: rgb, grayscale/);
 });
 
 test('train/test folders: the test set arrives sealed; different classes are an error', async () => {

@@ -6,12 +6,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../engine/errors.js';
+import { readFields, type FieldSpec } from '../engine/fields.js';
 import { readIdx, writeIdx } from '../io/idx.js';
 import { tensor, tidy } from '../tensor/index.js';
 import { sizePair, type Size } from './augment.js';
 import { cacheDir, writeDirAtomic, writeFileAtomic } from './cache.js';
-import { checkBool, checkChoice, checkInt, checkKeys } from './config-check.js';
 import { DatasetError, makeDataset, type Dataset } from './dataset.js';
 import { TestSet } from './test-set.js';
 
@@ -42,29 +41,34 @@ export interface ImageFolder {
   fromCache: boolean;
 }
 
-const KEYS = ['path', 'size', 'fit', 'color', 'skipInvalid', 'concurrency', 'cache', 'cacheDir'] as const;
+const FIELDS: Record<keyof ImageFolderConfig, FieldSpec> = {
+  path: { type: 'string', required: true },
+  size: { type: 'any' },
+  fit: { type: 'choice', default: 'fill', choices: ['fill', 'cover', 'contain'] },
+  color: { type: 'choice', default: 'rgb', choices: ['rgb', 'grayscale'] },
+  skipInvalid: { type: 'boolean', default: false },
+  concurrency: { type: 'optionalInteger', min: 1, max: 256 },
+  cache: { type: 'boolean', default: true },
+  cacheDir: { type: 'string' },
+};
 const EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 const FORMAT = 'v1';
 
 /** Loads an image folder as a dataset (see the file comment). */
 export async function loadImageFolder(config: ImageFolderConfig, cfgPath = 'data'): Promise<ImageFolder> {
-  checkKeys(config, KEYS, cfgPath);
-  if (typeof config.path !== 'string' || config.path === '') throw new ConfigError(`${cfgPath}.path`, 'expected the path of a folder');
-  const size = config.size === undefined ? null : sizePair(config.size, `${cfgPath}.size`);
-  const fit = config.fit === undefined ? 'fill' : checkChoice(config.fit, `${cfgPath}.fit`, 'fit', ['fill', 'cover', 'contain'] as const);
-  const color = config.color === undefined ? 'rgb' : checkChoice(config.color, `${cfgPath}.color`, 'color', ['rgb', 'grayscale'] as const);
-  const skipInvalid = config.skipInvalid === undefined ? false : checkBool(config.skipInvalid, `${cfgPath}.skipInvalid`);
-  const concurrency = config.concurrency === undefined ? os.availableParallelism() : checkInt(config.concurrency, `${cfgPath}.concurrency`, 1, 256);
-  const useCache = config.cache === undefined ? true : checkBool(config.cache, `${cfgPath}.cache`);
+  const c = readConfig(config, cfgPath);
+  const size = c.size === undefined ? null : sizePair(c.size, `${cfgPath}.size`);
+  const { fit, color, skipInvalid, cache: useCache } = c as Required<ImageFolderConfig>;
+  const concurrency = c.concurrency ?? os.availableParallelism();
 
-  const root = path.resolve(config.path);
+  const root = path.resolve(c.path);
   const { classes, files, labels } = listImages(root);
   const stats = files.map((f) => statSync(path.join(root, f)));
   const key = createHash('sha1')
     .update(JSON.stringify({ FORMAT, root, size, fit, color, skipInvalid, files: files.map((f, i) => [f, stats[i].size, stats[i].mtimeMs]) }))
     .digest('hex')
     .slice(0, 20);
-  const entry = path.join(cacheDir(config.cacheDir), 'image-folder', `${path.basename(root)}-${key}`);
+  const entry = path.join(cacheDir(c.cacheDir), 'image-folder', `${path.basename(root)}-${key}`);
   if (useCache && existsSync(path.join(entry, 'meta.json'))) return readEntry(entry, root);
 
   const channels = color === 'rgb' ? 3 : 1;
@@ -100,23 +104,30 @@ export async function loadImageFolder(config: ImageFolderConfig, cfgPath = 'data
 
 /** root/train and root/test, with the same class folders: the training set and the sealed test set. */
 export async function loadImageFolderTrainTest(config: ImageFolderConfig, cfgPath = 'data'): Promise<{ train: Dataset; test: TestSet; files: { train: string[]; test: string[] } }> {
-  const train = await loadImageFolder({ ...config, path: path.join(config.path, 'train') }, cfgPath);
-  const test = await loadImageFolder({ ...config, path: path.join(config.path, 'test') }, cfgPath);
+  const c = readConfig(config, cfgPath);
+  const train = await loadImageFolder({ ...c, path: path.join(c.path, 'train') }, cfgPath);
+  const test = await loadImageFolder({ ...c, path: path.join(c.path, 'test') }, cfgPath);
   if (train.dataset.classes.join('\n') !== test.dataset.classes.join('\n')) {
     for (const d of [train.dataset, test.dataset]) {
       d.x.dispose();
       d.y.dispose();
     }
     throw new DatasetError(
-      `${config.path}: train and test have different class folders: train [${train.dataset.classes.join(', ')}], test [${test.dataset.classes.join(', ')}]`,
+      `${c.path}: train and test have different class folders: train [${train.dataset.classes.join(', ')}], test [${test.dataset.classes.join(', ')}]`,
     );
   }
-  const name = path.basename(path.resolve(config.path));
+  const name = path.basename(path.resolve(c.path));
   return {
     train: { ...train.dataset, name: `${name}/train` },
     test: new TestSet({ ...test.dataset, name: `${name}/test` }),
     files: { train: train.files, test: test.files },
   };
+}
+
+/** The config checked, in nnlab's spelling, with defaults filled in (size, concurrency and cacheDir only when given). */
+function readConfig(config: ImageFolderConfig, cfgPath: string): ImageFolderConfig {
+  const f = readFields(config, FIELDS, cfgPath, 'the image folder', { named: false });
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null)) as unknown as ImageFolderConfig;
 }
 
 /** Class folders (sorted) and their image files (sorted), relative to root; clear errors for bad folders. */

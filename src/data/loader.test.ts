@@ -101,7 +101,12 @@ test('bad loader configs name the field', () => {
   assert.deepEqual(JSON.parse(JSON.stringify(loader(data, cfg).getConfig())), cfg, 'plain JSON config round trip');
   assert.throws(() => loader(data, { batchSize: 0 }), /loader\.batchSize: expected an integer >= 1, got 0/);
   assert.throws(() => loader(data, { batchSize: 8, dropLast: true }), /loader\.batchSize: toy has 5 samples: no batch of 8 with dropLast/);
-  assert.throws(() => loader(data, { batchSize: 2, shufle: true } as never), /loader\.shufle: unknown field 'shufle' \(did you mean 'shuffle'\?\)/);
+  assert.throws(() => loader(data, { batchSize: 2, shufle: true } as never), /loader\.shufle: unknown field of the loader 'shufle' \(did you mean 'shuffle'\?\); valid: batchSize, shuffle, dropLast, seed, augment/);
   assert.throws(() => loader(data, { batchSize: 2, augment: { steps: [{ name: 'flip', p: -1 }] } }), /loader\.augment\.steps\[0\]\.p/);
+  assert.throws(() => loader(data, {} as never), /^ConfigError: loader\.batchSize: the loader needs 'batchSize' \(an integer >= 1\)$/);
+  assert.throws(() => loader(data, { batchSize: 2, name: 'x' } as never), /loader\.name: unknown field of the loader 'name'/, 'a loader config has no name');
+  assert.throws(() => loader(data, 4 as never), /^ConfigError: loader: expected an object with fields batchSize, shuffle, dropLast, seed, augment, got 4$/);
+  // Field names in any spelling (as everywhere in nnlab); getConfig gives them in nnlab's, without defaults.
+  assert.deepEqual(loader(data, { batch_size: 2, DropLast: false } as never).getConfig(), { batchSize: 2, dropLast: false });
   disposeDataset(data);
 });

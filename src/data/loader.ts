@@ -6,11 +6,11 @@
 // Batches belong to the loader: a batch is freed when the next one is requested or the epoch ends (also on
 // break), so a training loop leaks nothing. Clone a batch's tensors to keep them longer.
 import { ConfigError } from '../engine/errors.js';
+import { readFields, type FieldSpec } from '../engine/fields.js';
 import { keep, ops, type Tensor } from '../tensor/index.js';
 import { Augmentation, type AugmentConfig } from './augment.js';
-import { checkBool, checkInt, checkKeys } from './config-check.js';
 import { datasetSize, type Dataset } from './dataset.js';
-import { checkSeed, mixSeed, withSeed } from './random.js';
+import { mixSeed, SEED_FIELD, withSeed } from './random.js';
 
 export interface LoaderConfig {
   batchSize: number;
@@ -23,6 +23,14 @@ export interface LoaderConfig {
   /** On-the-fly augmentation of each batch's x. */
   augment?: AugmentConfig;
 }
+
+const FIELDS: Record<keyof LoaderConfig, FieldSpec> = {
+  batchSize: { type: 'optionalInteger', min: 1, required: true },
+  shuffle: { type: 'boolean' },
+  dropLast: { type: 'boolean' },
+  seed: SEED_FIELD,
+  augment: { type: 'object' },
+};
 
 export interface Batch {
   x: Tensor;
@@ -38,14 +46,12 @@ export class DataLoader {
   private nextEpoch = 0;
 
   constructor(data: Dataset, config: LoaderConfig, path = 'loader') {
-    checkKeys(config, ['batchSize', 'shuffle', 'dropLast', 'seed', 'augment'], path);
-    checkInt(config.batchSize, `${path}.batchSize`, 1);
-    if (config.shuffle !== undefined) checkBool(config.shuffle, `${path}.shuffle`);
-    if (config.dropLast !== undefined) checkBool(config.dropLast, `${path}.dropLast`);
-    checkSeed(config.seed, `${path}.seed`);
-    this.augmentation = config.augment ? new Augmentation(config.augment, `${path}.augment`) : null;
+    const f = readFields(config, FIELDS, path, 'the loader', { named: false });
+    // The config as given (in nnlab's spelling), without defaults, for getConfig.
+    const given = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null));
+    this.config = structuredClone(given) as unknown as LoaderConfig;
+    this.augmentation = this.config.augment ? new Augmentation(this.config.augment, `${path}.augment`) : null;
     this.data = data;
-    this.config = structuredClone(config);
     if (this.batchesPerEpoch === 0) {
       throw new ConfigError(`${path}.batchSize`, `${data.name} has ${datasetSize(data)} samples: no batch of ${config.batchSize} with dropLast`);
     }

@@ -102,7 +102,7 @@ test('preprocessSplits fits on train only and maps the sealed test set without c
 test('bad configs name the field', () => {
   const { ds } = images(7, [2, 1, 1, 1]);
   assert.throws(() => Preprocessor.fit({ name: 'standardise' } as never, ds), /preprocess\.name: unknown preprocessing 'standardise' \(did you mean 'standardize'\?\)/);
-  assert.throws(() => Preprocessor.fit({ name: 'standardize', per: 'pixel' } as never, ds), /preprocess\.per: unknown statistics grouping 'pixel'; valid: channel, global/);
-  assert.throws(() => Preprocessor.fit({ name: 'scale', per: 'global' } as never, ds), /preprocess\.per: unknown field 'per'/);
+  assert.throws(() => Preprocessor.fit({ name: 'standardize', per: 'pixel' } as never, ds), /preprocess\.per: unknown value 'pixel'; valid: channel, global/);
+  assert.throws(() => Preprocessor.fit({ name: 'scale', per: 'global' } as never, ds), /preprocess\.per: unknown field of preprocessing 'scale'; it takes no fields/);
   disposeDataset(ds);
 });

@@ -6,8 +6,8 @@
 //                (dim 1: the colour channel of N×C×H×W images, the feature of N×F data) or over everything.
 //                A channel that is constant in train (std 0, e.g. MNIST's border pixels when flattened) is
 //                only centred, never divided by zero.
+import { asObject, readFields, readName, type FieldSpec } from '../engine/fields.js';
 import { ops, tensor, tidy, type Tensor } from '../tensor/index.js';
-import { checkChoice, checkKeys } from './config-check.js';
 import type { Dataset } from './dataset.js';
 import type { DataSplits } from './split.js';
 
@@ -21,7 +21,12 @@ export interface PreprocessState {
   std?: number[];
 }
 
-const NAMES = ['none', 'scale', 'standardize'] as const;
+const FIELDS: Record<PreprocessConfig['name'], Record<string, FieldSpec>> = {
+  none: {},
+  scale: {},
+  standardize: { per: { type: 'choice', default: 'channel', choices: ['channel', 'global'] } },
+};
+const NAMES = Object.keys(FIELDS) as PreprocessConfig['name'][];
 /** Samples per chunk when summing statistics (bounds the float64 working copy to a few tens of MB). */
 const CHUNK = 8192;
 
@@ -30,14 +35,11 @@ export class Preprocessor {
 
   /** Checks `config` (an object, or just the name) and fits it on the training data (only standardize learns anything). */
   static fit(config: PreprocessConfig | PreprocessConfig['name'], train: Dataset, path = 'preprocess'): Preprocessor {
-    const c = (typeof config === 'string' ? { name: config } : config) as { name: unknown; per?: unknown };
-    checkKeys(c, ['name', 'per'], path);
-    const name = checkChoice(c.name, `${path}.name`, 'preprocessing', NAMES);
-    if (name !== 'standardize') {
-      checkKeys(c, ['name'], path);
-      return new Preprocessor({ config: { name } });
-    }
-    const per = c.per === undefined ? 'channel' : checkChoice(c.per, `${path}.per`, 'statistics grouping', ['channel', 'global'] as const);
+    const c = typeof config === 'string' ? { name: config } : asObject(config, path, 'a preprocessing');
+    const name = readName(c, path, 'preprocessing', NAMES);
+    const f = readFields(c, FIELDS[name], path, `preprocessing '${name}'`);
+    if (name !== 'standardize') return new Preprocessor({ config: { name } });
+    const per = f.per as 'channel' | 'global';
     return new Preprocessor({ config: { name, per }, ...meanStd(train.x, per) });
   }
 
@@ -53,12 +55,15 @@ export class Preprocessor {
   /** The preprocessed batch or tensor, float32 (x: N×C×H×W or N×F, matching what the statistics were fitted on). */
   apply(x: Tensor): Tensor {
     return tidy(() => {
-      const f = x.to('float32');
+      // A fresh float copy is transformed in place: no full-size temporary (MNIST as float32 is 188 MB).
+      const fresh = x.dtype !== 'float32';
+      const f = fresh ? x.to('float32') : x;
       const { config, mean, std } = this.state;
-      if (config.name === 'none') return x.dtype === 'float32' ? ops.clone(f) : f;
-      if (config.name === 'scale') return f.div(255);
+      if (config.name === 'none') return fresh ? f : ops.clone(f);
+      if (config.name === 'scale') return fresh ? f.div_(255) : f.div(255);
       const shape = mean!.length === 1 ? [1] : [1, mean!.length, ...Array(x.rank - 2).fill(1)];
-      return f.sub(tensor(Float32Array.from(mean!), shape)).div(tensor(Float32Array.from(std!), shape));
+      const centred = fresh ? f.sub_(tensor(Float32Array.from(mean!), shape)) : f.sub(tensor(Float32Array.from(mean!), shape));
+      return centred.div_(tensor(Float32Array.from(std!), shape));
     });
   }
 

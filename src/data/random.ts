@@ -3,7 +3,7 @@
 // seeds the generator for its draws and afterwards moves the generator on to a state drawn from where it was:
 // the component's draws depend only on its seed, and the rest of the run stays deterministic without ever
 // replaying the same numbers (as reseeding with a fixed value every epoch would do to dropout masks).
-import { ConfigError } from '../engine/errors.js';
+import type { FieldSpec } from '../engine/fields.js';
 import { manualSeed } from '../engine/seed.js';
 import { ops, tidy } from '../tensor/index.js';
 
@@ -23,11 +23,11 @@ export function mixSeed(...parts: number[]): number {
 }
 
 /**
- * Runs fn with libtorch's generator seeded to `seed` (when given; otherwise fn draws from the generator as it
- * is). fn must be synchronous.
+ * Runs fn with libtorch's generator seeded to `seed` (when given; otherwise, undefined or null, fn draws from
+ * the generator as it is). fn must be synchronous.
  */
-export function withSeed<T>(seed: number | undefined, fn: () => T): T {
-  if (seed === undefined) return fn();
+export function withSeed<T>(seed: number | null | undefined, fn: () => T): T {
+  if (seed === undefined || seed === null) return fn();
   const [hi, lo] = tidy(() => ops.randint(0, 2 ** 31 - 1, [2], 'int64').toNumbers());
   manualSeed(seed);
   try {
@@ -60,11 +60,5 @@ export function fixedPermutation(n: number, seed: number): Int32Array {
   return p;
 }
 
-/** Checks a seed given in a config: a non-negative safe integer. */
-export function checkSeed(seed: unknown, path: string): number | undefined {
-  if (seed === undefined) return undefined;
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
-    throw new ConfigError(path, `a seed must be a non-negative integer, got ${JSON.stringify(seed)}`);
-  }
-  return seed;
-}
+/** A seed field of a data config: a non-negative integer, or none (draw from libtorch's generator as it stands). */
+export const SEED_FIELD = { type: 'optionalInteger', min: 0 } as const satisfies FieldSpec;

@@ -82,12 +82,13 @@ test('a split that leaves a class empty is an error naming the class and the par
 test('bad configs name the field', () => {
   const data = toy();
   assert.throws(() => splitValidation(data, { fraction: 0.2, count: 5 }), /split: give the validation size as exactly one of fraction/);
-  assert.throws(() => splitValidation(data, { fraction: 1.5 }), /split\.fraction: expected a number between 0 and 1/);
+  assert.throws(() => splitValidation(data, { fraction: 1.5 }), /split\.fraction: must be < 1 \(the range is \(0, 1\)\), got 1\.5/);
   assert.throws(() => splitValidation(data, { count: 100 }), /has 100 samples: a validation split of 100 leaves train empty/);
-  assert.throws(() => splitValidation(data, { fracton: 0.2 } as never), /split\.fracton: unknown field 'fracton' \(did you mean 'fraction'\?\)/);
+  assert.throws(() => splitValidation(data, { fracton: 0.2 } as never), /split\.fracton: unknown field of the validation split 'fracton' \(did you mean 'fraction'\?\)/);
   assert.throws(() => splitValidation(data, { count: 5, take: 'last', stratify: true }), /split\.stratify: stratify needs take: 'random'/);
-  assert.throws(() => splitValidation(data, { count: 5, take: 'first' as never }), /split\.take: unknown take 'first'; valid: random, last/);
-  assert.throws(() => splitValidation(data, { count: 5, seed: -1 }), /split\.seed: a seed must be a non-negative integer/);
+  assert.throws(() => splitValidation(data, { count: 5, take: 'first' as never }), /split\.take: unknown value 'first'; valid: random, last/);
+  assert.throws(() => splitValidation(data, { count: 5, seed: -1 }), /split\.seed: expected an integer >= 0, got -1/);
+  assert.throws(() => splitValidation(data, { count: 5, seed: 2 ** 53 }), /split\.seed: expected an integer >= 0, got 9007199254740992/, 'seeds are safe integers');
   disposeDataset(data);
 });
 

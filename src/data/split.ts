@@ -7,10 +7,10 @@
 // shuffling sees the samples as stored. A split that leaves a class present in train with no samples in either
 // part is an error.
 import { ConfigError } from '../engine/errors.js';
+import { readFields, type FieldSpec } from '../engine/fields.js';
 import { ops, tidy, type Tensor } from '../tensor/index.js';
-import { checkBool, checkChoice, checkInt, checkKeys, checkOpen } from './config-check.js';
 import { classCounts, datasetSize, subset, type Dataset } from './dataset.js';
-import { checkSeed, withSeed } from './random.js';
+import { SEED_FIELD, withSeed } from './random.js';
 import type { TestSet } from './test-set.js';
 
 export interface SplitConfig {
@@ -26,7 +26,13 @@ export interface SplitConfig {
   seed?: number;
 }
 
-const KEYS = ['fraction', 'count', 'take', 'stratify', 'seed'] as const;
+const FIELDS: Record<keyof SplitConfig, FieldSpec> = {
+  fraction: { type: 'optionalNumber', min: 0, exclusiveMin: true, below: 1 },
+  count: { type: 'optionalInteger', min: 1 },
+  take: { type: 'choice', default: 'random', choices: ['random', 'last'] },
+  stratify: { type: 'boolean', default: false },
+  seed: SEED_FIELD,
+};
 
 export interface TrainVal {
   train: Dataset;
@@ -40,18 +46,15 @@ export interface DataSplits extends TrainVal {
 
 /** Checks a split config; returns it with defaults filled in. */
 export function checkSplitConfig(config: unknown, path = 'split'): Required<Omit<SplitConfig, 'fraction' | 'count' | 'seed'>> & SplitConfig {
-  checkKeys(config, KEYS, path);
-  const c = config as SplitConfig;
-  if ((c.fraction === undefined) === (c.count === undefined)) {
+  const f = readFields(config, FIELDS, path, 'the validation split', { named: false });
+  const take = f.take as 'random' | 'last';
+  const stratify = f.stratify as boolean;
+  if ((f.fraction === null) === (f.count === null)) {
     throw new ConfigError(path, 'give the validation size as exactly one of fraction (e.g. 0.2) or count');
   }
-  if (c.fraction !== undefined) checkOpen(c.fraction, `${path}.fraction`, 0, 1);
-  if (c.count !== undefined) checkInt(c.count, `${path}.count`, 1);
-  const take = c.take === undefined ? 'random' : checkChoice(c.take, `${path}.take`, 'take', ['random', 'last'] as const);
-  const stratify = c.stratify === undefined ? false : checkBool(c.stratify, `${path}.stratify`);
   if (stratify && take === 'last') throw new ConfigError(`${path}.stratify`, "stratify needs take: 'random' (the last samples are a fixed choice)");
-  checkSeed(c.seed, `${path}.seed`);
-  return { ...c, take, stratify };
+  const size = f.fraction !== null ? { fraction: f.fraction as number } : { count: f.count as number };
+  return { ...size, take, stratify, ...(f.seed === null ? {} : { seed: f.seed as number }) };
 }
 
 /** Splits a training set into train and val (new tensors; `data` is left as it is). */

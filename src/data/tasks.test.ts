@@ -45,7 +45,7 @@ test('applyTask: configs, reported info, and errors naming the field', () => {
   const data = toy();
   const multi = applyTask(data, 'multiclass');
   assert.deepEqual(multi.info, { name: 'multiclass', classes: ['cat', 'dog', 'fox'], counts: [30, 20, 10] });
-  assert.throws(() => applyTask(data, { name: 'multiclass', positive: 1 } as never), /task\.positive: unknown field 'positive'/);
+  assert.throws(() => applyTask(data, { name: 'multiclass', positive: 1 } as never), /task\.positive: unknown field of task 'multiclass'; it takes no fields/);
   const bin = applyTask(data, { name: 'oneVsRest', positive: 'dog' });
   assert.equal(bin.info.name, 'oneVsRest');
   assert.deepEqual(bin.info.name === 'oneVsRest' && [bin.info.positiveRate, bin.info.counts], [20 / 60, [40, 20]]);

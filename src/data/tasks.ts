@@ -2,10 +2,10 @@
 // positive rate is reported, since accuracy misleads when one side is rare: 90% accuracy is what always saying
 // "rest" scores on MNIST digit 0), a subset of the classes, and smaller subsets (n per class, or n in total).
 import { ConfigError } from '../engine/errors.js';
+import { asObject, checkValue, join, readFields, readName, type FieldSpec } from '../engine/fields.js';
 import { ops, tensor, tidy, type Tensor } from '../tensor/index.js';
-import { checkBool, checkChoice, checkInt, checkKeys } from './config-check.js';
 import { aliasDataset, classCounts, classIndex, datasetSize, subset, type Dataset } from './dataset.js';
-import { checkSeed, withSeed } from './random.js';
+import { SEED_FIELD, withSeed } from './random.js';
 import { allocate } from './split.js';
 import type { TestSet } from './test-set.js';
 
@@ -16,21 +16,24 @@ export type TaskInfo =
   | { name: 'multiclass'; classes: readonly string[]; counts: number[] }
   | { name: 'oneVsRest'; positiveClass: string; positiveRate: number; majorityAccuracy: number; counts: number[] };
 
-const TASK_NAMES = ['multiclass', 'oneVsRest'] as const;
+const TASK_FIELDS: Record<'multiclass' | 'oneVsRest', Record<string, FieldSpec>> = {
+  multiclass: {},
+  oneVsRest: { positive: { type: 'any' } },
+};
+const TASK_NAMES = Object.keys(TASK_FIELDS) as (keyof typeof TASK_FIELDS)[];
 
 /** Applies a task config to a dataset: the (possibly relabelled) dataset and what to report about it. */
 export function applyTask(ds: Dataset, config: TaskConfig, path = 'task'): { dataset: Dataset; info: TaskInfo } {
-  const c = (typeof config === 'string' ? { name: config } : config) as { name: unknown; positive?: string | number };
-  checkKeys(c, ['name', 'positive'], path);
-  const name = checkChoice(c.name, `${path}.name`, 'task', TASK_NAMES);
+  const c = typeof config === 'string' ? { name: config } : asObject(config, path, 'a task');
+  const name = readName(c, path, 'task', TASK_NAMES);
+  const f = readFields(c, TASK_FIELDS[name], path, `task '${name}'`);
   if (name === 'multiclass') {
-    checkKeys(c, ['name'], path);
     return { dataset: aliasDataset(ds), info: { name, classes: ds.classes, counts: classCounts(ds) } };
   }
-  if (c.positive === undefined) {
+  if (f.positive === null) {
     throw new ConfigError(`${path}.positive`, `oneVsRest needs the positive class (one of ${ds.classes.join(', ')})`);
   }
-  const r = oneVsRest(ds, c.positive, `${path}.positive`);
+  const r = oneVsRest(ds, f.positive as string | number, `${path}.positive`);
   return { dataset: r.dataset, info: { name, positiveClass: r.positiveClass, positiveRate: r.positiveRate, majorityAccuracy: r.majorityAccuracy, counts: classCounts(r.dataset) } };
 }
 
@@ -68,17 +71,33 @@ export interface SubsetConfig {
   seed?: number;
 }
 
+const SUBSET_FIELDS: Record<keyof SubsetConfig, FieldSpec> = {
+  classes: { type: 'any' },
+  perClass: { type: 'optionalInteger', min: 1 },
+  total: { type: 'optionalInteger', min: 1 },
+  stratify: { type: 'boolean', default: false },
+  take: { type: 'choice', default: 'random', choices: ['random', 'first'] },
+  seed: SEED_FIELD,
+};
+
+/** A subset's config, read: null where not given. */
+interface Subset {
+  classes: (string | number)[] | null;
+  perClass: number | null;
+  total: number | null;
+  stratify: boolean;
+  take: 'random' | 'first';
+  seed: number | null;
+}
+
 /** A subset of a dataset (new tensors, in dataset order). Asking for more samples of a class than it has is an error. */
 export function takeSubset(ds: Dataset, config: SubsetConfig, path = 'subset'): Dataset {
-  checkKeys(config, ['classes', 'perClass', 'total', 'stratify', 'take', 'seed'], path);
-  if (config.perClass !== undefined && config.total !== undefined) throw new ConfigError(path, 'give perClass or total, not both');
-  const take = config.take === undefined ? 'random' : checkChoice(config.take, `${path}.take`, 'take', ['random', 'first'] as const);
-  const stratify = config.stratify === undefined ? false : checkBool(config.stratify, `${path}.stratify`);
-  const seed = checkSeed(config.seed, `${path}.seed`);
-  const data = config.classes === undefined ? ds : selectClasses(ds, config.classes, `${path}.classes`);
+  const c = readFields(config, SUBSET_FIELDS, path, 'the subset', { named: false }) as unknown as Subset;
+  if (c.perClass !== null && c.total !== null) throw new ConfigError(path, 'give perClass or total, not both');
+  const data = c.classes === null ? ds : selectClasses(ds, c.classes, `${path}.classes`);
   let result: Dataset | undefined;
   try {
-    result = pick(data, config, path, take, stratify, seed);
+    result = pick(data, c, path);
     return result === ds ? aliasDataset(ds) : result;
   } finally {
     if (data !== ds && result !== data) {
@@ -88,18 +107,20 @@ export function takeSubset(ds: Dataset, config: SubsetConfig, path = 'subset'): 
   }
 }
 
-function pick(data: Dataset, config: SubsetConfig, path: string, take: 'random' | 'first', stratify: boolean, seed: number | undefined): Dataset {
+function pick(data: Dataset, c: Subset, path: string): Dataset {
+  const { take, stratify, seed } = c;
   const counts = classCounts(data);
   const n = datasetSize(data);
   let quota: number[];
-  if (config.perClass !== undefined) {
-    const per = checkInt(config.perClass, `${path}.perClass`, 1);
+  if (c.perClass !== null) {
+    const per = c.perClass;
     counts.forEach((count, c) => {
       if (count < per) throw new ConfigError(`${path}.perClass`, `${data.name}: class '${data.classes[c]}' has ${count} samples, fewer than ${per}`);
     });
     quota = counts.map(() => per);
-  } else if (config.total !== undefined) {
-    const total = checkInt(config.total, `${path}.total`, 1, n);
+  } else if (c.total !== null) {
+    // The upper bound is the size after the class selection.
+    const total = checkValue(c.total, { type: 'optionalInteger', min: 1, max: n }, join(path, 'total')) as number;
     if (!stratify) return tidy(() => subset(data, ops.sort(order(n, take, seed).narrow(0, 0, total), 0)[0]));
     quota = allocate(total, counts);
   } else {
@@ -133,6 +154,6 @@ export function selectClasses(ds: Dataset, classes: (string | number)[], path = 
 }
 
 /** All indices, in a seeded random order or in dataset order. */
-function order(n: number, take: 'random' | 'first', seed: number | undefined): Tensor {
+function order(n: number, take: 'random' | 'first', seed: number | null): Tensor {
   return take === 'first' ? ops.arange(0, n, 1, 'int64') : withSeed(seed, () => ops.randperm(n, 'int64'));
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from './errors.js';
-import { asObject, canonicalName, join, nameKey, readFields, readName, resolveConfig, type FieldSpec, type ParamSpec } from './fields.js';
+import { asObject, canonicalName, checkValue, join, nameKey, readFields, readName, resolveConfig, type FieldSpec, type ParamSpec } from './fields.js';
 
 /** Asserts that `fn` throws a ConfigError at `path` whose whole message is `message`. */
 function fails(fn: () => unknown, path: string, message: string): void {
@@ -162,4 +162,76 @@ test('string fields: a non-empty string, null when absent, the default otherwise
   assert.deepEqual(readFields({ path: 'a.csv', sep: ';' }, specs, 'cb', 'csvLogger'), { path: 'a.csv', sep: ';' });
   assert.throws(() => readFields({ path: 3 }, specs, 'cb', 'csvLogger'), /cb\.path: expected a non-empty string, got 3/);
   assert.throws(() => readFields({ path: '' }, specs, 'cb', 'csvLogger'), /cb\.path: expected a non-empty string, got ""/);
+});
+
+test('readFields: a two-sided range is named in every range error', () => {
+  const specs: Record<string, FieldSpec> = {
+    p: { type: 'optionalNumber', min: 0, max: 1 },
+    f: { type: 'number', default: 0.5, min: 0, exclusiveMin: true, max: 1 },
+  };
+  fails(() => readFields({ p: 1.5 }, specs, 's', 'x'), 's.p', 's.p: must be <= 1 (the range is [0, 1]), got 1.5');
+  fails(() => readFields({ p: -0.5 }, specs, 's', 'x'), 's.p', 's.p: must be >= 0 (the range is [0, 1]), got -0.5');
+  fails(() => readFields({ f: 0 }, specs, 's', 'x'), 's.f', 's.f: must be > 0 (the range is (0, 1]), got 0');
+  assert.deepEqual(readFields({ p: 1, f: 1 }, specs, 's', 'x'), { p: 1, f: 1 }); // max is inclusive
+});
+
+test('readFields: optional integers are safe integers, with an optional upper bound', () => {
+  const specs: Record<string, FieldSpec> = { n: { type: 'optionalInteger', min: 1, max: 8 }, seed: { type: 'optionalInteger', min: 0 } };
+  assert.deepEqual(readFields({ n: 8, seed: 2 ** 53 - 1 }, specs, 'l', 'x'), { n: 8, seed: 2 ** 53 - 1 });
+  for (const bad of [0, 9, 2.5, '3']) fails(() => readFields({ n: bad }, specs, 'l', 'x'), 'l.n', `l.n: expected an integer in 1..8, got ${JSON.stringify(bad)}`);
+  fails(() => readFields({ seed: 2 ** 53 }, specs, 'l', 'x'), 'l.seed', `l.seed: expected an integer >= 0, got ${2 ** 53}`);
+  fails(() => readFields({ seed: -1 }, specs, 'l', 'x'), 'l.seed', 'l.seed: expected an integer >= 0, got -1');
+});
+
+test('readFields: booleans without a default, and any-value fields left to their reader', () => {
+  const specs: Record<string, FieldSpec> = { shuffle: { type: 'boolean' }, size: { type: 'any' } };
+  assert.deepEqual(readFields({}, specs, 'l', 'x'), { shuffle: null, size: null });
+  const size = [3, 4];
+  const read = readFields({ shuffle: false, Size: size }, specs, 'l', 'x');
+  assert.deepEqual(read, { shuffle: false, size: [3, 4] });
+  assert.equal(read.size, size, 'an any-value field is passed on as given');
+  for (const v of ['cat', 2, { a: 1 }, null]) assert.equal(readFields({ size: v }, specs, 'l', 'x').size, v);
+  fails(() => readFields({ shuffle: null }, specs, 'l', 'x'), 'l.shuffle', 'l.shuffle: expected true or false, got null');
+});
+
+test('readFields: a required field must be given (null counts as not given), and the error says what it accepts', () => {
+  const specs: Record<string, FieldSpec> = {
+    degrees: { type: 'number', min: 0, max: 180, required: true },
+    batchSize: { type: 'optionalInteger', min: 1, required: true, aliases: ['batch_size'] },
+  };
+  const owner = "augmentation 'rotate'";
+  assert.deepEqual(readFields({ degrees: 0, batch_size: 2 }, specs, 'a', owner), { degrees: 0, batchSize: 2 });
+  fails(() => readFields({ batchSize: 2 }, specs, 'a', owner), 'a.degrees', "a.degrees: augmentation 'rotate' needs 'degrees' (a number in [0, 180])");
+  fails(() => readFields({ degrees: 3, batchSize: null }, specs, 'a', owner), 'a.batchSize', "a.batchSize: augmentation 'rotate' needs 'batchSize' (an integer >= 1)");
+  // A wrong value is reported as wrong, not as missing.
+  fails(() => readFields({ degrees: 'x' }, specs, 'a', owner), 'a.degrees', 'a.degrees: expected a finite number, got "x"');
+  const says = (spec: FieldSpec, accepts: string) =>
+    fails(() => readFields({}, { f: { ...spec, required: true } as FieldSpec }, '', 'c'), 'f', `f: c needs 'f'${accepts}`);
+  says({ type: 'number', integer: true, min: 0, exclusiveMin: true }, ' (an integer > 0)');
+  says({ type: 'optionalNumber', below: 1 }, ' (a number < 1)');
+  says({ type: 'optionalNumber' }, ' (a number)');
+  says({ type: 'optionalInteger', min: 1, max: 4 }, ' (an integer in 1..4)');
+  says({ type: 'boolean' }, ' (true or false)');
+  says({ type: 'string' }, ' (a non-empty string)');
+  says({ type: 'object' }, ' (an object)');
+  says({ type: 'any', accepts: 'a list of class names' }, ' (a list of class names)');
+  says({ type: 'any' }, '');
+});
+
+test('readFields: configs without a name, and configs that are not objects', () => {
+  const specs: Record<string, FieldSpec> = { batchSize: { type: 'optionalInteger', min: 1 } };
+  fails(() => readFields({ name: 'x' }, specs, 'loader', 'the loader', { named: false }), 'loader.name', "loader.name: unknown field of the loader 'name'; valid: batchSize");
+  assert.deepEqual(readFields({ name: 'x' }, specs, 'loader', 'the loader'), { batchSize: null }, 'named configs skip name');
+  assert.deepEqual(readFields({ name: 4 }, { name: { type: 'optionalInteger', min: 1 } }, 'c', 'c', { named: false }), { name: 4 });
+  for (const bad of [3, null, [1], 'loader']) {
+    fails(() => readFields(bad, specs, 'loader', 'the loader'), 'loader', `loader: expected an object with fields batchSize, got ${JSON.stringify(bad)}`);
+  }
+  fails(() => readFields(2, {}, 'p', 'x', { noun: 'parameter' }), 'p', 'p: expected an object, got 2');
+  fails(() => readFields([], { a: { type: 'boolean' }, b: { type: 'boolean' } }, 'p', 'x', { noun: 'parameter' }), 'p', 'p: expected an object with parameters a, b, got []');
+});
+
+test('checkValue checks one value against a spec, for bounds known late', () => {
+  assert.equal(checkValue(60, { type: 'optionalInteger', min: 1, max: 60 }, 'subset.total'), 60);
+  fails(() => checkValue(61, { type: 'optionalInteger', min: 1, max: 60 }, 'subset.total'), 'subset.total', 'subset.total: expected an integer in 1..60, got 61');
+  assert.equal(checkValue('Fan_Out', { type: 'choice', default: 'fanIn', choices: ['fanIn', 'fanOut'] }, 'm'), 'fanOut');
 });

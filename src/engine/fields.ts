@@ -1,8 +1,8 @@
 // Reading plain-data component configs: `{ name, ...fields }` (activations, losses, metrics, optimizers,
 // schedules, layers), or just the name where a component allows it. Names and field names match in any
 // spelling (camelCase, snake_case, PascalCase: 'leakyRelu', 'leaky_relu', 'LeakyReLU'; 'beta_1', 'clipnorm'),
-// so Keras's and PyTorch's names meet nnlab's; a spec can add aliases ('eps' for 'epsilon'). Every mistake
-// becomes a ConfigError naming the field path.
+// so Keras's and PyTorch's names meet nnlab's; a spec can add aliases ('eps' for 'epsilon'). Configs without a
+// name (a loader's, a split's) are read the same way. Every mistake becomes a ConfigError naming the field path.
 import { ConfigError, unknownName } from './errors.js';
 
 /** Bounds on a number: at least `min` (more than it with `exclusiveMin`), at most `max`, less than `below`. */
@@ -15,33 +15,38 @@ export interface NumberRange {
 }
 
 /**
- * What one field accepts, and its default. A field without one is null when not given (a `number` field
- * without a default is one its reader requires; optional fields also accept null as a value).
+ * What one field accepts, and its default. A field without one is null when not given (optional fields also
+ * accept null as a value); a `required` field must be given. `optionalInteger` takes safe integers in
+ * [min, max]. An `any` field takes any value for its reader to check (a list, a name or an index), and says
+ * what it `accepts` for the error of a missing required field.
  */
-export type FieldSpec = { aliases?: string[] } & (
+export type FieldSpec = { aliases?: string[]; required?: boolean } & (
   | ({ type: 'number'; default?: number } & NumberRange)
   | ({ type: 'optionalNumber' } & NumberRange)
-  | { type: 'optionalInteger'; min: number }
-  | { type: 'boolean'; default: boolean }
+  | { type: 'optionalInteger'; min: number; max?: number }
+  | { type: 'boolean'; default?: boolean }
   | { type: 'choice'; default: string; choices: readonly string[] }
   | { type: 'string'; default?: string }
   | { type: 'object' }
+  | { type: 'any'; accepts?: string }
 );
 
-export type FieldValue = number | boolean | string | null | Record<string, unknown>;
+export type FieldValue = number | boolean | string | null | Record<string, unknown> | unknown[];
 
-/** A parameter of a name-or-object config (see resolveConfig): any field but an object. */
-export type ParamSpec = Exclude<FieldSpec, { type: 'object' }>;
-export type ParamValue = Exclude<FieldValue, Record<string, unknown>>;
+/** A parameter of a name-or-object config (see resolveConfig): a number, boolean, choice or string field. */
+export type ParamSpec = Exclude<FieldSpec, { type: 'object' | 'any' }>;
+export type ParamValue = Exclude<FieldValue, Record<string, unknown> | unknown[]>;
 
-/** How readFields words its errors. */
-export interface FieldWording {
+/** How readFields reads a config and words its errors. */
+export interface FieldOptions {
   /** What the owner calls its fields in errors. Default 'field'. */
   noun?: string;
   /** An unknown field's error repeats its name and suggests the closest valid one. Default true. */
   suggest?: boolean;
   /** Names from other libraries that are not aliases (in any spelling), with what to write instead. */
   hints?: Readonly<Record<string, string>>;
+  /** The config is `{ name, ...fields }` and its `name` is read elsewhere (default true); false: `name` is a field like any other. */
+  named?: boolean;
 }
 
 /** The lookup key of a name: lower case without underscores, so every spelling of a name meets. */
@@ -82,18 +87,23 @@ export function readName<K extends string>(
 }
 
 /**
- * Every field of `specs`, given or default, from `config` (whose `name` is skipped; an undefined value counts
- * as not given). Unknown fields, values of the wrong type or out of range, and a field given twice (in two
- * spellings, or by an alias) are ConfigErrors at the field path; `owner` names the component in them.
+ * Every field of `specs`, given or default, from `config` (whose `name` is skipped unless `named` is false; an
+ * undefined value counts as not given). A config that is not an object, unknown fields, values of the wrong
+ * type or out of range, a field given twice (in two spellings, or by an alias) and a missing required field
+ * are ConfigErrors at the config's or the field's path; `owner` names the component in them.
  */
 export function readFields(
-  config: Record<string, unknown>,
+  config: unknown,
   specs: Record<string, FieldSpec>,
   path: string,
   owner: string,
-  wording: FieldWording = {},
+  options: FieldOptions = {},
 ): Record<string, FieldValue> {
-  const { noun = 'field', suggest = true, hints = {} } = wording;
+  const { noun = 'field', suggest = true, hints = {}, named = true } = options;
+  if (!isRecord(config)) {
+    const fields = Object.keys(specs).length === 0 ? '' : ` with ${noun}s ${Object.keys(specs).join(', ')}`;
+    throw new ConfigError(path, `expected an object${fields}, got ${JSON.stringify(config)}`);
+  }
   const out: Record<string, FieldValue> = {};
   const byKey = new Map<string, string>();
   for (const [field, spec] of Object.entries(specs)) {
@@ -102,7 +112,7 @@ export function readFields(
   }
   const seen = new Set<string>();
   for (const [k, v] of Object.entries(config)) {
-    if (k === 'name') continue;
+    if (k === 'name' && named) continue;
     const at = join(path, k);
     const field = byKey.get(nameKey(k));
     if (field === undefined) {
@@ -115,7 +125,13 @@ export function readFields(
     }
     if (seen.has(field)) throw new ConfigError(at, `${noun} '${field}' of ${owner} is given twice`);
     seen.add(field);
-    if (v !== undefined) out[field] = checkField(v, specs[field], at);
+    if (v !== undefined) out[field] = checkValue(v, specs[field], at);
+  }
+  for (const [field, spec] of Object.entries(specs)) {
+    if (spec.required && out[field] === null) {
+      const accepts = describe(spec);
+      throw new ConfigError(join(path, field), `${owner} needs '${field}'${accepts ? ` (${accepts})` : ''}`);
+    }
   }
   return out;
 }
@@ -157,7 +173,11 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
 }
 
-function checkField(v: unknown, spec: FieldSpec, at: string): FieldValue {
+/**
+ * One value checked against a spec (as readFields checks each field), for a value whose bounds are known only
+ * after the rest of its config is read. `at` is its path in errors.
+ */
+export function checkValue(v: unknown, spec: FieldSpec, at: string): FieldValue {
   switch (spec.type) {
     case 'number':
       return checkNumber(v, spec, at);
@@ -165,7 +185,9 @@ function checkField(v: unknown, spec: FieldSpec, at: string): FieldValue {
       return v === null ? null : checkNumber(v, spec, at);
     case 'optionalInteger':
       if (v === null) return null;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min) throw new ConfigError(at, `expected an integer >= ${spec.min}, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < spec.min || (spec.max !== undefined && v > spec.max)) {
+        throw new ConfigError(at, `expected ${describe(spec)}, got ${JSON.stringify(v)}`);
+      }
       return v;
     case 'boolean':
       if (typeof v !== 'boolean') throw new ConfigError(at, `expected true or false, got ${JSON.stringify(v)}`);
@@ -183,6 +205,8 @@ function checkField(v: unknown, spec: FieldSpec, at: string): FieldValue {
       if (v === null) return null;
       if (!isRecord(v)) throw new ConfigError(at, `expected an object, got ${JSON.stringify(v)}`);
       return v;
+    case 'any':
+      return v as FieldValue;
   }
 }
 
@@ -190,9 +214,43 @@ function checkNumber(v: unknown, spec: NumberRange, at: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(at, `expected a finite number, got ${JSON.stringify(v)}`);
   if (spec.integer && !Number.isInteger(v)) throw new ConfigError(at, `expected an integer, got ${v}`);
   const { min, max, below, exclusiveMin } = spec;
-  const range = min !== undefined && below !== undefined ? ` (the range is ${exclusiveMin ? '(' : '['}${min}, ${below}))` : '';
+  const both = interval(spec);
+  const range = both === null ? '' : ` (the range is ${both})`;
   if (min !== undefined && (exclusiveMin ? v <= min : v < min)) throw new ConfigError(at, `must be ${exclusiveMin ? '>' : '>='} ${min}${range}, got ${v}`);
-  if (max !== undefined && v > max) throw new ConfigError(at, `must be <= ${max}, got ${v}`);
+  if (max !== undefined && v > max) throw new ConfigError(at, `must be <= ${max}${range}, got ${v}`);
   if (below !== undefined && v >= below) throw new ConfigError(at, `must be < ${below}${range}, got ${v}`);
   return v;
+}
+
+/** A two-sided range in interval notation ('[0, 1)', '(0, 1]'), or null. */
+function interval({ min, exclusiveMin, max, below }: NumberRange): string | null {
+  if (min === undefined || (max === undefined && below === undefined)) return null;
+  return `${exclusiveMin ? '(' : '['}${min}, ${below ?? max}${below !== undefined ? ')' : ']'}`;
+}
+
+/** What a field accepts, in words ('an integer in 1..8', 'a number in [0, 1]'), or null when its spec cannot say. */
+function describe(spec: FieldSpec): string | null {
+  switch (spec.type) {
+    case 'number':
+    case 'optionalNumber': {
+      const what = spec.integer ? 'an integer' : 'a number';
+      const { min, exclusiveMin, max, below } = spec;
+      const both = interval(spec);
+      if (both !== null) return `${what} in ${both}`;
+      if (min !== undefined) return `${what} ${exclusiveMin ? '>' : '>='} ${min}`;
+      return max !== undefined ? `${what} <= ${max}` : below !== undefined ? `${what} < ${below}` : what;
+    }
+    case 'optionalInteger':
+      return spec.max === undefined ? `an integer >= ${spec.min}` : `an integer in ${spec.min}..${spec.max}`;
+    case 'boolean':
+      return 'true or false';
+    case 'choice':
+      return `one of ${spec.choices.join(', ')}`;
+    case 'string':
+      return 'a non-empty string';
+    case 'object':
+      return 'an object';
+    case 'any':
+      return spec.accepts ?? null;
+  }
 }

@@ -12,6 +12,7 @@ import { ConfigError, ShapeError } from '../engine/errors.js';
 import { join, nameKey, readFields, type FieldSpec, type FieldValue } from '../engine/fields.js';
 import { isFloating, keep, noGrad, ops, Tensor, tidy } from '../tensor/index.js';
 import { clipGradNorm_, clipGradValue_ } from './clip.js';
+import { FIELD_HINTS } from './hints.js';
 import { schedule as makeSchedule, type Schedule, type ScheduleConfig } from './schedules.js';
 
 /** Fields every optimizer takes. */
@@ -56,14 +57,6 @@ export interface OptimizerStateMeta {
 }
 
 export const STATE_FORMAT = 'nnlab.optimizer/1';
-
-/** Optimizer fields from other libraries that are not aliases, with what to write instead. */
-const HINTS = {
-  betas: "nnlab takes 'beta1' and 'beta2' separately",
-  nesterovMomentum: "use 'momentum' with 'nesterov': true",
-  maximize: 'not supported: minimise the negated loss instead',
-  globalClipnorm: "'clipNorm' is already global (over all gradients together)",
-};
 
 function commonFields(defaultLr: number): Record<string, FieldSpec> {
   return {
@@ -113,7 +106,7 @@ export abstract class Optimizer {
       throw new ConfigError(join(path, 'name'), `this config names '${String(config.name)}' but builds '${name}'`);
     }
     const { lr, ...rest } = commonFields(defaultLr);
-    this.fields = readFields(config, { lr, ...own, ...rest }, path, `optimizer '${name}'`, { hints: HINTS });
+    this.fields = readFields(config, { lr, ...own, ...rest }, path, `optimizer '${name}'`, { hints: FIELD_HINTS });
     this.schedule = this.fields.schedule === null ? null : makeSchedule(this.fields.schedule, join(path, 'schedule'));
     this.params = checkParams(params, name);
     this.state = params.map(() => undefined);

@@ -101,6 +101,9 @@ test('bad schedule configs are ConfigErrors naming the field', () => {
     [{ name: 'cosine', tMax: 3, every: 'batch' }, /^optimizer\.schedule\.every: unknown value 'batch'; valid: epoch, step/],
     [{ name: 'cosine', tMax: 3, warmupStartFactor: 0 }, /^optimizer\.schedule\.warmupStartFactor: must be > 0/],
     [{ name: 'cosine', tMax: 3, tmin: 0 }, /^optimizer\.schedule\.tmin: unknown field of schedule 'cosine'/],
+    // The optimizer's hints for other libraries' field names, in any spelling.
+    [{ name: 'cosine', tMax: 3, betas: [0.9, 0.99] }, /^optimizer\.schedule\.betas: unknown field of schedule 'cosine': nnlab takes 'beta1' and 'beta2' separately$/],
+    [{ name: 'step', stepSize: 2, nesterov_momentum: true }, /^optimizer\.schedule\.nesterov_momentum: unknown field of schedule 'step': use 'momentum' with 'nesterov': true$/],
     ['cosine', /^optimizer\.schedule: expected a learning-rate schedule as \{ name, \.\.\.fields \}/],
   ];
   for (const [config, message] of bad) {

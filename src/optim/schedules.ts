@@ -6,6 +6,7 @@
 // training loop with setEpoch) or at its iteration count, before each update.
 import { ConfigError } from '../engine/errors.js';
 import { asObject, join, readFields, readName, type FieldSpec } from '../engine/fields.js';
+import { FIELD_HINTS } from './hints.js';
 
 export type ScheduleUnit = 'epoch' | 'step';
 
@@ -92,7 +93,7 @@ const FIELDS: Record<ScheduleName, Record<string, FieldSpec>> = {
 export function schedule(config: unknown, path = 'schedule'): Schedule {
   const obj = asObject(config, path, 'a learning-rate schedule');
   const name = readName(obj, path, 'schedule', SCHEDULE_NAMES);
-  const f = readFields(obj, FIELDS[name], path, `schedule '${name}'`);
+  const f = readFields(obj, FIELDS[name], path, `schedule '${name}'`, { hints: FIELD_HINTS });
   const unit = f.every as ScheduleUnit;
   switch (name) {
     case 'step': {
