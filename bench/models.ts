@@ -33,7 +33,8 @@ export function benchMlpEpoch(rounds = 2): { rows: Row[]; notes: string[] } {
   return {
     rows: [
       { bench: 'B1 MLP 784-800-10, Adam, batch 256: fit() epoch of 50,000 MNIST images (samples/s)', nnlab: n0(ours.trainSamplesPerS), peer: n0(py.trainSamplesPerS), ratio: ratio(ours.trainSamplesPerS as number, py.trainSamplesPerS as number), goal: '>= 1.5x' },
-      { bench: 'B3 MLP evaluation on 10,000 test images (samples/s)', nnlab: n0(ours.evalSamplesPerS), peer: n0(py.evalSamplesPerS), ratio: ratio(ours.evalSamplesPerS as number, py.evalSamplesPerS as number), goal: '>= 1.5x' },
+      { bench: 'B3 MLP evaluation on 10,000 test images, batch 1000 (samples/s)', nnlab: n0(ours.evalSamplesPerS), peer: n0(py.evalSamplesPerS), ratio: ratio(ours.evalSamplesPerS as number, py.evalSamplesPerS as number), goal: '>= 1.5x' },
+      { bench: 'B3 MLP evaluation, batch 32 (Keras default) (samples/s)', nnlab: n0(ours.eval32SamplesPerS), peer: n0(py.eval32SamplesPerS), ratio: ratio(ours.eval32SamplesPerS as number, py.eval32SamplesPerS as number), goal: '>= 1.5x' },
       { bench: 'B1 peak RSS of the process (MB, lower is better)', nnlab: n0(ours.peakRssMB), peer: n0(py.peakRssMB), ratio: ratio(ours.peakRssMB, py.peakRssMB), goal: '<= 1.3x' },
     ],
     notes: [`B1 threads: nnlab ${threadsOf(ours)}; PyTorch best at ${py.setting}. Accuracy after the epoch: nnlab test ${(ours.testAccuracy as number).toFixed(4)}, PyTorch ${(py.testAccuracy as number).toFixed(4)}.`],
