@@ -1,0 +1,70 @@
+// What an experiment file becomes once loaded and checked: the plain configs the runner trains, one per study
+// cell, each repeated `repeats` times. Everything here is JSON data.
+import type { ModelConfig } from '../nn/model.js';
+import type { OptimizerConfig } from '../optim/index.js';
+import type { LossConfig } from '../nn/losses.js';
+import type { MetricConfig } from '../nn/metrics.js';
+
+/** The data section: which dataset, which task, how it is split, preprocessed, augmented and shuffled. */
+export interface DataSpec {
+  /** 'mnist' | 'fashion-mnist' | { imageFolder: { path, size, color } } | { idx: dir } (official IDX files). */
+  dataset: string | { imageFolder: { path: string; size?: number | [number, number]; color?: 'rgb' | 'grayscale'; skipInvalid?: boolean } } | { idx: string };
+  /** 'multiclass' (default) or { oneVsRest: class name or index }. */
+  task: 'multiclass' | { oneVsRest: string | number };
+  /** Optional subset of the training data: { classes?, perClass? | total?, seed? }. */
+  subset: { classes?: (string | number)[]; perClass?: number; total?: number; seed?: number } | null;
+  /** Validation split of the training data. */
+  split: { fraction?: number; count?: number; take?: 'random' | 'last'; stratify?: boolean; seed?: number };
+  preprocess: 'none' | 'scale' | { name: 'standardize'; per?: 'channel' | 'global' };
+  /** Augmentation steps (see src/data/augment.ts), or null. */
+  augment: { steps: unknown[]; seed?: number } | null;
+  /** Shuffle the training data every epoch. */
+  shuffle: boolean;
+  /** Flatten images for dense models (set by the model template). */
+  flatten: boolean;
+}
+
+export interface TrainingSpec {
+  optimizer: OptimizerConfig;
+  loss: LossConfig;
+  metrics: MetricConfig[];
+  epochs: number;
+  batchSize: number;
+  /** Callback configs ({ name: 'earlyStopping', ... }). */
+  callbacks: Record<string, unknown>[];
+  classWeight: Record<string, number> | null;
+}
+
+/** One trainable configuration: everything a run needs. */
+export interface RunSpec {
+  data: DataSpec;
+  /** The model as a Sequential config (templates already expanded), inputShape filled in by the runner. */
+  model: Omit<ModelConfig, 'inputShape'> & { inputShape?: number[] };
+  training: TrainingSpec;
+  /** Whether to evaluate on the test set once at the end. */
+  evaluateTest: boolean;
+}
+
+/** A study cell: the factor values and the resolved run spec. */
+export interface StudyCell {
+  /** "model.activation=relu, training.optimizer.lr=0.01"; '' without a study. */
+  label: string;
+  values: Record<string, unknown>;
+  spec: RunSpec;
+}
+
+export interface Experiment {
+  /** The file it was loaded from (absolute), or null. */
+  file: string | null;
+  name: string;
+  description: string | null;
+  seed: number;
+  repeats: number;
+  /** The factors (field path -> values) and how they combine, or null for a single configuration. */
+  study: { factors: Record<string, unknown[]>; mode: 'cross' | 'zip' } | null;
+  /** Classification baselines scored on the same splits: 'constant' | 'uniform' | 'majority'. */
+  baselines: ('constant' | 'uniform' | 'majority')[];
+  cells: StudyCell[];
+  /** The experiment as written after overrides (for the record). */
+  raw: unknown;
+}

@@ -1,0 +1,89 @@
+// The run store's records and interface. One interface, two implementations (SQLite by default, PostgreSQL by
+// URL for many workers), one query layer and one set of migrations (see store/README in the code comments).
+import type { EpochLog, RunStatus } from '../train/history.js';
+
+/** A run's status: `running` while it trains, then how it ended. `failed`: an error stopped it. */
+export type StoredRunStatus = 'running' | RunStatus | 'failed';
+
+export interface StudyRecord {
+  id: number;
+  name: string;
+  /** The experiment file it came from (absolute path), if any. */
+  file: string | null;
+  /** The experiment as loaded (after overrides), JSON. */
+  experiment: unknown;
+  createdAt: string; // ISO 8601
+}
+
+/** Where and on what a run ran. */
+export interface RunEnvironment {
+  nnlab: string;
+  libtorch: string;
+  node: string;
+  threads: { intraOp: number; interOp: number; blas: number | null };
+  /** A hash of the data the run trained on (dataset, split, preprocessing, task). */
+  dataFingerprint: string;
+  host: string;
+}
+
+/** Final metrics by split: { train: { loss, accuracy }, val: {...}, test: {...} }. */
+export type FinalMetrics = Partial<Record<'train' | 'val' | 'test', Record<string, number | number[] | number[][]>>>;
+
+export interface RunRecord {
+  id: number;
+  studyId: number | null;
+  /** The config label within its study, e.g. "activation=relu, lr=0.01" ('' for a single run). */
+  label: string;
+  /** The study factor values of this run, by field path. */
+  values: Record<string, unknown>;
+  /** The full resolved run config (data, model, training, seed), JSON. */
+  config: unknown;
+  seed: number;
+  /** 0-based repeat index. */
+  repeat: number;
+  status: StoredRunStatus;
+  message: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  wallTimeS: number | null;
+  environment: RunEnvironment;
+  metrics: FinalMetrics;
+}
+
+export interface ArtifactRecord {
+  id: number;
+  runId: number | null;
+  studyId: number | null;
+  /** 'weights', 'plot', 'report', 'predictions', ... */
+  kind: string;
+  path: string;
+  createdAt: string;
+}
+
+export interface RunFilter {
+  studyId?: number;
+  status?: StoredRunStatus;
+  limit?: number;
+}
+
+/**
+ * The store. Every method is async (PostgreSQL is); implementations must pass the shared conformance suite
+ * (store/conformance.ts). Writes of one call are atomic.
+ */
+export interface RunStore {
+  readonly url: string;
+  createStudy(study: { name: string; file: string | null; experiment: unknown }): Promise<StudyRecord>;
+  getStudy(idOrName: number | string): Promise<StudyRecord | null>;
+  listStudies(): Promise<StudyRecord[]>;
+  createRun(run: Omit<RunRecord, 'id' | 'status' | 'message' | 'startedAt' | 'endedAt' | 'wallTimeS' | 'metrics'>): Promise<RunRecord>;
+  addEpoch(runId: number, epoch: EpochLog): Promise<void>;
+  getEpochs(runId: number): Promise<EpochLog[]>;
+  finishRun(runId: number, end: { status: Exclude<StoredRunStatus, 'running'>; message: string | null; wallTimeS: number; metrics: FinalMetrics }): Promise<RunRecord>;
+  getRun(id: number): Promise<RunRecord | null>;
+  listRuns(filter?: RunFilter): Promise<RunRecord[]>;
+  addArtifact(artifact: Omit<ArtifactRecord, 'id' | 'createdAt'>): Promise<ArtifactRecord>;
+  listArtifacts(filter: { runId?: number; studyId?: number }): Promise<ArtifactRecord[]>;
+  /** Deletes a study with its runs, epochs and artifact records (used to roll back a study that failed to start). */
+  deleteStudy(id: number): Promise<void>;
+  close(): Promise<void>;
+}
