@@ -2,6 +2,7 @@
 // with sharp into a uint8 dataset x [N, C, H, W] (C = 3 for RGB, 1 for grayscale; alpha is dropped). Class
 // names are the subfolder names in sorted order. Images are decoded in parallel (bounded) and the result is
 // cached: a later load of the same files with the same options reads one IDX file instead of decoding again.
+import { decodeImage, type DecodedImage } from './decode-image.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -157,7 +158,7 @@ function listImages(root: string): { classes: string[]; files: string[]; labels:
   return { classes, files, labels };
 }
 
-type Decoded = { ok: true; data: Buffer; width: number; height: number } | { ok: false; reason: string };
+type Decoded = ({ ok: true } & DecodedImage) | { ok: false; reason: string };
 
 /** Decodes every file with at most `concurrency` at once; undecodable files fail the load unless skipInvalid. */
 async function decodeAll(
@@ -174,12 +175,7 @@ async function decodeAll(
       const i = next++;
       const file = path.join(root, files[i]);
       try {
-        let img = sharp(file, { failOn: 'truncated' }).removeAlpha();
-        img = o.color === 'rgb' ? img.toColourspace('srgb') : img.grayscale();
-        if (o.size) img = img.resize(o.size[1], o.size[0], { fit: o.fit, background: { r: 0, g: 0, b: 0 } });
-        const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
-        if (info.channels !== o.channels) throw new Error(`decoded to ${info.channels} channels, expected ${o.channels}`);
-        out[i] = { ok: true, data, width: info.width, height: info.height };
+        out[i] = { ok: true, ...(await decodeImage(sharp, file, o)) };
       } catch (e) {
         const reason = (e as Error).message.trim().replace(/\s*\n\s*/g, '; ');
         if (!o.skipInvalid) {

@@ -1,0 +1,110 @@
+// From a data spec to the tensors a run trains on: load the dataset, apply the task, take the subset, split
+// validation off the training data (seeded), fit the preprocessing on the training split only and apply it
+// everywhere, flatten for dense models. The test set stays sealed. Prepared data is shared by every run of a
+// study with the same data spec (PreparedData.key), and freed by the runner at the end.
+import { createHash } from 'node:crypto';
+import {
+  applyTask,
+  applyTaskToTest,
+  disposeDataset,
+  flattenFeatures,
+  loadBuiltin,
+  loadFashionMnistIdx,
+  loadImageFolderTrainTest,
+  makeSplits,
+  preprocessSplits,
+  takeSubset,
+  type Dataset,
+  type PreprocessState,
+  type TaskConfig,
+  type TestSet,
+} from '../data/index.js';
+import type { DataSpec } from './types.js';
+
+export interface PreparedData {
+  key: string;
+  train: Dataset;
+  val: Dataset;
+  test: TestSet;
+  classes: readonly string[];
+  /** Per-sample input shape after preprocessing (and flattening). */
+  inputShape: number[];
+  /** Per-sample shape before flattening ([C, H, W] for images): how a new image must be prepared. */
+  sampleShape: number[];
+  preprocess: PreprocessState;
+  /** Positive rate for one-vs-rest tasks (accuracy alone misleads there). */
+  positiveRate: number | null;
+  /** A hash of the spec and the resulting sizes: runs on the same data share it. */
+  fingerprint: string;
+  /** Class files by sample for image folders (prediction exports), else null. */
+  files: string[] | null;
+}
+
+export function dataKey(spec: DataSpec, seed: number): string {
+  return JSON.stringify({ ...spec, augment: null, shuffle: null, seed });
+}
+
+async function load(spec: DataSpec, path: string): Promise<{ train: Dataset; test: TestSet; files: string[] | null }> {
+  const d = spec.dataset;
+  if (typeof d === 'string') return { ...loadBuiltin(d, {}, `${path}.dataset`), files: null };
+  if ('idx' in d) return { ...loadFashionMnistIdx(d.idx), files: null };
+  const folder = await loadImageFolderTrainTest(d.imageFolder, `${path}.dataset.imageFolder`);
+  return { train: folder.train, test: folder.test, files: folder.files.test };
+}
+
+export async function prepareData(spec: DataSpec, seed: number, path = 'data'): Promise<PreparedData> {
+  const loaded = await load(spec, path);
+  // Intermediate datasets and test sets are freed at the end (views keep what the results still use).
+  const owned: Dataset[] = [loaded.train];
+  const ownedTests: TestSet[] = [loaded.test];
+  try {
+    const task: TaskConfig = spec.task === 'multiclass' ? 'multiclass' : { name: 'oneVsRest', positive: spec.task.oneVsRest };
+    const tasked = applyTask(loaded.train, task, `${path}.task`);
+    owned.push(tasked.dataset);
+    const test = applyTaskToTest(loaded.test, task, `${path}.task`);
+    ownedTests.push(test);
+    const train = spec.subset ? takeSubset(tasked.dataset, { seed, ...spec.subset }, `${path}.subset`) : tasked.dataset;
+    owned.push(train);
+    const splits = makeSplits({ train, test }, { seed, ...spec.split }, `${path}.split`);
+    const pre = preprocessSplits(splits, spec.preprocess, `${path}.preprocess`);
+    for (const d of [splits.train, splits.val]) disposeDataset(d);
+    let { train: tr, val, test: te } = pre.splits;
+    const sampleShape = tr.x.shape.slice(1);
+    if (spec.flatten) {
+      owned.push(tr, val);
+      tr = flattenFeatures(tr);
+      val = flattenFeatures(val);
+      ownedTests.push(te);
+      te = te.map((t) => flattenFeatures(t));
+    }
+    const inputShape = tr.x.shape.slice(1);
+    const info = tasked.info as { positiveRate?: number };
+    const fingerprint = createHash('sha256')
+      .update(dataKey(spec, seed))
+      .update(JSON.stringify([tr.x.shape, val.x.shape, te.size, tr.classes]))
+      .digest('hex')
+      .slice(0, 16);
+    return {
+      key: dataKey(spec, seed),
+      train: tr,
+      val,
+      test: te,
+      classes: tr.classes,
+      inputShape,
+      sampleShape,
+      preprocess: pre.preprocessor.state,
+      positiveRate: info.positiveRate ?? null,
+      fingerprint,
+      files: loaded.files,
+    };
+  } finally {
+    for (const d of new Set(owned)) disposeDataset(d);
+    for (const t of ownedTests) t.dispose();
+  }
+}
+
+export function disposePrepared(p: PreparedData): void {
+  disposeDataset(p.train);
+  disposeDataset(p.val);
+  p.test.dispose();
+}

@@ -1,0 +1,204 @@
+// Runs an experiment: every study cell, `repeats` times, each run trained, evaluated, stored and saved.
+//
+// Everything that can be wrong with the experiment is found before the first run starts (data loads, every
+// model builds, every optimizer/loss/metric/callback config is valid), so a bad file writes nothing to the
+// store. Runs of different cells share the seeds of their repeat (repeat r uses seed + r), so cells are
+// compared on the same splits and shuffles. A failed run is recorded as failed and the study goes on; an
+// interrupt (Ctrl-C) records the running run as interrupted, keeps its epochs, and ends the study.
+import os from 'node:os';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { packageRoot } from '../engine/native.js';
+import { libtorchInfo } from '../engine/libtorch.js';
+import { getThreads } from '../engine/threads.js';
+import { manualSeed } from '../engine/seed.js';
+import { Sequential, type ModelConfig } from '../nn/model.js';
+import { Trainer } from '../train/trainer.js';
+import { callback } from '../train/callbacks/registry.js';
+import { Progress } from '../train/callbacks/progress.js';
+import type { Callback } from '../train/callbacks/callback.js';
+import type { EpochLog, Logs } from '../train/history.js';
+import { saveModel } from '../train/model-io.js';
+import type { FinalMetrics, RunEnvironment, RunRecord, RunStore } from '../store/types.js';
+import { disposePrepared, prepareData, dataKey, type PreparedData } from './data-prep.js';
+import { scoreBaselines, type BaselineResult } from './baselines.js';
+import type { Experiment, RunSpec, StudyCell } from './types.js';
+
+export interface RunOptions {
+  store: RunStore;
+  /** Where each run's weights are saved (a folder per run). */
+  artifactsDir: string;
+  /** Per-epoch progress goes here (stderr when stdout carries JSON). */
+  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Force the progress bar on or off; default: a bar on a TTY. */
+  bar?: boolean;
+  /** Ends the study after the current step (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  record: RunRecord;
+  epochs: EpochLog[];
+}
+
+export interface ExperimentOutcome {
+  studyId: number | null;
+  runs: RunOutcome[];
+  baselines: BaselineResult[];
+  interrupted: boolean;
+}
+
+const nnlabVersion = (): string =>
+  (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The model config of a cell for its data: the input shape, and `units: 'classes'` filled in. */
+export function completeModel(spec: RunSpec, data: PreparedData): ModelConfig {
+  const layers = spec.model.layers.map((l) => (l.units === 'classes' ? { ...l, units: data.classes.length } : l));
+  return { inputShape: data.inputShape, layers };
+}
+
+function makeTrainer(spec: RunSpec, model: Sequential, path: string): Trainer {
+  return new Trainer(model, { optimizer: spec.training.optimizer, loss: spec.training.loss, metrics: spec.training.metrics }, path);
+}
+
+function callbacksOf(spec: RunSpec, path: string): Callback[] {
+  return spec.training.callbacks.map((c, i) => callback(c, `${path}.training.callbacks[${i}]`));
+}
+
+/** Loads the data of every cell and builds every model and trainer once: all config errors surface here. */
+async function preflight(exp: Experiment): Promise<Map<string, PreparedData>> {
+  const data = new Map<string, PreparedData>();
+  try {
+    for (const [i, cell] of exp.cells.entries()) {
+      const where = exp.cells.length > 1 ? `study cell ${i + 1} (${cell.label})` : 'experiment';
+      const key = dataKey(cell.spec.data, exp.seed);
+      if (!data.has(key)) data.set(key, await prepareData(cell.spec.data, exp.seed, 'data'));
+      const model = new Sequential(completeModel(cell.spec, data.get(key)!), `${where}: model`);
+      try {
+        makeTrainer(cell.spec, model, `${where}: training`).dispose();
+        callbacksOf(cell.spec, where);
+      } finally {
+        model.dispose();
+      }
+    }
+  } catch (e) {
+    for (const d of data.values()) disposePrepared(d);
+    throw e;
+  }
+  return data;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** trainSamplesPerS of a run: the median over its epochs of the training phase's samples per second. */
+export function trainSamplesPerS(epochs: EpochLog[]): number {
+  return median(epochs.map((e) => e.samplesPerS));
+}
+
+async function runOne(
+  exp: Experiment,
+  cell: StudyCell,
+  repeat: number,
+  data: PreparedData,
+  studyId: number | null,
+  index: { i: number; n: number },
+  o: RunOptions,
+): Promise<RunOutcome> {
+  const seed = exp.seed + repeat;
+  manualSeed(seed);
+  const model = new Sequential(completeModel(cell.spec, data));
+  const trainer = makeTrainer(cell.spec, model, 'training');
+  const environment: RunEnvironment = {
+    nnlab: nnlabVersion(),
+    libtorch: libtorchInfo().version,
+    node: process.version,
+    threads: getThreads(),
+    dataFingerprint: data.fingerprint,
+    host: os.hostname(),
+  };
+  const record = await o.store.createRun({ studyId, label: cell.label, values: cell.values, config: { ...cell.spec, model: model.getConfig() }, seed, repeat, environment });
+  const pending: Promise<void>[] = [];
+  const epochs: EpochLog[] = [];
+  const started = performance.now();
+  const prefix = index.n > 1 ? `run ${index.i}/${index.n}${cell.label ? ` [${cell.label}]` : ''}${exp.repeats > 1 ? ` repeat ${repeat + 1}` : ''} ` : '';
+  try {
+    const history = await trainer.fit(data.train, {
+      epochs: cell.spec.training.epochs,
+      batchSize: cell.spec.training.batchSize,
+      shuffle: cell.spec.data.shuffle,
+      validationData: data.val,
+      classWeight: cell.spec.training.classWeight ?? undefined,
+      augment: (cell.spec.data.augment as never) ?? undefined,
+      seed,
+      signal: o.signal,
+      callbacks: [
+        ...callbacksOf(cell.spec, 'experiment'),
+        { name: 'store', onEpochEnd: (log) => void (epochs.push(log), pending.push(o.store.addEpoch(record.id, log))) },
+        new Progress({ stream: o.stream ?? process.stdout, bar: o.bar, prefix }),
+      ],
+    });
+    await Promise.all(pending);
+    const metrics: FinalMetrics = {};
+    if (epochs.length) metrics.train = epochs[epochs.length - 1].train;
+    if (history.status !== 'diverged' && history.status !== 'interrupted') {
+      metrics.val = trainer.evaluate(data.val, { batchSize: cell.spec.training.batchSize });
+      if (cell.spec.evaluateTest) metrics.test = data.test.finalEvaluation((t) => trainer.evaluate(t, { batchSize: cell.spec.training.batchSize }));
+    }
+    const dir = path.join(o.artifactsDir, `run-${record.id}`);
+    saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, label: cell.label, values: cell.values });
+    await o.store.addArtifact({ runId: record.id, studyId, kind: 'weights', path: dir });
+    const done = await o.store.finishRun(record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000, metrics });
+    return { record: done, epochs };
+  } catch (e) {
+    await Promise.allSettled(pending);
+    const done = await o.store.finishRun(record.id, { status: 'failed', message: (e as Error).message, wallTimeS: (performance.now() - started) / 1000, metrics: {} });
+    return { record: done, epochs };
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}
+
+export async function runExperiment(exp: Experiment, o: RunOptions): Promise<ExperimentOutcome> {
+  const data = await preflight(exp);
+  const isStudy = exp.cells.length > 1 || exp.repeats > 1;
+  const study = isStudy ? await o.store.createStudy({ name: exp.name, file: exp.file, experiment: exp.raw }) : null;
+  const runs: RunOutcome[] = [];
+  const n = exp.cells.length * exp.repeats;
+  try {
+    const first = data.get(dataKey(exp.cells[0].spec.data, exp.seed))!;
+    const baselines = exp.baselines.length ? scoreBaselines(exp.baselines, first, exp.seed, exp.cells[0].spec.evaluateTest) : [];
+    outer: for (let repeat = 0; repeat < exp.repeats; repeat++) {
+      for (const cell of exp.cells) {
+        if (o.signal?.aborted) break outer;
+        const prepared = data.get(dataKey(cell.spec.data, exp.seed))!;
+        const outcome = await runOne(exp, cell, repeat, prepared, study?.id ?? null, { i: runs.length + 1, n }, o);
+        runs.push(outcome);
+        if (outcome.record.status === 'interrupted') break outer;
+      }
+    }
+    return { studyId: study?.id ?? null, runs, baselines, interrupted: runs.some((r) => r.record.status === 'interrupted') || (o.signal?.aborted ?? false) };
+  } finally {
+    for (const d of data.values()) disposePrepared(d);
+  }
+}
+
+/** The `runs` entries of `nnlab run --json`. */
+export function runJson(r: RunOutcome) {
+  return {
+    id: r.record.id,
+    status: r.record.status,
+    label: r.record.label,
+    values: r.record.values,
+    config: r.record.config,
+    seed: r.record.seed,
+    epochs: r.epochs.length,
+    wallTimeS: r.record.wallTimeS,
+    trainSamplesPerS: trainSamplesPerS(r.epochs),
+    metrics: r.record.metrics as Record<string, Logs>,
+    message: r.record.message,
+  };
+}
