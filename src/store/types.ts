@@ -63,6 +63,7 @@ export interface ArtifactRecord {
 export interface RunFilter {
   studyId?: number;
   status?: StoredRunStatus;
+  /** At most this many: the newest ones (still listed oldest first). */
   limit?: number;
 }
 
@@ -71,19 +72,33 @@ export interface RunFilter {
  * (store/conformance.ts). Writes of one call are atomic.
  */
 export interface RunStore {
+  /** Where it is, for display: `sqlite:/abs/path` or the PostgreSQL URL with its password masked. */
   readonly url: string;
   createStudy(study: { name: string; file: string | null; experiment: unknown }): Promise<StudyRecord>;
+  /** By id, or by name (the newest study of that name; a name of digits that no study has finds that id). */
   getStudy(idOrName: number | string): Promise<StudyRecord | null>;
+  /** Oldest first. */
   listStudies(): Promise<StudyRecord[]>;
   createRun(run: Omit<RunRecord, 'id' | 'status' | 'message' | 'startedAt' | 'endedAt' | 'wallTimeS' | 'metrics'>): Promise<RunRecord>;
+  /** Only while the run is `running`; an epoch index once per run. */
   addEpoch(runId: number, epoch: EpochLog): Promise<void>;
+  /** In epoch order. */
   getEpochs(runId: number): Promise<EpochLog[]>;
+  /** Ends a `running` run (an error for a run that has ended or does not exist). */
   finishRun(runId: number, end: { status: Exclude<StoredRunStatus, 'running'>; message: string | null; wallTimeS: number; metrics: FinalMetrics }): Promise<RunRecord>;
   getRun(id: number): Promise<RunRecord | null>;
+  /** Oldest first. */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
   addArtifact(artifact: Omit<ArtifactRecord, 'id' | 'createdAt'>): Promise<ArtifactRecord>;
+  /** Artifacts whose runId / studyId equal the given ones, oldest first ({} lists all). */
   listArtifacts(filter: { runId?: number; studyId?: number }): Promise<ArtifactRecord[]>;
   /** Deletes a study with its runs, epochs and artifact records (used to roll back a study that failed to start). */
   deleteStudy(id: number): Promise<void>;
+  /**
+   * Marks `running` runs that showed no sign of life (no epoch stored, not started) for `idleS` seconds as
+   * `interrupted`, with a message saying so: runs whose process crashed or was killed. Returns them.
+   */
+  markStaleRuns(idleS: number): Promise<RunRecord[]>;
+  /** Closes the connection(s); later calls throw. Closing twice is fine. */
   close(): Promise<void>;
 }

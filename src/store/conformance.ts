@@ -1,0 +1,325 @@
+// The conformance suite every RunStore implementation must pass (sqlite.test.ts and postgres.test.ts run it):
+// every method, JSON round trips, ordering, filters, atomic finishRun, cascading deleteStudy, two stores writing
+// to one database at once, and the error cases.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { NnlabError } from '../engine/errors.js';
+import type { EpochLog } from '../train/history.js';
+import type { RunEnvironment, RunRecord, RunStore } from './types.js';
+
+/** A fresh, empty database; open() opens a store on it (call it twice for two connections or pools). */
+export interface TestDatabase {
+  open(): Promise<RunStore>;
+}
+
+export const environment: RunEnvironment = {
+  nnlab: '0.1.0',
+  libtorch: '1.13.1',
+  node: 'v20.0.0',
+  threads: { intraOp: 1, interOp: 1, blas: 2 },
+  dataFingerprint: 'sha256:abc',
+  host: 'test-host',
+};
+
+export function runInput(studyId: number | null, over: Partial<Parameters<RunStore['createRun']>[0]> = {}): Parameters<RunStore['createRun']>[0] {
+  return { studyId, label: 'activation=relu', values: { 'model.activation': 'relu' }, config: { seed: 1 }, seed: 1, repeat: 0, environment, ...over };
+}
+
+export function epochLog(epoch: number, over: Partial<EpochLog> = {}): EpochLog {
+  return { epoch, train: { loss: 1 / (epoch + 1), accuracy: 0.5 }, val: { loss: 0.9, accuracy: 0.6 }, lr: 0.001, timeS: 1.5, trainTimeS: 1.25, samplesPerS: 40000, ...over };
+}
+
+/** Awaits `p`, expecting an NnlabError whose message matches every pattern. */
+async function rejects(p: Promise<unknown>, ...patterns: RegExp[]): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof NnlabError, `expected an NnlabError, got ${String(e)}`);
+    for (const re of patterns) assert.match(e.message, re);
+    return true;
+  });
+}
+
+/** JSON with everything a run record may hold: nested numbers, matrices, nulls, non-finite numbers, unicode. */
+const tricky = {
+  numbers: [0, -1.5, 0.1 + 0.2, 1e-300, 1.7976931348623157e308, Number.MAX_SAFE_INTEGER, -7],
+  nonFinite: [NaN, Infinity, -Infinity],
+  matrix: [[1, 0, 2], [0, 3, 0.25]],
+  nested: { a: { b: { c: [null, { d: [] }, {}] } } },
+  nothing: null,
+  text: 'ünïcødé ✓ "quoted" \\ back',
+  flag: false,
+};
+
+/** Registers the suite; `freshDatabase` makes a new empty database for each test. */
+export function runStoreConformance(name: string, freshDatabase: () => Promise<TestDatabase>): void {
+  /** Runs `body` with a store on a fresh database and closes it after. */
+  const withStore = (title: string, body: (store: RunStore, db: TestDatabase) => Promise<void>) =>
+    test(title, async () => {
+      const db = await freshDatabase();
+      const store = await db.open();
+      try {
+        await body(store, db);
+      } finally {
+        await store.close();
+      }
+    });
+
+  describe(`RunStore conformance: ${name}`, () => {
+    withStore('studies: create, get by id and by name (newest of a name), list oldest first', async (store) => {
+      assert.deepEqual(await store.listStudies(), []);
+      const a = await store.createStudy({ name: 'acts', file: '/exp/acts.yaml', experiment: tricky });
+      const b = await store.createStudy({ name: 'lr', file: null, experiment: null });
+      const a2 = await store.createStudy({ name: 'acts', file: null, experiment: { v: 2 } });
+      assert.ok(a.id < b.id && b.id < a2.id);
+      assert.match(a.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.deepEqual(await store.getStudy(a.id), a);
+      assert.deepEqual((await store.getStudy(a.id))?.experiment, tricky);
+      assert.deepEqual(await store.getStudy('acts'), a2);
+      assert.deepEqual(await store.getStudy(String(b.id)), b);
+      assert.equal((await store.getStudy(b.id))?.experiment, null);
+      assert.equal(await store.getStudy(9999), null);
+      assert.equal(await store.getStudy('nope'), null);
+      assert.deepEqual(await store.listStudies(), [a, b, a2]);
+      await rejects(store.createStudy({ name: '', file: null, experiment: {} }), /study name/);
+    });
+
+    withStore('runs: create and get round-trip every field; a new run is running with no end', async (store) => {
+      const study = await store.createStudy({ name: 's', file: null, experiment: {} });
+      const input = runInput(study.id, { values: { 'training.optimizer.lr': 0.07, 'model.units': [800, 10] }, config: tricky, seed: 2 ** 32 + 5, repeat: 3 });
+      const run = await store.createRun(input);
+      const { id, status, message, startedAt, endedAt, wallTimeS, metrics, ...rest } = run;
+      assert.deepEqual(rest, input);
+      assert.deepEqual({ status, message, endedAt, wallTimeS, metrics }, { status: 'running', message: null, endedAt: null, wallTimeS: null, metrics: {} });
+      assert.ok(Math.abs(Date.parse(startedAt) - Date.now()) < 60_000);
+      assert.deepEqual(await store.getRun(id), run);
+      assert.equal(await store.getRun(id + 1000), null);
+      const single = await store.createRun(runInput(null, { label: '' }));
+      assert.equal((await store.getRun(single.id))?.studyId, null);
+      await rejects(store.createRun(runInput(9999)), /no study 9999/);
+      await rejects(store.createRun(runInput(null, { seed: 1.5 })), /seed/);
+      await rejects(store.createRun(runInput(null, { repeat: -1 })), /repeat/);
+    });
+
+    withStore('epochs: stored in epoch order, logs round-trip (matrices, null val, NaN), per run', async (store) => {
+      const run = await store.createRun(runInput(null));
+      const other = await store.createRun(runInput(null));
+      const logs = [
+        epochLog(2, { train: { loss: NaN, confusion: [[5, 1], [0, 4]], perClass: [0.5, 1] }, val: null, lr: NaN, samplesPerS: Infinity }),
+        epochLog(0, { train: { loss: 0.5, nested: tricky.matrix } as EpochLog['train'] }),
+        epochLog(1),
+      ];
+      for (const log of logs) await store.addEpoch(run.id, log);
+      await store.addEpoch(other.id, epochLog(0, { lr: 0.5 }));
+      assert.deepEqual(await store.getEpochs(run.id), [logs[1], logs[2], logs[0]]);
+      assert.deepEqual(await store.getEpochs(other.id), [epochLog(0, { lr: 0.5 })]);
+      assert.deepEqual(await store.getEpochs(9999), []);
+    });
+
+    withStore('epochs: errors for a duplicate index, a bad index, a missing run, an ended run', async (store) => {
+      const run = await store.createRun(runInput(null));
+      await store.addEpoch(run.id, epochLog(0));
+      await rejects(store.addEpoch(run.id, epochLog(0, { lr: 9 })), new RegExp(`run ${run.id} already has epoch 0`));
+      await rejects(store.addEpoch(run.id, epochLog(-1)), /epoch index/);
+      await rejects(store.addEpoch(9999, epochLog(1)), /no run 9999/);
+      await store.finishRun(run.id, { status: 'completed', message: null, wallTimeS: 1, metrics: {} });
+      await rejects(store.addEpoch(run.id, epochLog(1)), /has ended \(completed\)/);
+      assert.deepEqual(await store.getEpochs(run.id), [epochLog(0)]);
+    });
+
+    withStore('finishRun: ends a run with status, message, wall time, metrics; only once', async (store) => {
+      const run = await store.createRun(runInput(null));
+      const metrics = { train: { loss: 0.1, accuracy: 0.99 }, val: { accuracy: 0.98, confusion: [[9, 1], [2, 8]] }, test: { loss: NaN } };
+      const done = await store.finishRun(run.id, { status: 'diverged', message: 'loss is NaN at epoch 3', wallTimeS: 12.5, metrics });
+      assert.equal(done.status, 'diverged');
+      assert.equal(done.message, 'loss is NaN at epoch 3');
+      assert.equal(done.wallTimeS, 12.5);
+      assert.deepEqual(done.metrics, metrics);
+      assert.ok(done.endedAt !== null && done.endedAt >= done.startedAt);
+      assert.deepEqual(await store.getRun(run.id), done);
+      await rejects(store.finishRun(run.id, { status: 'completed', message: null, wallTimeS: 1, metrics: {} }), /has ended \(diverged\)/);
+      assert.deepEqual(await store.getRun(run.id), done);
+      await rejects(store.finishRun(9999, { status: 'completed', message: null, wallTimeS: 1, metrics: {} }), /no run 9999/);
+    });
+
+    withStore('finishRun: a bad status, wall time or metrics changes nothing', async (store) => {
+      const run = await store.createRun(runInput(null));
+      const end = { status: 'completed' as const, message: null, wallTimeS: 1, metrics: {} };
+      await rejects(store.finishRun(run.id, { ...end, status: 'running' as never }), /unknown run end status 'running'/, /completed, stopped, diverged, interrupted, failed/);
+      await rejects(store.finishRun(run.id, { ...end, status: 'complete' as never }), /did you mean 'completed'/);
+      await rejects(store.finishRun(run.id, { ...end, wallTimeS: -1 }), /wall time/);
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      await rejects(store.finishRun(run.id, { ...end, metrics: { val: circular } as never }), /run\.metrics/);
+      await rejects(store.finishRun(run.id, { ...end, metrics: { val: { big: 1n } } as never }), /run\.metrics/);
+      assert.deepEqual(await store.getRun(run.id), run);
+    });
+
+    withStore('listRuns: oldest first, filtered by study and status, limit keeps the newest', async (store) => {
+      const s1 = await store.createStudy({ name: 's1', file: null, experiment: {} });
+      const s2 = await store.createStudy({ name: 's2', file: null, experiment: {} });
+      const runs: RunRecord[] = [];
+      for (const studyId of [s1.id, s2.id, s1.id, null, s1.id]) runs.push(await store.createRun(runInput(studyId)));
+      await store.finishRun(runs[0].id, { status: 'completed', message: null, wallTimeS: 1, metrics: {} });
+      await store.finishRun(runs[4].id, { status: 'interrupted', message: 'Ctrl-C', wallTimeS: 1, metrics: {} });
+      const ids = (rs: RunRecord[]) => rs.map((r) => r.id);
+      const [r0, r1, r2, r3, r4] = ids(runs);
+      assert.deepEqual(ids(await store.listRuns()), [r0, r1, r2, r3, r4]);
+      assert.deepEqual(ids(await store.listRuns({ studyId: s1.id })), [r0, r2, r4]);
+      assert.deepEqual(ids(await store.listRuns({ status: 'running' })), [r1, r2, r3]);
+      assert.deepEqual(ids(await store.listRuns({ studyId: s1.id, status: 'running' })), [r2]);
+      assert.deepEqual(ids(await store.listRuns({ limit: 2 })), [r3, r4]);
+      assert.deepEqual(ids(await store.listRuns({ studyId: s1.id, limit: 2 })), [r2, r4]);
+      assert.deepEqual(ids(await store.listRuns({ status: 'failed' })), []);
+      assert.equal((await store.listRuns({ status: 'interrupted' }))[0].message, 'Ctrl-C');
+      await rejects(store.listRuns({ status: 'finished' as never }), /unknown run status 'finished'/, /running, completed/);
+      await rejects(store.listRuns({ limit: 0 }), /limit/);
+    });
+
+    withStore('artifacts: added to runs and studies, listed by run, by study or all, oldest first', async (store) => {
+      const study = await store.createStudy({ name: 's', file: null, experiment: {} });
+      const run = await store.createRun(runInput(study.id));
+      const w = await store.addArtifact({ runId: run.id, studyId: null, kind: 'weights', path: '/out/run1/model.safetensors' });
+      const p = await store.addArtifact({ runId: run.id, studyId: study.id, kind: 'plot', path: '/out/run1/curves.svg' });
+      const r = await store.addArtifact({ runId: null, studyId: study.id, kind: 'report', path: '/out/report.html' });
+      assert.deepEqual({ ...w, id: 0, createdAt: '' }, { id: 0, runId: run.id, studyId: null, kind: 'weights', path: '/out/run1/model.safetensors', createdAt: '' });
+      assert.ok(w.id < p.id && p.id < r.id && !Number.isNaN(Date.parse(w.createdAt)));
+      assert.deepEqual(await store.listArtifacts({ runId: run.id }), [w, p]);
+      assert.deepEqual(await store.listArtifacts({ studyId: study.id }), [p, r]);
+      assert.deepEqual(await store.listArtifacts({ runId: run.id, studyId: study.id }), [p]);
+      assert.deepEqual(await store.listArtifacts({}), [w, p, r]);
+      await rejects(store.addArtifact({ runId: 9999, studyId: null, kind: 'plot', path: '/x' }), /no run 9999/);
+      await rejects(store.addArtifact({ runId: run.id, studyId: null, kind: '', path: '/x' }), /artifact kind/);
+      assert.equal((await store.listArtifacts({})).length, 3);
+    });
+
+    withStore('deleteStudy: removes the study, its runs, epochs and artifacts, and nothing else', async (store) => {
+      const doomed = await store.createStudy({ name: 'doomed', file: null, experiment: {} });
+      const kept = await store.createStudy({ name: 'kept', file: null, experiment: {} });
+      const runs = [await store.createRun(runInput(doomed.id)), await store.createRun(runInput(doomed.id))];
+      const keptRun = await store.createRun(runInput(kept.id));
+      const loneRun = await store.createRun(runInput(null));
+      for (const r of [...runs, keptRun, loneRun]) await store.addEpoch(r.id, epochLog(0));
+      await store.addArtifact({ runId: runs[0].id, studyId: null, kind: 'weights', path: '/a' });
+      await store.addArtifact({ runId: null, studyId: doomed.id, kind: 'report', path: '/b' });
+      const keptArtifact = await store.addArtifact({ runId: keptRun.id, studyId: kept.id, kind: 'plot', path: '/c' });
+      await store.deleteStudy(doomed.id);
+      assert.equal(await store.getStudy(doomed.id), null);
+      assert.deepEqual((await store.listStudies()).map((s) => s.id), [kept.id]);
+      assert.deepEqual((await store.listRuns()).map((r) => r.id), [keptRun.id, loneRun.id]);
+      for (const r of runs) assert.deepEqual(await store.getEpochs(r.id), []);
+      assert.equal((await store.getEpochs(keptRun.id)).length, 1);
+      assert.deepEqual(await store.listArtifacts({}), [keptArtifact]);
+      await rejects(store.deleteStudy(doomed.id), /no study/);
+    });
+
+    withStore('markStaleRuns: interrupts running runs with no recent sign of life only', async (store) => {
+      const stale = await store.createRun(runInput(null));
+      const active = await store.createRun(runInput(null));
+      const ended = await store.createRun(runInput(null));
+      await store.finishRun(ended.id, { status: 'completed', message: null, wallTimeS: 1, metrics: {} });
+      assert.deepEqual(await store.markStaleRuns(3600), []);
+      await new Promise((r) => setTimeout(r, 400));
+      await store.addEpoch(active.id, epochLog(0));
+      const marked = await store.markStaleRuns(0.3);
+      assert.deepEqual(marked.map((r) => r.id), [stale.id]);
+      assert.equal(marked[0].status, 'interrupted');
+      assert.match(marked[0].message ?? '', /no activity/);
+      assert.ok(marked[0].endedAt !== null);
+      assert.deepEqual(await store.getRun(stale.id), marked[0]);
+      assert.equal((await store.getRun(active.id))?.status, 'running');
+      assert.equal((await store.getRun(ended.id))?.status, 'completed');
+      await rejects(store.markStaleRuns(-1), /idle time/);
+    });
+
+    withStore('a value JSON cannot hold is an error naming the field, and nothing is written', async (store) => {
+      const circular: Record<string, unknown> = {};
+      circular.loop = circular;
+      await rejects(store.createStudy({ name: 's', file: null, experiment: circular }), /study\.experiment/);
+      await rejects(store.createRun(runInput(null, { config: { n: 10n } })), /run\.config/);
+      assert.deepEqual(await store.listStudies(), []);
+      assert.deepEqual(await store.listRuns(), []);
+    });
+
+    withStore('a store reopened on the same database sees everything; migrations do not run twice', async (store, db) => {
+      const study = await store.createStudy({ name: 's', file: null, experiment: tricky });
+      const run = await store.createRun(runInput(study.id));
+      await store.addEpoch(run.id, epochLog(0));
+      await store.close();
+      const again = await db.open();
+      try {
+        assert.deepEqual(await again.getStudy(study.id), study);
+        assert.deepEqual(await again.getRun(run.id), run);
+        assert.deepEqual(await again.getEpochs(run.id), [epochLog(0)]);
+      } finally {
+        await again.close();
+      }
+    });
+
+    test('two stores opened at once on a fresh database both work', async () => {
+      const db = await freshDatabase();
+      const [a, b] = await Promise.all([db.open(), db.open()]);
+      try {
+        const study = await a.createStudy({ name: 's', file: null, experiment: {} });
+        assert.deepEqual(await b.getStudy(study.id), study);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    withStore('two stores writing at once: every write lands, ids are unique, each sees the other', async (a, db) => {
+      const b = await db.open();
+      try {
+        const study = await a.createStudy({ name: 'shared', file: null, experiment: {} });
+        const worker = async (store: RunStore, w: number) => {
+          const ids: number[] = [];
+          for (let i = 0; i < 4; i++) {
+            const run = await store.createRun(runInput(study.id, { label: `w${w}`, repeat: i }));
+            ids.push(run.id);
+            for (let e = 0; e < 4; e++) await store.addEpoch(run.id, epochLog(e, { lr: w + i / 10 }));
+            await store.finishRun(run.id, { status: 'completed', message: null, wallTimeS: i, metrics: { val: { accuracy: w } } });
+          }
+          return ids;
+        };
+        const [idsA, idsB] = await Promise.all([worker(a, 0), worker(b, 1)]);
+        assert.equal(new Set([...idsA, ...idsB]).size, 8);
+        for (const store of [a, b]) {
+          const runs = await store.listRuns({ studyId: study.id, status: 'completed' });
+          assert.deepEqual(runs.map((r) => r.id), [...idsA, ...idsB].sort((x, y) => x - y));
+          for (const r of runs) {
+            const w = r.label === 'w0' ? 0 : 1;
+            assert.deepEqual((await store.getEpochs(r.id)).map((e) => [e.epoch, e.lr]), [0, 1, 2, 3].map((e) => [e, w + r.repeat / 10]));
+            assert.deepEqual(r.metrics, { val: { accuracy: w } });
+          }
+        }
+      } finally {
+        await b.close();
+      }
+    });
+
+    withStore('two stores finishing the same run at once: exactly one wins, its end is what is stored', async (a, db) => {
+      const b = await db.open();
+      try {
+        const run = await a.createRun(runInput(null));
+        const results = await Promise.allSettled([
+          a.finishRun(run.id, { status: 'completed', message: null, wallTimeS: 1, metrics: { val: { accuracy: 1 } } }),
+          b.finishRun(run.id, { status: 'interrupted', message: 'Ctrl-C', wallTimeS: 2, metrics: { val: { accuracy: 2 } } }),
+        ]);
+        const won = results.filter((r): r is PromiseFulfilledResult<RunRecord> => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        assert.equal(won.length, 1);
+        assert.match(String(lost[0].reason.message), /has ended/);
+        assert.deepEqual(await b.getRun(run.id), won[0].value);
+      } finally {
+        await b.close();
+      }
+    });
+
+    withStore('a closed store says so; closing twice is fine', async (store, db) => {
+      const other = await db.open();
+      await other.close();
+      await other.close();
+      await rejects(other.listRuns(), /is closed/);
+      await rejects(other.createStudy({ name: 's', file: null, experiment: {} }), /is closed/);
+      assert.deepEqual(await store.listRuns(), []);
+    });
+  });
+}

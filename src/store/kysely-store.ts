@@ -1,0 +1,285 @@
+// The run store over Kysely, shared by SQLite and PostgreSQL: every query is written once here; sqlite.ts and
+// postgres.ts only open the connection and say how their driver reports constraint errors.
+//
+// Every write is ONE SQL statement (an insert, an `insert … select`, an update or a cascading delete), so each
+// call is atomic without explicit transactions, and concurrent writers (other processes, other pools, a second
+// SQLite connection in the same process) never hold a lock across an await.
+import type { Kysely, Selectable } from 'kysely';
+import { NnlabError, unknownName } from '../engine/errors.js';
+import type { EpochLog, Logs } from '../train/history.js';
+import { fromJson, toJson } from './json.js';
+import type { Database, EpochsTable, RunsTable, StudiesTable, ArtifactsTable } from './schema.js';
+import type { ArtifactRecord, FinalMetrics, RunEnvironment, RunFilter, RunRecord, RunStore, StoredRunStatus, StudyRecord } from './types.js';
+
+/** How a dialect's driver reports constraint violations. */
+export interface DialectErrors {
+  isForeignKeyViolation(e: unknown): boolean;
+  isUniqueViolation(e: unknown): boolean;
+}
+
+/** How a run can end (finishRun's statuses). */
+export const END_STATUSES = ['completed', 'stopped', 'diverged', 'interrupted', 'failed'] as const;
+const STATUSES: readonly string[] = ['running', ...END_STATUSES];
+
+/** A readable reason from a driver error (Node reports a refused dual-stack connect as an AggregateError). */
+export function describe(e: unknown): string {
+  if (e instanceof AggregateError && e.errors.length > 0) return [...new Set(e.errors.map(describe))].join('; ');
+  if (e instanceof Error) return e.message || String((e as { code?: unknown }).code ?? e.name);
+  return String(e);
+}
+
+export class KyselyRunStore implements RunStore {
+  #closed = false;
+
+  /** `url` is for display (passwords masked). */
+  constructor(
+    readonly url: string,
+    private readonly db: Kysely<Database>,
+    private readonly errors: DialectErrors,
+  ) {}
+
+  async createStudy(study: { name: string; file: string | null; experiment: unknown }): Promise<StudyRecord> {
+    requireText(study.name, 'study name');
+    const values = { name: study.name, file: study.file ?? null, experiment: toJson(study.experiment, 'study.experiment'), created_at: now() };
+    const row = await this.#query('create a study', () => this.db.insertInto('studies').values(values).returningAll().executeTakeFirstOrThrow());
+    return toStudy(row);
+  }
+
+  /** By id, or by name (the newest study of that name; a name of digits also finds that id). */
+  async getStudy(idOrName: number | string): Promise<StudyRecord | null> {
+    const byId = (id: number) => this.db.selectFrom('studies').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.#query('read a study', async () => {
+      if (typeof idOrName === 'number') return byId(idOrName);
+      const named = await this.db.selectFrom('studies').selectAll().where('name', '=', idOrName).orderBy('id', 'desc').limit(1).executeTakeFirst();
+      return named ?? (/^\d{1,9}$/.test(idOrName) ? byId(Number(idOrName)) : undefined);
+    });
+    return row ? toStudy(row) : null;
+  }
+
+  /** All studies, oldest first. */
+  async listStudies(): Promise<StudyRecord[]> {
+    const rows = await this.#query('list studies', () => this.db.selectFrom('studies').selectAll().orderBy('id').execute());
+    return rows.map(toStudy);
+  }
+
+  async createRun(run: Omit<RunRecord, 'id' | 'status' | 'message' | 'startedAt' | 'endedAt' | 'wallTimeS' | 'metrics'>): Promise<RunRecord> {
+    if (!Number.isSafeInteger(run.seed)) throw new NnlabError(`run store: a run's seed must be an integer, got ${run.seed}`);
+    if (!Number.isSafeInteger(run.repeat) || run.repeat < 0) throw new NnlabError(`run store: a run's repeat must be an integer ≥ 0, got ${run.repeat}`);
+    const values = {
+      study_id: run.studyId ?? null,
+      label: run.label ?? '',
+      factor_values: toJson(run.values ?? {}, 'run.values'),
+      config: toJson(run.config, 'run.config'),
+      seed: run.seed,
+      repeat_index: run.repeat,
+      status: 'running',
+      started_at: now(),
+      environment: toJson(run.environment, 'run.environment'),
+      metrics: '{}',
+    };
+    const row = await this.#query('create a run', () => this.db.insertInto('runs').values(values).returningAll().executeTakeFirstOrThrow(), (e) =>
+      this.errors.isForeignKeyViolation(e) ? new NnlabError(`run store: no study ${run.studyId} to add a run to`) : null,
+    );
+    return toRun(row);
+  }
+
+  /** Adds an epoch to a running run; one statement that inserts nothing unless the run is still running. */
+  async addEpoch(runId: number, epoch: EpochLog): Promise<void> {
+    if (!Number.isSafeInteger(epoch.epoch) || epoch.epoch < 0) throw new NnlabError(`run store: epoch index must be an integer ≥ 0, got ${epoch.epoch}`);
+    const train = toJson(epoch.train, 'epoch.train');
+    const val = epoch.val == null ? null : toJson(epoch.val, 'epoch.val');
+    const result = await this.#query(
+      'add an epoch',
+      () =>
+        this.db
+          .insertInto('epochs')
+          .columns(['run_id', 'epoch', 'train', 'val', 'lr', 'time_s', 'train_time_s', 'samples_per_s', 'created_at'])
+          .expression((eb) =>
+            eb
+              .selectFrom('runs')
+              .select([
+                'id',
+                eb.cast<number>(eb.val(epoch.epoch), 'integer').as('epoch'),
+                eb.cast<string>(eb.val(train), 'text').as('train'),
+                eb.cast<string | null>(eb.val(val), 'text').as('val'),
+                eb.cast<number>(eb.val(epoch.lr), 'double precision').as('lr'),
+                eb.cast<number>(eb.val(epoch.timeS), 'double precision').as('time_s'),
+                eb.cast<number>(eb.val(epoch.trainTimeS), 'double precision').as('train_time_s'),
+                eb.cast<number>(eb.val(epoch.samplesPerS), 'double precision').as('samples_per_s'),
+                eb.cast<string>(eb.val(now()), 'text').as('created_at'),
+              ])
+              .where('id', '=', runId)
+              .where('status', '=', 'running'),
+          )
+          .executeTakeFirst(),
+      (e) => (this.errors.isUniqueViolation(e) ? new NnlabError(`run store: run ${runId} already has epoch ${epoch.epoch}`) : null),
+    );
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) throw await this.#notRunning(runId, 'add an epoch to');
+  }
+
+  /** The run's epochs in epoch order. */
+  async getEpochs(runId: number): Promise<EpochLog[]> {
+    const rows = await this.#query('read epochs', () => this.db.selectFrom('epochs').selectAll().where('run_id', '=', runId).orderBy('epoch').execute());
+    return rows.map(toEpoch);
+  }
+
+  /** Ends a running run: status, message, wall time, final metrics and end time in one update. */
+  async finishRun(
+    runId: number,
+    end: { status: Exclude<StoredRunStatus, 'running'>; message: string | null; wallTimeS: number; metrics: FinalMetrics },
+  ): Promise<RunRecord> {
+    if (!(END_STATUSES as readonly string[]).includes(end.status)) throw unknownName('status', 'run end status', end.status, END_STATUSES);
+    if (!Number.isFinite(end.wallTimeS) || end.wallTimeS < 0) throw new NnlabError(`run store: wall time must be a number ≥ 0, got ${end.wallTimeS}`);
+    const values = { status: end.status, message: end.message ?? null, wall_time_s: end.wallTimeS, metrics: toJson(end.metrics ?? {}, 'run.metrics'), ended_at: now() };
+    const row = await this.#query('finish a run', () =>
+      this.db.updateTable('runs').set(values).where('id', '=', runId).where('status', '=', 'running').returningAll().executeTakeFirst(),
+    );
+    if (!row) throw await this.#notRunning(runId, 'finish');
+    return toRun(row);
+  }
+
+  async getRun(id: number): Promise<RunRecord | null> {
+    const row = await this.#query('read a run', () => this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst());
+    return row ? toRun(row) : null;
+  }
+
+  /** Runs oldest first; with `limit`, the newest `limit` of them (still oldest first). */
+  async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
+    const { studyId, status, limit } = filter;
+    if (status !== undefined && !STATUSES.includes(status)) throw unknownName('status', 'run status', status, STATUSES);
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new NnlabError(`run store: limit must be an integer ≥ 1, got ${limit}`);
+    const rows = await this.#query('list runs', () => {
+      let q = this.db.selectFrom('runs').selectAll();
+      if (studyId !== undefined) q = q.where('study_id', '=', studyId);
+      if (status !== undefined) q = q.where('status', '=', status);
+      return limit === undefined ? q.orderBy('id').execute() : q.orderBy('id', 'desc').limit(limit).execute().then((r) => r.reverse());
+    });
+    return rows.map(toRun);
+  }
+
+  async addArtifact(artifact: Omit<ArtifactRecord, 'id' | 'createdAt'>): Promise<ArtifactRecord> {
+    requireText(artifact.kind, 'artifact kind');
+    requireText(artifact.path, 'artifact path');
+    const values = { run_id: artifact.runId ?? null, study_id: artifact.studyId ?? null, kind: artifact.kind, path: artifact.path, created_at: now() };
+    const row = await this.#query('add an artifact', () => this.db.insertInto('artifacts').values(values).returningAll().executeTakeFirstOrThrow(), (e) =>
+      this.errors.isForeignKeyViolation(e) ? new NnlabError(`run store: no run ${values.run_id} or no study ${values.study_id} to attach an artifact to`) : null,
+    );
+    return toArtifact(row);
+  }
+
+  /** Artifacts attached to the given run and/or study (exactly those columns), oldest first; {} lists all. */
+  async listArtifacts(filter: { runId?: number; studyId?: number }): Promise<ArtifactRecord[]> {
+    const rows = await this.#query('list artifacts', () => {
+      let q = this.db.selectFrom('artifacts').selectAll();
+      if (filter.runId !== undefined) q = q.where('run_id', '=', filter.runId);
+      if (filter.studyId !== undefined) q = q.where('study_id', '=', filter.studyId);
+      return q.orderBy('id').execute();
+    });
+    return rows.map(toArtifact);
+  }
+
+  /** One delete; the database cascades it to the study's runs, their epochs and all their artifact records. */
+  async deleteStudy(id: number): Promise<void> {
+    const result = await this.#query('delete a study', () => this.db.deleteFrom('studies').where('id', '=', id).executeTakeFirst());
+    if (Number(result.numDeletedRows) === 0) throw new NnlabError(`run store: no study ${id} to delete`);
+  }
+
+  /**
+   * Marks `running` runs with no sign of life for `idleS` seconds (no epoch stored since, nor started since) as
+   * `interrupted`: runs whose process crashed or was killed. Returns them.
+   */
+  async markStaleRuns(idleS: number): Promise<RunRecord[]> {
+    if (!Number.isFinite(idleS) || idleS < 0) throw new NnlabError(`run store: idle time must be a number ≥ 0, got ${idleS}`);
+    const cutoff = new Date(Date.now() - idleS * 1000).toISOString();
+    const message = `no activity for over ${idleS} s: the process running it probably crashed or was killed`;
+    const rows = await this.#query('mark stale runs', () =>
+      this.db
+        .updateTable('runs')
+        .set({ status: 'interrupted', message, ended_at: now() })
+        .where('status', '=', 'running')
+        .where(
+          (eb) =>
+            eb.fn.coalesce(
+              eb.selectFrom('epochs').select((e) => e.fn.max('epochs.created_at').as('last')).whereRef('epochs.run_id', '=', 'runs.id'),
+              eb.ref('runs.started_at'),
+            ),
+          '<',
+          cutoff,
+        )
+        .returningAll()
+        .execute(),
+    );
+    return rows.map(toRun).sort((a, b) => a.id - b.id);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.db.destroy();
+  }
+
+  /** Runs a query; driver errors become NnlabErrors naming the store and the action (`explain` may say more). */
+  async #query<T>(action: string, fn: () => Promise<T>, explain?: (e: unknown) => NnlabError | null): Promise<T> {
+    if (this.#closed) throw new NnlabError(`run store ${this.url} is closed (cannot ${action})`);
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof NnlabError) throw e;
+      throw explain?.(e) ?? new NnlabError(`run store ${this.url}: cannot ${action}: ${describe(e)}`);
+    }
+  }
+
+  /** Why a run could not be changed: it does not exist, or it has ended. */
+  async #notRunning(runId: number, action: string): Promise<NnlabError> {
+    const run = await this.getRun(runId);
+    return new NnlabError(run ? `run store: cannot ${action} run ${runId}: it has ended (${run.status})` : `run store: no run ${runId} to ${action}`);
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function requireText(value: unknown, what: string): void {
+  if (typeof value !== 'string' || value === '') throw new NnlabError(`run store: the ${what} must be a non-empty string, got ${JSON.stringify(value)}`);
+}
+
+function toStudy(r: Selectable<StudiesTable>): StudyRecord {
+  return { id: r.id, name: r.name, file: r.file, experiment: fromJson(r.experiment), createdAt: r.created_at };
+}
+
+function toRun(r: Selectable<RunsTable>): RunRecord {
+  return {
+    id: r.id,
+    studyId: r.study_id,
+    label: r.label,
+    values: fromJson<Record<string, unknown>>(r.factor_values),
+    config: fromJson(r.config),
+    seed: Number(r.seed),
+    repeat: r.repeat_index,
+    status: r.status as StoredRunStatus,
+    message: r.message,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    wallTimeS: r.wall_time_s,
+    environment: fromJson<RunEnvironment>(r.environment),
+    metrics: fromJson<FinalMetrics>(r.metrics),
+  };
+}
+
+/** null in a number column stands for NaN (SQLite stores NaN as NULL). */
+function toEpoch(r: Selectable<EpochsTable>): EpochLog {
+  return {
+    epoch: r.epoch,
+    train: fromJson<Logs>(r.train),
+    val: r.val === null ? null : fromJson<Logs>(r.val),
+    lr: r.lr ?? NaN,
+    timeS: r.time_s ?? NaN,
+    trainTimeS: r.train_time_s ?? NaN,
+    samplesPerS: r.samples_per_s ?? NaN,
+  };
+}
+
+function toArtifact(r: Selectable<ArtifactsTable>): ArtifactRecord {
+  return { id: r.id, runId: r.run_id, studyId: r.study_id, kind: r.kind, path: r.path, createdAt: r.created_at };
+}

@@ -1,0 +1,76 @@
+// The run store's migrations: one list for both databases, run by Kysely's Migrator when a store opens.
+// Append new migrations with the next number; never edit one that has shipped. The only dialect difference is
+// how an auto-numbered id column is spelled.
+import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** The migrations, by name (the Migrator runs them in name order). */
+export function migrations(dialect: StoreDialect): Record<string, Migration> {
+  /** An auto-numbered primary key that never reuses the ids of deleted rows. */
+  const withId = <T extends string>(table: CreateTableBuilder<T, never>) =>
+    dialect === 'postgres'
+      ? table.addColumn('id', 'serial', (c) => c.primaryKey())
+      : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+
+  return {
+    '0001_initial': {
+      async up(db: Kysely<any>) {
+        await withId(db.schema.createTable('studies'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('file', 'text')
+          .addColumn('experiment', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('studies_name').on('studies').column('name').execute();
+
+        await withId(db.schema.createTable('runs'))
+          .addColumn('study_id', 'integer', (c) => c.references('studies.id').onDelete('cascade'))
+          .addColumn('label', 'text', (c) => c.notNull())
+          .addColumn('factor_values', 'text', (c) => c.notNull())
+          .addColumn('config', 'text', (c) => c.notNull())
+          .addColumn('seed', 'bigint', (c) => c.notNull())
+          .addColumn('repeat_index', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('message', 'text')
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('ended_at', 'text')
+          .addColumn('wall_time_s', 'double precision')
+          .addColumn('environment', 'text', (c) => c.notNull())
+          .addColumn('metrics', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('runs_study').on('runs').column('study_id').execute();
+        await db.schema.createIndex('runs_status').on('runs').column('status').execute();
+
+        await db.schema
+          .createTable('epochs')
+          .addColumn('run_id', 'integer', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+          .addColumn('epoch', 'integer', (c) => c.notNull())
+          .addColumn('train', 'text', (c) => c.notNull())
+          .addColumn('val', 'text')
+          .addColumn('lr', 'double precision')
+          .addColumn('time_s', 'double precision')
+          .addColumn('train_time_s', 'double precision')
+          .addColumn('samples_per_s', 'double precision')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('epochs_pk', ['run_id', 'epoch'])
+          .execute();
+
+        await withId(db.schema.createTable('artifacts'))
+          .addColumn('run_id', 'integer', (c) => c.references('runs.id').onDelete('cascade'))
+          .addColumn('study_id', 'integer', (c) => c.references('studies.id').onDelete('cascade'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('path', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('artifacts_run').on('artifacts').column('run_id').execute();
+        await db.schema.createIndex('artifacts_study').on('artifacts').column('study_id').execute();
+      },
+    },
+  };
+}
+
+/** The migrations as a provider for Kysely's Migrator. */
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}

@@ -1,0 +1,67 @@
+// The run store's tables as Kysely sees them: one typed description shared by SQLite and PostgreSQL.
+// Columns are snake_case; JSON columns hold JSON text (see json.ts), timestamps ISO 8601 text (they sort as
+// text), so both databases store and return exactly the same values.
+import type { Generated } from 'kysely';
+
+export interface StudiesTable {
+  id: Generated<number>;
+  name: string;
+  file: string | null;
+  /** JSON. */
+  experiment: string;
+  created_at: string;
+}
+
+export interface RunsTable {
+  id: Generated<number>;
+  study_id: number | null;
+  label: string;
+  /** JSON: the study factor values by field path. */
+  factor_values: string;
+  /** JSON. */
+  config: string;
+  /** bigint: PostgreSQL's driver returns it as a string. */
+  seed: number | string;
+  repeat_index: number;
+  status: string;
+  message: string | null;
+  started_at: string;
+  ended_at: string | null;
+  wall_time_s: number | null;
+  /** JSON. */
+  environment: string;
+  /** JSON: final metrics by split. */
+  metrics: string;
+}
+
+export interface EpochsTable {
+  run_id: number;
+  epoch: number;
+  /** JSON. */
+  train: string;
+  /** JSON, or null without validation data. */
+  val: string | null;
+  /** Numbers; null stands for NaN (SQLite stores NaN as NULL). */
+  lr: number | null;
+  time_s: number | null;
+  train_time_s: number | null;
+  samples_per_s: number | null;
+  /** When the epoch was stored: how markStaleRuns tells a crashed run from a live one. */
+  created_at: string;
+}
+
+export interface ArtifactsTable {
+  id: Generated<number>;
+  run_id: number | null;
+  study_id: number | null;
+  kind: string;
+  path: string;
+  created_at: string;
+}
+
+export interface Database {
+  studies: StudiesTable;
+  runs: RunsTable;
+  epochs: EpochsTable;
+  artifacts: ArtifactsTable;
+}
