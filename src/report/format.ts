@@ -1,0 +1,65 @@
+// How numbers, metric keys and config labels are shown in every report format (terminal, Markdown, HTML).
+import type { ConfigSummary, MetricSummary } from '../lab/stats/index.js';
+
+/** Shown where there is no value. */
+export const NONE = '—';
+
+/** A number with fixed decimals, or NONE. */
+export function num(x: number | null | undefined, digits = 4): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? NONE : x.toFixed(digits);
+}
+
+/** "mean ± std", the mean alone for one run, NONE for none. */
+export function meanStd(m: MetricSummary | undefined, digits = 4): string {
+  if (!m || m.mean === null) return NONE;
+  return m.std === null ? num(m.mean, digits) : `${num(m.mean, digits)} ± ${num(m.std, digits)}`;
+}
+
+/** "[low, high]" of a 95% CI, or NONE (fewer than two runs). */
+export function ci(m: MetricSummary | undefined, digits = 4): string {
+  return m?.ci95 ? `[${num(m.ci95[0], digits)}, ${num(m.ci95[1], digits)}]` : NONE;
+}
+
+/** A p-value: 4 decimals, or "< 0.0001". */
+export function pValue(p: number | null): string {
+  if (p === null) return NONE;
+  return p < 1e-4 ? '< 0.0001' : p.toFixed(4);
+}
+
+/** Decimals that suit a metric: seconds get 1, the rest 4. */
+export function digitsFor(key: string): number {
+  return key === 'time' ? 1 : 4;
+}
+
+const SPLIT_NAMES: Record<string, string> = { train: 'Train', val: 'Val', test: 'Test' };
+
+/** 'val.accuracy' → 'Val accuracy'; 'test.f1Macro' → 'Test f1Macro'. */
+export function metricTitle(key: string): string {
+  const dot = key.indexOf('.');
+  if (dot < 0) return key;
+  return `${SPLIT_NAMES[key.slice(0, dot)] ?? key.slice(0, dot)} ${key.slice(dot + 1)}`;
+}
+
+function valueText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * Short display names for configs: "activation=relu, lr=0.01" from the factor values (last path segment of
+ * each field), the full label where that would be ambiguous, and "run" for a single unlabelled config.
+ */
+export function configNames(configs: readonly Pick<ConfigSummary, 'label' | 'values'>[]): string[] {
+  const short = configs.map((c) => {
+    const entries = Object.entries(c.values);
+    if (entries.length === 0) return c.label || 'run';
+    const segments = entries.map(([k]) => k.slice(k.lastIndexOf('.') + 1));
+    if (new Set(segments).size < segments.length) return c.label;
+    return entries.map(([, v], i) => `${segments[i]}=${valueText(v)}`).join(', ');
+  });
+  return new Set(short).size === short.length ? short : configs.map((c) => c.label || 'run');
+}
+
+/** A file-name-safe slug: lowercase letters, digits and dashes, at most 40 characters. */
+export function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'x';
+}

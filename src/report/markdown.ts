@@ -1,0 +1,38 @@
+// Markdown for summary.md: the seeds' table (a column per config), the comparison with the best config, and
+// the per-run table.
+import type { StudyRecord } from '../store/types.js';
+import type { StudySummary } from '../lab/stats/index.js';
+import { comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
+
+/** Escapes what would break a Markdown table cell: pipes and line breaks. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** A GitHub-flavoured Markdown table (right-aligned columns get `---:`). */
+export function renderMarkdown(table: Table): string {
+  const row = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  const rule = `|${table.headers.map((_, i) => (table.align[i] === 'right' ? ' ---: ' : ' --- ')).join('|')}|`;
+  return [row(table.headers), rule, ...table.rows.map(row)].join('\n');
+}
+
+/** The whole summary.md: title, seeds' table, comparison, runs, and links to the plots (relative paths). */
+export function markdownReport(summary: StudySummary, study: StudyRecord | null, plots: { title: string; file: string }[] = []): string {
+  const parts = [`# ${study ? `Study ${study.name}` : 'nnlab report'}`, ''];
+  if (study?.file) parts.push(`Experiment file: \`${study.file}\``, '');
+  parts.push('## Summary', '', 'Mean ± sample standard deviation over each config\'s repeats.', '', renderMarkdown(configColumnsTable(summary)), '');
+  parts.push('## Comparison', '', comparisonSentence(summary), '');
+  if (summary.comparison && summary.comparison.tests.length) parts.push(renderMarkdown(comparisonTable(summary)), '');
+  parts.push(
+    '## Runs',
+    '',
+    'Best epoch by validation accuracy (else validation loss); "To 95%" / "To 99%": epochs until validation accuracy ' +
+      'first reached that share of its best; gaps are train − validation accuracy and validation − train loss ' +
+      '(positive: over-fitting).',
+    '',
+    renderMarkdown(runsTable(summary)),
+    '',
+  );
+  if (plots.length) parts.push('## Plots', '', ...plots.flatMap((p) => [`![${p.title}](${p.file})`, '']));
+  return parts.join('\n');
+}

@@ -1,0 +1,116 @@
+// The report's tables as plain data (headers, rows of text, alignment), built once from a study summary and
+// rendered by terminal.ts, markdown.ts and html.ts. Each builder says what one table shows.
+import type { StudySummary } from '../lab/stats/index.js';
+import { ci, configNames, meanStd, metricTitle, num, NONE, pValue } from './format.js';
+
+export interface Table {
+  headers: string[];
+  rows: string[][];
+  /** Per column; numbers are right-aligned. */
+  align: ('left' | 'right')[];
+}
+
+/** Rows of the seeds' table: accuracy then loss for each split, then other metrics, in this order. */
+function seedsRowKeys(keys: string[]): string[] {
+  const order = (k: string) => {
+    const name = k.slice(k.indexOf('.') + 1);
+    const split = ['train', 'val', 'test'].indexOf(k.slice(0, k.indexOf('.')));
+    return (name === 'accuracy' ? 0 : name === 'loss' ? 10 : 20) + split;
+  };
+  return [...keys].sort((a, b) => order(a) - order(b));
+}
+
+/**
+ * The seeds' shape: one column per config; rows train/val accuracy, train/val loss (and test, and other
+ * metrics when present) as mean ± std over the repeats, the run time, and the number of runs.
+ */
+export function configColumnsTable(summary: StudySummary): Table {
+  const names = configNames(summary.configs);
+  const keys = seedsRowKeys(Object.keys(summary.configs[0]?.metrics ?? {}));
+  const rows = keys.map((k) => [metricTitle(k), ...summary.configs.map((c) => meanStd(c.metrics[k]))]);
+  rows.push(['Time (s)', ...summary.configs.map((c) => meanStd(c.wallTimeS, 1))]);
+  rows.push([
+    'Runs',
+    ...summary.configs.map((c) => `${c.runIds.length}${c.excluded.length ? ` (+${c.excluded.length} ${[...new Set(c.excluded.map((e) => e.status))].join('/')})` : ''}`),
+  ]);
+  return { headers: ['', ...names], rows, align: ['left', ...names.map(() => 'right' as const)] };
+}
+
+/**
+ * One row per config for the terminal: n, the comparison metric (mean ± std and its 95% CI), validation loss,
+ * time, and the p-value against the best config ("best" on the best one's row).
+ */
+export function configRowsTable(summary: StudySummary): Table {
+  const names = configNames(summary.configs);
+  const metric = summary.comparison?.metric ?? Object.keys(summary.configs[0]?.metrics ?? {})[0];
+  const second = metric === 'val.loss' ? 'train.loss' : 'val.loss';
+  const headers = ['Config', 'n'];
+  if (metric) headers.push(metricTitle(metric), '95% CI');
+  if (metric && summary.configs[0]?.metrics[second]) headers.push(metricTitle(second));
+  headers.push('Time (s)', 'p vs best');
+  const rows = summary.configs.map((c, i) => {
+    const row = [names[i], String(c.runIds.length)];
+    if (metric) row.push(meanStd(c.metrics[metric]), ci(c.metrics[metric]));
+    if (metric && summary.configs[0]?.metrics[second]) row.push(meanStd(c.metrics[second]));
+    const test = summary.comparison?.tests.find((t) => t.label === c.label);
+    const p = summary.comparison?.best.label === c.label ? 'best' : test ? (test.p === null ? 'no test' : `${pValue(test.p)}${test.significant ? ' *' : ''}`) : NONE;
+    row.push(meanStd(c.wallTimeS, 1), p);
+    return row;
+  });
+  return { headers, rows, align: headers.map((_, i) => (i === 0 ? 'left' : 'right')) };
+}
+
+/** The best config against each other one: difference, Welch's t, df, p and whether it is significant. */
+export function comparisonTable(summary: StudySummary): Table {
+  const c = summary.comparison;
+  const headers = ['Config', 'n', 'Mean', 'Best − config', 't', 'df', 'p', 'Significant'];
+  if (!c) return { headers, rows: [], align: headers.map(() => 'left') };
+  const names = new Map(summary.configs.map((s, i) => [s.label, configNames(summary.configs)[i]]));
+  const rows = c.tests.map((t) => [
+    names.get(t.label) ?? t.label,
+    String(t.n),
+    num(t.mean),
+    num(t.meanDiff),
+    num(t.t, 3),
+    num(t.df, 2),
+    pValue(t.p),
+    t.significant === null ? `no test (n < 2)` : t.significant ? `yes (p < ${c.alpha})` : 'no',
+  ]);
+  return { headers, rows, align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'] };
+}
+
+/** One sentence saying which config is best and how the others were tested. */
+export function comparisonSentence(summary: StudySummary): string {
+  const c = summary.comparison;
+  if (!c) return 'No config has a value to compare.';
+  const name = configNames(summary.configs)[summary.configs.findIndex((s) => s.label === c.best.label)];
+  const how = c.direction === 'max' ? 'highest' : 'lowest';
+  if (c.tests.length === 0) return `Only one config: ${name} (${metricTitle(c.metric)} ${num(c.best.mean)}, n = ${c.best.n}).`;
+  const untested = c.tests.filter((t) => t.p === null).length;
+  return (
+    `Best: ${name}, ${how} mean ${metricTitle(c.metric)} (${num(c.best.mean)}, n = ${c.best.n}). ` +
+    `${c.test} of the best against each other config at α = ${c.alpha}` +
+    (untested ? `; ${untested} comparison${untested > 1 ? 's' : ''} not tested: a test needs at least 2 runs per config.` : '.')
+  );
+}
+
+/** One row per run: how it ended, its best epoch, speed of convergence, over-fitting gaps and time. */
+export function runsTable(summary: StudySummary): Table {
+  const names = new Map(summary.configs.map((s, i) => [s.label, configNames(summary.configs)[i]]));
+  const headers = ['Run', 'Config', 'Seed', 'Status', 'Epochs', 'Best epoch', 'To 95%', 'To 99%', 'Val accuracy', 'Acc gap', 'Loss gap', 'Time (s)'];
+  const rows = summary.runs.map((r) => [
+    String(r.runId),
+    names.get(r.label) ?? (r.label || 'run'),
+    String(r.seed),
+    r.status,
+    String(r.epochs),
+    r.bestEpoch === null ? NONE : String(r.bestEpoch),
+    r.epochsTo95 === null ? NONE : String(r.epochsTo95),
+    r.epochsTo99 === null ? NONE : String(r.epochsTo99),
+    num(r.final.valAccuracy),
+    num(r.accuracyGap),
+    num(r.lossGap),
+    num(r.wallTimeS, 1),
+  ]);
+  return { headers, rows, align: headers.map((_, i) => (i === 1 || i === 3 ? 'left' : 'right')) };
+}

@@ -1,0 +1,26 @@
+// Plain-text tables for the terminal: columns padded to their widest cell, a rule under the header.
+import type { StudySummary } from '../lab/stats/index.js';
+import { comparisonSentence, configRowsTable, type Table } from './table.js';
+
+/** Display width in code points ('±', '—' and 'é' are one column each). */
+function width(text: string): number {
+  return [...text].length;
+}
+
+function pad(text: string, w: number, align: 'left' | 'right'): string {
+  const fill = ' '.repeat(Math.max(0, w - width(text)));
+  return align === 'right' ? fill + text : text + fill;
+}
+
+/** A table as aligned text lines (two spaces between columns, no trailing spaces). */
+export function renderTerminal(table: Table): string {
+  const widths = table.headers.map((h, i) => Math.max(width(h), ...table.rows.map((r) => width(r[i] ?? ''))));
+  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], table.align[i] ?? 'left')).join('  ').trimEnd();
+  return [line(table.headers), widths.map((w) => '─'.repeat(w)).join('  '), ...table.rows.map(line)].join('\n');
+}
+
+/** The study at a glance: one row per config, then which is best and whether the differences are significant. */
+export function terminalSummary(summary: StudySummary): string {
+  const note = summary.comparison && summary.comparison.tests.some((t) => t.significant) ? `\n* significant at α = ${summary.comparison.alpha}` : '';
+  return `${renderTerminal(configRowsTable(summary))}\n\n${comparisonSentence(summary)}${note}`;
+}

@@ -1,0 +1,148 @@
+// writeReport: a study's report folder — report.html, summary.md, summary.csv, runs.csv and plots/*.svg|png.
+// The folder is checked before anything is computed (an unwritable one is an NnlabError naming it), every file
+// is rendered in memory, and the folder is then filled as a temp sibling and renamed into place: a failed
+// report leaves no half-written folder, and a previous report stays whole until the new one replaces it.
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import type { RunRecord, StudyRecord } from '../store/types.js';
+import { NnlabError } from '../engine/errors.js';
+import { replaceDirAtomic } from '../io/atomic.js';
+import { COUNTED_STATUSES, epochsOf, type EpochsByRun, type StudySummary } from '../lab/stats/index.js';
+import { configNames, metricTitle, slug } from './format.js';
+import { runsCsv, summaryCsv } from './csv.js';
+import { markdownReport } from './markdown.js';
+import { htmlReport } from './html.js';
+import { renderSvg, svgToPng } from './plots/render.js';
+import { runCurvesSpec } from './plots/run-curves.js';
+import { overlaySpec } from './plots/overlay.js';
+import { metricBarsSpec } from './plots/metric-bars.js';
+import { confusionSpec, sumMatrices } from './plots/confusion-heatmap.js';
+
+export interface ReportInput {
+  study: StudyRecord | null;
+  runs: readonly RunRecord[];
+  epochsByRun: EpochsByRun;
+  summary: StudySummary;
+}
+
+export interface ReportOptions {
+  /** Class names for confusion-matrix axes (default: class indices). */
+  classNames?: readonly string[];
+  /** Also write PNGs beside the SVGs (default true). */
+  png?: boolean;
+  /** A curves plot for every run (default true). */
+  runCurves?: boolean;
+}
+
+export interface ReportResult {
+  /** The report folder, absolute. */
+  dir: string;
+  /** Files written, relative to `dir`. */
+  files: string[];
+}
+
+/** Marks a folder as an nnlab report, so that writing a new report may replace it. */
+const MARKER = '.nnlab-report';
+
+/**
+ * Checks that a report can be written to `dir` (without writing anything there): the nearest existing
+ * ancestor must be a folder we can create entries in, and an existing `dir` must be a folder that is empty or
+ * holds an earlier nnlab report (a report replaces the whole folder, so any other folder is refused).
+ * Returns the absolute path; throws an NnlabError naming the folder otherwise.
+ */
+export function checkReportDir(dir: string): string {
+  const abs = path.resolve(dir);
+  const fail = (why: string) => new NnlabError(`cannot write the report to ${abs}: ${why}`);
+  if (existsSync(abs)) {
+    if (!statSync(abs).isDirectory()) throw fail('it exists and is not a folder');
+    const entries = readdirSync(abs);
+    if (entries.length > 0 && !entries.includes(MARKER)) throw fail('it is a folder that holds other files (not an earlier nnlab report); choose a new or empty folder');
+  }
+  let ancestor = path.dirname(abs);
+  while (!existsSync(ancestor)) ancestor = path.dirname(ancestor);
+  if (!statSync(ancestor).isDirectory()) throw fail(`${ancestor} is not a folder`);
+  try {
+    rmdirSync(mkdtempSync(path.join(ancestor, '.nnlab-write-check-')));
+  } catch (e) {
+    throw fail(`cannot create files in ${ancestor} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return abs;
+}
+
+interface PlannedPlot {
+  name: string;
+  title: string;
+  spec: TopLevelSpec;
+}
+
+/** Which plots the report has: overlay and metric bars for comparisons, confusion matrices, per-run curves. */
+function planPlots(input: ReportInput, options: ReportOptions): PlannedPlot[] {
+  const { summary, runs, epochsByRun } = input;
+  const names = configNames(summary.configs);
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const plots: PlannedPlot[] = [];
+  if (summary.configs.length >= 2) {
+    const groups = new Map(summary.configs.map((c, i) => [names[i], c.runIds.map((id) => epochsOf(epochsByRun, id))]));
+    plots.push({ name: 'overlay', title: 'Accuracy and loss per epoch, mean over repeats, by config', spec: overlaySpec(groups, 'Mean curves by config') });
+    const keys = [...new Set([summary.comparison?.metric, 'val.accuracy', 'val.loss', 'test.accuracy'])].filter(
+      (k): k is string => k !== undefined && summary.configs.some((c) => c.metrics[k]?.mean != null),
+    );
+    for (const key of keys) {
+      const bars = summary.configs.flatMap((c, i) => {
+        const m = c.metrics[key];
+        return m?.mean == null ? [] : [{ config: names[i], mean: m.mean, low: m.ci95?.[0] ?? null, high: m.ci95?.[1] ?? null, n: m.n }];
+      });
+      const title = `${metricTitle(key)} by config`;
+      plots.push({ name: `bars-${slug(key)}`, title: `${title} (bars: mean; error bars: 95% CI)`, spec: metricBarsSpec(bars, metricTitle(key), title) });
+    }
+  }
+  summary.configs.forEach((c, i) => {
+    const counted = c.runIds.map((id) => byId.get(id)).filter((r): r is RunRecord => !!r && COUNTED_STATUSES.includes(r.status));
+    for (const split of ['val', 'test'] as const) {
+      const matrices = counted.map((r) => r.metrics[split]?.confusionMatrix).filter((m): m is number[][] => Array.isArray(m) && Array.isArray(m[0]));
+      if (matrices.length === 0) continue;
+      const where = `confusion matrix of ${names[i]} (${split})`;
+      const title = `Confusion matrix: ${names[i]} (${split === 'val' ? 'validation' : 'test'}${matrices.length > 1 ? `, ${matrices.length} runs summed` : ''})`;
+      plots.push({ name: `confusion-${split}-${i + 1}-${slug(names[i])}`, title, spec: confusionSpec(sumMatrices(matrices, where), title, options.classNames) });
+    }
+  });
+  if (options.runCurves ?? true) {
+    for (const run of runs) {
+      const epochs = epochsOf(epochsByRun, run.id);
+      if (epochs.length === 0) continue;
+      const name = names[summary.configs.findIndex((c) => c.label === run.label)] ?? (run.label || 'run');
+      const title = `Run ${run.id}: ${name}, seed ${run.seed} (${run.status})`;
+      plots.push({ name: `run-${run.id}-curves`, title, spec: runCurvesSpec(epochs, title) });
+    }
+  }
+  return plots;
+}
+
+/**
+ * Writes the report folder `dir` (replacing an earlier report there). Files: report.html, summary.md,
+ * summary.csv, runs.csv, plots/<name>.svg and .png. Returns the folder and the files written.
+ */
+export async function writeReport(dir: string, input: ReportInput, options: ReportOptions = {}): Promise<ReportResult> {
+  const abs = checkReportDir(dir);
+  const files = new Map<string, string | Buffer>();
+  const rendered: { title: string; file: string; svg: string }[] = [];
+  for (const plot of planPlots(input, options)) {
+    const svg = await renderSvg(plot.spec);
+    files.set(`plots/${plot.name}.svg`, svg);
+    if (options.png ?? true) files.set(`plots/${plot.name}.png`, await svgToPng(svg));
+    rendered.push({ title: plot.title, file: `plots/${plot.name}.${options.png ?? true ? 'png' : 'svg'}`, svg });
+  }
+  files.set('summary.md', markdownReport(input.summary, input.study, rendered));
+  files.set('summary.csv', summaryCsv(input.summary));
+  files.set('runs.csv', runsCsv(input.runs, input.summary));
+  files.set('report.html', htmlReport(input.summary, input.study, rendered));
+  files.set(MARKER, `${JSON.stringify({ generator: 'nnlab', createdAt: new Date().toISOString() })}\n`);
+
+  replaceDirAtomic(abs, (temp) => {
+    chmodSync(temp, 0o755); // mkdtemp makes it private (0700); a report folder is an ordinary one
+    mkdirSync(path.join(temp, 'plots'));
+    for (const [name, content] of files) writeFileSync(path.join(temp, name), content);
+  });
+  return { dir: abs, files: [...files.keys()].filter((f) => f !== MARKER) };
+}
