@@ -8,6 +8,7 @@ import { libtorchInfo, type LibtorchInfo } from '../engine/libtorch.js';
 import { blasInfo, type BlasInfo } from '../engine/blas.js';
 import { getThreads, type ThreadSettings } from '../engine/threads.js';
 import { cudaInfo, type CudaInfo } from '../engine/device.js';
+import { nnlabVersion } from '../engine/version.js';
 
 export interface DoctorReport {
   nnlab: { version: string; node: string; cores: number };
@@ -39,14 +40,10 @@ function datasetStatus(): DoctorReport['datasets'] {
   return out;
 }
 
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
 export function doctor(): DoctorReport {
   const problems: string[] = [];
   const report: DoctorReport = {
-    nnlab: { version: packageVersion(), node: process.version, cores: os.availableParallelism() },
+    nnlab: { version: nnlabVersion(), node: process.version, cores: os.availableParallelism() },
     addon: { built: false, path: addonPath() },
     libtorch: { found: false, error: '' },
     blas: null,

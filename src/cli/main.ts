@@ -3,20 +3,34 @@
 // printed without a stack trace and exit with 2 (usage, configuration) or 1 (anything else that failed).
 import { Command, CommanderError } from 'commander';
 import { doctor, formatDoctor } from './doctor.js';
+import { nnlabVersion } from '../engine/version.js';
+import { registerRun } from './commands/run.js';
+import { registerRuns } from './commands/runs.js';
+import { registerShow } from './commands/show.js';
+import { registerCompare } from './commands/compare.js';
+import { registerReport } from './commands/report.js';
+import { registerPredict } from './commands/predict.js';
+import { registerExportPredictions } from './commands/export-predictions.js';
 import { ConfigError, NnlabError } from '../engine/errors.js';
 import { AddonError } from '../engine/native.js';
+import { printJson } from './context.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}
 
 export function buildProgram(): Command {
   const program = new Command('nnlab')
     .description('A neural-network experiment lab on libtorch: train, compare, tune and report from one file.')
+    .version(nnlabVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  registerRun(program);
+  registerRuns(program);
+  registerShow(program);
+  registerCompare(program);
+  registerReport(program);
+  registerPredict(program);
+  registerExportPredictions(program);
 
   program
     .command('doctor')

@@ -7,8 +7,7 @@
 // interrupt (Ctrl-C) records the running run as interrupted, keeps its epochs, and ends the study.
 import os from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { packageRoot } from '../engine/native.js';
+import { nnlabVersion } from '../engine/version.js';
 import { libtorchInfo } from '../engine/libtorch.js';
 import { getThreads } from '../engine/threads.js';
 import { manualSeed } from '../engine/seed.js';
@@ -47,9 +46,6 @@ export interface ExperimentOutcome {
   baselines: BaselineResult[];
   interrupted: boolean;
 }
-
-const nnlabVersion = (): string =>
-  (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** The model config of a cell for its data: the input shape, and `units: 'classes'` filled in. */
 export function completeModel(spec: RunSpec, data: PreparedData): ModelConfig {
@@ -119,7 +115,7 @@ async function runOne(
     dataFingerprint: data.fingerprint,
     host: os.hostname(),
   };
-  const record = await o.store.createRun({ studyId, label: cell.label, values: cell.values, config: { ...cell.spec, model: model.getConfig() }, seed, repeat, environment });
+  const record = await o.store.createRun({ studyId, label: cell.label, values: cell.values, config: { ...cell.spec, model: model.getConfig(), dataSeed: exp.seed, classes: [...data.classes] }, seed, repeat, environment });
   const pending: Promise<void>[] = [];
   const epochs: EpochLog[] = [];
   const started = performance.now();

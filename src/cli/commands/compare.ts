@@ -1,0 +1,52 @@
+// `nnlab compare <run|study>...`: the statistics of chosen runs side by side. A bare number is a run id;
+// `study:N` (or `s:N`) takes every run of study N.
+import type { Command } from 'commander';
+import { ConfigError, NnlabError } from '../../engine/errors.js';
+import { summarizeStudy } from '../../lab/stats/index.js';
+import type { RunRecord, RunStore } from '../../store/index.js';
+import type { EpochLog } from '../../train/history.js';
+import { terminalSummary } from '../../report/terminal.js';
+import { humanStream, parseId, printJson, storeFrom } from '../context.js';
+
+/** The runs that `refs` name (run ids, or study:N), each once, in order. */
+export async function runsOf(store: RunStore, refs: string[]): Promise<RunRecord[]> {
+  const out = new Map<number, RunRecord>();
+  for (const ref of refs) {
+    const m = /^(?:study|s):(.+)$/.exec(ref);
+    if (m) {
+      const study = await store.getStudy(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
+      if (!study) throw new NnlabError(`no study '${m[1]}' in ${store.url}`);
+      for (const r of await store.listRuns({ studyId: study.id })) out.set(r.id, r);
+    } else {
+      const run = await store.getRun(parseId(ref, 'run'));
+      if (!run) throw new NnlabError(`no run ${ref} in ${store.url}`);
+      out.set(run.id, run);
+    }
+  }
+  return [...out.values()].sort((a, b) => a.id - b.id);
+}
+
+export async function epochsFor(store: RunStore, runs: RunRecord[]): Promise<Map<number, EpochLog[]>> {
+  return new Map(await Promise.all(runs.map(async (r) => [r.id, await store.getEpochs(r.id)] as const)));
+}
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare <refs...>')
+    .description('compare runs (ids) or whole studies (study:N): mean ± std, 95% CI, Welch t-test against the best')
+    .option('--metric <key>', "the metric that picks the best config, e.g. val.accuracy (default) or val.loss")
+    .option('--store <url>', 'run store (default .nnlab/runs.db)')
+    .option('--json', 'end with one line of JSON')
+    .action(async (refs: string[], opts: { metric?: string; store?: string; json?: boolean }) => {
+      if (opts.metric && !/^(train|val|test)\.\w+$/.test(opts.metric)) throw new ConfigError('--metric', `expected <split>.<metric> such as val.accuracy, got '${opts.metric}'`);
+      const store = await storeFrom(opts);
+      try {
+        const runs = await runsOf(store, refs);
+        const summary = summarizeStudy(runs, await epochsFor(store, runs), { metric: opts.metric });
+        humanStream(opts.json).write(`${terminalSummary(summary)}\n`);
+        if (opts.json) printJson(summary);
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,64 @@
+// `nnlab export-predictions <run> --split val|test --out file.csv`: the run's predictions on its validation
+// split or (an explicit final evaluation) its test set, one row per sample: true class, predicted class, and the
+// probability of every class. The data is prepared again from the run's stored config, with the same seed.
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { ConfigError, NnlabError } from '../../engine/errors.js';
+import { disposePrepared, prepareData } from '../../lab/data-prep.js';
+import type { RunSpec } from '../../lab/types.js';
+import { ops, tidy } from '../../tensor/index.js';
+import { loadModel } from '../../train/model-io.js';
+import { predict } from '../../train/trainer.js';
+import type { Dataset } from '../../data/index.js';
+import { toCsv } from '../../report/csv.js';
+import { humanStream, parseId, printJson, storeFrom } from '../context.js';
+
+function rows(model: Parameters<typeof predict>[0], data: Dataset): string[][] {
+  return tidy(() => {
+    const out = predict(model, data.x, 256);
+    const last = model.layers[model.layers.length - 1] as { activation?: { name: string } };
+    const probs = (last.activation?.name === 'softmax' ? out : ops.softmax(out, -1)).toNumbers();
+    const truth = data.y.toNumbers();
+    const c = data.classes.length;
+    return truth.map((t, i) => {
+      const p = probs.slice(i * c, (i + 1) * c);
+      const best = p.indexOf(Math.max(...p));
+      return [String(i), data.classes[t], data.classes[best], ...p.map((v) => v.toPrecision(6))];
+    });
+  });
+}
+
+export function registerExportPredictions(program: Command): void {
+  program
+    .command('export-predictions <run>')
+    .description("write a run's predictions on its validation split or test set as CSV")
+    .option('--split <split>', 'val or test', 'val')
+    .requiredOption('--out <file>', 'the CSV file to write')
+    .option('--store <url>', 'run store (default .nnlab/runs.db)')
+    .option('--json', 'end with one line of JSON')
+    .action(async (id: string, opts: { split: string; out: string; store?: string; json?: boolean }) => {
+      if (opts.split !== 'val' && opts.split !== 'test') throw new ConfigError('--split', `expected val or test, got '${opts.split}'`);
+      const store = await storeFrom(opts);
+      try {
+        const run = await store.getRun(parseId(id, 'run'));
+        if (!run) throw new NnlabError(`no run ${id} in ${store.url}`);
+        const weights = (await store.listArtifacts({ runId: run.id })).find((a) => a.kind === 'weights');
+        if (!weights) throw new NnlabError(`run ${run.id} has no saved weights (status ${run.status})`);
+        const config = run.config as RunSpec & { dataSeed: number };
+        const { model } = loadModel(weights.path);
+        const data = await prepareData(config.data, config.dataSeed);
+        try {
+          const body = opts.split === 'val' ? rows(model, data.val) : data.test.finalEvaluation((t) => rows(model, t));
+          const header = ['index', 'true', 'predicted', ...data.classes.map((c) => `p(${c})`)];
+          writeFileSync(opts.out, toCsv([header, ...body]));
+          humanStream(opts.json).write(`${body.length} predictions on ${opts.split} written to ${opts.out}\n`);
+          if (opts.json) printJson({ run: run.id, split: opts.split, rows: body.length, file: opts.out });
+        } finally {
+          disposePrepared(data);
+          model.dispose();
+        }
+      } finally {
+        await store.close();
+      }
+    });
+}

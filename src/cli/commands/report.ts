@@ -1,0 +1,55 @@
+// `nnlab report <study> [--out dir]`: the study's report folder — tables (Markdown, CSV), plots (SVG, PNG) and
+// one HTML page — recorded as an artifact of the study.
+import type { Command } from 'commander';
+import path from 'node:path';
+import { ConfigError, NnlabError } from '../../engine/errors.js';
+import { summarizeStudy, type StudySummary } from '../../lab/stats/index.js';
+import { checkReportDir, writeReport } from '../../report/write-report.js';
+import type { RunRecord, RunStore, StudyRecord } from '../../store/index.js';
+import type { EpochLog } from '../../train/history.js';
+import { humanStream, homeDir, printJson, storeFrom } from '../context.js';
+import { epochsFor } from './compare.js';
+
+/** Checks a report folder before any work: a usage error (exit 2) when it cannot be written. */
+export function reportDirOption(dir: string): string {
+  try {
+    return checkReportDir(dir);
+  } catch (e) {
+    throw new ConfigError('--report', (e as Error).message);
+  }
+}
+
+export async function writeStudyReport(
+  dir: string,
+  input: { study: StudyRecord | null; runs: RunRecord[]; epochsByRun: Map<number, EpochLog[]>; summary: StudySummary; store: RunStore },
+): Promise<string> {
+  const classes = (input.runs.find((r) => (r.config as { classes?: string[] })?.classes)?.config as { classes?: string[] } | undefined)?.classes;
+  const result = await writeReport(dir, { study: input.study, runs: input.runs, epochsByRun: input.epochsByRun, summary: input.summary }, { classNames: classes });
+  await input.store.addArtifact({ runId: null, studyId: input.study?.id ?? null, kind: 'report', path: result.dir });
+  return result.dir;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report <study>')
+    .description('write the report of a study (id or name): Markdown and CSV tables, SVG/PNG plots, one HTML page')
+    .option('--out <dir>', 'the report folder (default .nnlab/reports/<study>)')
+    .option('--store <url>', 'run store (default .nnlab/runs.db)')
+    .option('--json', 'end with one line of JSON')
+    .action(async (ref: string, opts: { out?: string; store?: string; json?: boolean }) => {
+      const store = await storeFrom(opts);
+      try {
+        const study = await store.getStudy(/^\d+$/.test(ref) ? Number(ref) : ref);
+        if (!study) throw new NnlabError(`no study '${ref}' in ${store.url}`);
+        const dir = reportDirOption(opts.out ?? path.join(homeDir(), 'reports', `study-${study.id}`));
+        const runs = await store.listRuns({ studyId: study.id });
+        const epochsByRun = await epochsFor(store, runs);
+        const summary = summarizeStudy(runs, epochsByRun);
+        const written = await writeStudyReport(dir, { study, runs, epochsByRun, summary, store });
+        humanStream(opts.json).write(`report of study ${study.id} (${study.name}, ${runs.length} runs): ${path.join(written, 'report.html')}\n`);
+        if (opts.json) printJson({ study: study.id, reportDir: written });
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,74 @@
+// `nnlab run <file>`: one run or a whole study, stored, summarised, optionally reported.
+import type { Command } from 'commander';
+import path from 'node:path';
+import { loadExperiment } from '../../lab/experiment/index.js';
+import { runExperiment, runJson, type ExperimentOutcome } from '../../lab/runner.js';
+import { summarizeStudy, type StudySummary } from '../../lab/stats/index.js';
+import { terminalSummary } from '../../report/terminal.js';
+import { reportDirOption, writeStudyReport } from './report.js';
+import { homeDir, humanStream, printJson, storeFrom } from '../context.js';
+import type { EpochLog } from '../../train/history.js';
+
+interface RunOpts {
+  set: string[];
+  store?: string;
+  report?: string;
+  json?: boolean;
+  bar?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run <file>')
+    .description('train what an experiment file describes: one run or a whole study, with repeats, baselines and statistics')
+    .option('--set <path=value>', 'override a field of the file, e.g. training.epochs=3 (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--store <url>', 'run store: a SQLite file (default .nnlab/runs.db) or postgres://...')
+    .option('--report <dir>', 'also write the report (tables, plots, HTML) into this folder')
+    .option('--no-bar', 'plain per-epoch lines even on a terminal')
+    .option('--json', 'end with one line of JSON: the runs, baselines and summary')
+    .action(async (file: string, opts: RunOpts) => {
+      // Everything that can be wrong is checked before training: the file, the report folder, the store.
+      const experiment = loadExperiment(file, { overrides: opts.set });
+      const reportDir = opts.report ? reportDirOption(opts.report) : null;
+      const store = await storeFrom(opts);
+      const out = humanStream(opts.json);
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) process.exit(130);
+        out.write('\nnnlab: interrupting after the current step (Ctrl-C again to quit at once)\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      let outcome: ExperimentOutcome;
+      try {
+        outcome = await runExperiment(experiment, {
+          store,
+          artifactsDir: path.join(homeDir(), 'runs'),
+          stream: out,
+          bar: opts.bar === false ? false : undefined,
+          signal: controller.signal,
+        });
+        const records = outcome.runs.map((r) => r.record);
+        const epochs = new Map<number, EpochLog[]>(outcome.runs.map((r) => [r.record.id, r.epochs]));
+        const summary: StudySummary = summarizeStudy(records, epochs);
+        if (records.length > 1) out.write(`\n${terminalSummary(summary)}\n`);
+        for (const b of outcome.baselines) {
+          out.write(`baseline ${b.name}${b.predicts ? ` (always '${b.predicts}')` : ''}: val accuracy ${b.val.accuracy.toFixed(4)}${b.test ? `, test accuracy ${b.test.accuracy.toFixed(4)}` : ''}\n`);
+        }
+        let written: string | null = null;
+        if (reportDir) {
+          const study = outcome.studyId === null ? null : await store.getStudy(outcome.studyId);
+          written = await writeStudyReport(reportDir, { study, runs: records, epochsByRun: epochs, summary, store });
+          out.write(`report: ${written}\n`);
+        }
+        if (opts.json) {
+          printJson({ study: outcome.studyId, runs: outcome.runs.map(runJson), baselines: outcome.baselines, summary: summary.configs, comparison: summary.comparison, reportDir: written });
+        }
+        const bad = records.some((r) => r.status === 'failed' || r.status === 'diverged' || r.status === 'interrupted');
+        process.exitCode = bad || outcome.interrupted ? 1 : 0;
+      } finally {
+        process.off('SIGINT', onSigint);
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,48 @@
+// What the commands share: the store (--store, or NNLAB_STORE, or .nnlab/runs.db), nnlab's working folder
+// (NNLAB_HOME, default .nnlab: weights of runs), and the --json convention (the last stdout line is one JSON
+// object; human-readable output then goes to stderr).
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../engine/errors.js';
+import { openStore, DEFAULT_STORE_PATH, type RunStore } from '../store/index.js';
+
+export function homeDir(): string {
+  return path.resolve(process.env.NNLAB_HOME ?? '.nnlab');
+}
+
+/** Opens the store; a URL that cannot connect is a usage error (exit 2), reported before any work. */
+export async function storeFrom(opts: { store?: string }): Promise<RunStore> {
+  const url = opts.store ?? process.env.NNLAB_STORE ?? path.join(homeDir(), path.basename(DEFAULT_STORE_PATH));
+  try {
+    return await openStore(url);
+  } catch (e) {
+    throw new ConfigError('--store', (e as Error).message);
+  }
+}
+
+/** Creates the folder if needed and checks that it is writable; a usage error otherwise. */
+export function writableDir(dir: string, option: string): string {
+  const abs = path.resolve(dir);
+  try {
+    mkdirSync(abs, { recursive: true });
+    accessSync(abs, constants.W_OK);
+  } catch (e) {
+    throw new ConfigError(option, `${abs} is not a writable folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return abs;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** Where human-readable output goes: stdout, or stderr when stdout carries --json. */
+export function humanStream(json: boolean | undefined): NodeJS.WriteStream {
+  return json ? process.stderr : process.stdout;
+}
+
+export function parseId(value: string, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(what, `expected a positive integer id, got '${value}'`);
+  return n;
+}
