@@ -8,11 +8,25 @@ import type { MetricConfig } from '../nn/metrics.js';
 /** The data section: which dataset, which task, how it is split, preprocessed, augmented and shuffled. */
 export interface DataSpec {
   /** 'mnist' | 'fashion-mnist' | { imageFolder: { path, size, color } } | { idx: dir } (official IDX files). */
-  dataset: string | { imageFolder: { path: string; size?: number | [number, number]; color?: 'rgb' | 'grayscale'; skipInvalid?: boolean } } | { idx: string };
+  dataset:
+    | string
+    | {
+        imageFolder: {
+          path: string;
+          size?: number | [number, number];
+          fit?: 'fill' | 'cover' | 'contain';
+          color?: 'rgb' | 'grayscale';
+          skipInvalid?: boolean;
+          concurrency?: number;
+          cache?: boolean;
+          cacheDir?: string;
+        };
+      }
+    | { idx: string };
   /** 'multiclass' (default) or { oneVsRest: class name or index }. */
   task: 'multiclass' | { oneVsRest: string | number };
   /** Optional subset of the training data: { classes?, perClass? | total?, seed? }. */
-  subset: { classes?: (string | number)[]; perClass?: number; total?: number; seed?: number } | null;
+  subset: { classes?: (string | number)[]; perClass?: number; total?: number; stratify?: boolean; take?: 'random' | 'first'; seed?: number } | null;
   /** Validation split of the training data. */
   split: { fraction?: number; count?: number; take?: 'random' | 'last'; stratify?: boolean; seed?: number };
   preprocess: 'none' | 'scale' | { name: 'standardize'; per?: 'channel' | 'global' };

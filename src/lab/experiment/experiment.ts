@@ -1,0 +1,127 @@
+// Experiment files: one YAML (or JSON) file describes the data, the model, the training, and optionally a study
+// that compares configurations, each run `repeats` times. Loading one checks everything that can be checked
+// without the data, and reports the first problem as a ConfigError naming the file, the line and the field path
+// (with a did-you-mean for unknown names), before anything trains. The schema is schema/experiment.schema.json.
+//
+//   # yaml-language-server: $schema=../schema/experiment.schema.json
+//   name: fashion-activations         # default: the file name
+//   description: ...                  # default none
+//   seed: 1                           # default 0; repeat r of every configuration runs with seed + r
+//   repeats: 2                        # default 1
+//   data:
+//     dataset: fashion-mnist          # mnist | fashion-mnist | { imageFolder: { path, size, color, ... } } | { idx: folder }
+//                                     # (relative paths start at the experiment file's folder)
+//     task: multiclass                # default; or { oneVsRest: <class name or index> }
+//     subset: { perClass: 500 }       # default none; { classes: [...], perClass | total, stratify, take, seed }
+//     split: { fraction: 0.2 }        # default { fraction: 0.2, take: random, stratify: true }; or { count: 5000 }
+//     preprocess: scale               # default scale (to [0, 1]); none | standardize | { name: standardize, per: global }
+//     augment: [flip, { name: rotate, degrees: 10 }]   # default none; or { steps: [...], seed }
+//     shuffle: true                   # default true (every epoch)
+//     flatten: false                  # default false (the templates flatten inside the model)
+//   model:                            # a template...
+//     template: mlp                   # flatten, dense per entry of units, dense output (one unit per class)
+//     units: [128]
+//     activation: relu                # default relu; any activation name or { name, ...parameters }
+//     initializer: glorotUniform      # default glorotUniform
+//     dropout: 0                      # default 0
+//     batchNorm: false                # default false
+//     outputActivation: softmax       # default softmax
+//   # model: { template: cnn, filters: [16, 32], kernelSize: 3, padding: same, pool: max, poolSize: 2, dense: [64],
+//   #          dropout: 0.25, batchNorm: true, activation: relu }   conv blocks, flatten, dense head, output
+//   # model: { layers: [ { type: conv2d, filters: 16, kernelSize: 3 }, { type: flatten },
+//   #                    { type: dense, units: classes, activation: softmax } ] }   layer configs of src/nn/layers
+//   training:
+//     optimizer: { name: adam, lr: 0.001 }   # default adam (PyTorch's defaults); a name alone works too
+//     loss: sparseCategoricalCrossentropy    # default
+//     metrics: [accuracy]                    # default [accuracy]
+//     epochs: 5                              # default 10
+//     batchSize: 64                          # default 32
+//     callbacks: [{ name: earlyStopping, patience: 2 }]   # default none
+//     classWeight: null                      # default none; { 0: 1, 1: 5 }
+//   evaluateTest: true                # default false: evaluate on the sealed test set once, at the end of each run
+//   study:                            # default none: a single configuration
+//     mode: cross                     # default cross (every combination); zip: the i-th values together
+//     factors:                        # field path -> values; any field of data, model, training, evaluateTest
+//       model.activation: [sigmoid, relu, selu, leakyRelu]
+//       training.optimizer.lr: [0.1, 0.01]
+//   baselines: [majority, uniform, constant]   # default none: classification baselines on the same splits
+//
+// Component names and parameters (activations, optimizers, ...) match in any spelling (leakyRelu, leaky_relu,
+// LeakyReLU; learning_rate for lr), as their factories read them; the experiment's own fields are camelCase.
+// The result is an Experiment (src/lab/types.ts): one StudyCell per configuration, each with a RunSpec whose
+// model is a layer list; see templates.ts for what the templates expand to and for `units: 'classes'`.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../../engine/errors.js';
+import type { Experiment, StudyCell } from '../types.js';
+import { Locator } from './locate.js';
+import { applyOverrides } from './overrides.js';
+import { formatPath, isPrefix, isRecord, setPath } from './paths.js';
+import { defaultAt, runSpecOf } from './run-spec.js';
+import { Source } from './source.js';
+import { factorPaths, readStudy, studyCells } from './study.js';
+import { validateExperiment } from './validate.js';
+
+export interface LoadOptions {
+  /** Overrides applied before checking, in order: 'training.epochs=3', 'model.units=[64,32]'. */
+  overrides?: readonly string[];
+}
+
+/** Reads and checks an experiment file (YAML or JSON). */
+export function loadExperiment(file: string, options: LoadOptions = {}): Experiment {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new ConfigError('', `cannot read the experiment file: ${reason}`, file);
+  }
+  return parseExperiment(text, file, options);
+}
+
+/**
+ * Checks an experiment given as text; `file` (or null) names it in errors, and relative dataset paths start at
+ * its folder (else at the working directory).
+ */
+export function parseExperiment(text: string, file: string | null, options: LoadOptions = {}): Experiment {
+  const source = new Source(text, file ?? undefined);
+  const raw = source.data();
+  if (!isRecord(raw)) {
+    const problem = raw === null || raw === undefined ? 'the file is empty' : `expected the experiment's fields (data, model, training, ...), got ${JSON.stringify(raw)}`;
+    throw new ConfigError('', `${problem}; see schema/experiment.schema.json or examples/`, file ?? undefined, 1);
+  }
+  const placed = applyOverrides(raw, options.overrides ?? [], file ?? undefined);
+  const loc = new Locator(source, placed);
+
+  // The experiment as written, less the fields that study factors set (they are checked cell by cell).
+  const varied = factorPaths(raw.study);
+  validateExperiment(raw, loc, varied);
+  const study = readStudy(raw.study, loc);
+  for (const p of placed) {
+    const factor = study?.factors.find((f) => isPrefix(f.segments, p.path));
+    if (factor !== undefined) {
+      throw new ConfigError(formatPath(p.path), `the study varies ${factor.key}, so this value would never be used; change the factor's values instead ${p.origin.note}`, file ?? undefined);
+    }
+  }
+
+  const baseDir = file === null ? process.cwd() : path.dirname(path.resolve(file));
+  const cells: StudyCell[] = (study === null ? [{ label: '', values: {}, placed: [] }] : studyCells(study, loc)).map((cell) => {
+    const cellRaw = structuredClone(raw);
+    const cellLoc = loc.with(cell.placed);
+    for (const f of study?.factors ?? []) cellLoc.check(() => setPath(cellRaw, f.segments, structuredClone(cell.values[f.key]), f.key, defaultAt));
+    if (study !== null) validateExperiment(cellRaw, cellLoc);
+    return { label: cell.label, values: structuredClone(cell.values), spec: runSpecOf(cellRaw, cellLoc, baseDir) };
+  });
+
+  return {
+    file: file === null ? null : path.resolve(file),
+    name: (raw.name as string | undefined) ?? (file === null ? 'experiment' : path.basename(file).replace(/\.(ya?ml|json)$/i, '')),
+    description: (raw.description as string | null | undefined) ?? null,
+    seed: (raw.seed as number | undefined) ?? 0,
+    repeats: (raw.repeats as number | undefined) ?? 1,
+    study: study === null ? null : { mode: study.mode, factors: Object.fromEntries(study.factors.map((f) => [f.key, f.values])) },
+    baselines: (raw.baselines as Experiment['baselines'] | undefined) ?? [],
+    cells,
+    raw,
+  };
+}

@@ -1,0 +1,198 @@
+// From one configuration as written (already checked against the schema) to the RunSpec the runner trains:
+// defaults filled in, the model template expanded to layers, and every name and parameter checked by its own
+// factory (activations, initializers, layers, optimizers, losses, metrics, callbacks, splits, augmentation),
+// so a typo fails here, before any data loads, naming the file, line and field. What only the data can tell
+// (a class name in subset.classes or task.oneVsRest, shapes that do not fit the images) the runner checks
+// when it prepares the data and builds the models, still before the first run.
+import path from 'node:path';
+import { closest } from '../../engine/errors.js';
+import { BUILTIN_DATASETS } from '../../data/builtin/index.js';
+import { checkSplitConfig } from '../../data/split.js';
+import { checkAugmentConfig, type AugmentConfig } from '../../data/augment.js';
+import { activation } from '../../nn/activations.js';
+import { initializer } from '../../nn/initializers.js';
+import { layer } from '../../nn/layers/registry.js';
+import type { LayerConfig } from '../../nn/layers/layer.js';
+import { loss as makeLoss } from '../../nn/losses.js';
+import { metric as makeMetric } from '../../nn/metrics.js';
+import { checkClassWeight } from '../../nn/class-weight.js';
+import { optimizer as makeOptimizer } from '../../optim/optimizers.js';
+import { callback } from '../../train/callbacks/registry.js';
+import { zeros } from '../../tensor/index.js';
+import type { DataSpec, RunSpec, TrainingSpec } from '../types.js';
+import type { Locator } from './locate.js';
+import { CLASSES, expandModel, TEMPLATE_DEFAULTS, type ModelSection } from './templates.js';
+
+type Raw = Record<string, unknown>;
+
+/** Defaults of the training section (Keras's where Keras has one). */
+export const TRAINING_DEFAULTS = {
+  optimizer: 'adam',
+  loss: 'sparseCategoricalCrossentropy',
+  metrics: ['accuracy'],
+  epochs: 10,
+  batchSize: 32,
+} as const;
+
+/**
+ * The default of a field that a --set or a study factor reaches into when the file leaves it out (setting
+ * training.optimizer.lr starts from the default optimizer), or undefined.
+ */
+export function defaultAt(segments: readonly (string | number)[]): unknown {
+  const key = segments.join('.');
+  const defaults: Record<string, unknown> = {
+    'training.optimizer': TRAINING_DEFAULTS.optimizer,
+    'training.loss': TRAINING_DEFAULTS.loss,
+    'model.activation': TEMPLATE_DEFAULTS.activation,
+    'model.outputActivation': TEMPLATE_DEFAULTS.outputActivation,
+    'model.initializer': TEMPLATE_DEFAULTS.initializer,
+    'data.preprocess': 'scale',
+  };
+  return defaults[key];
+}
+
+/**
+ * The run spec of one configuration. `baseDir` is where relative dataset paths start (the experiment file's
+ * folder). Problems are ConfigErrors located by `loc`.
+ */
+export function runSpecOf(raw: Raw, loc: Locator, baseDir: string): RunSpec {
+  const data = dataSpecOf(raw.data as Raw, loc, baseDir);
+  const model = raw.model as ModelSection;
+  const { layers, finalActivation } = modelLayersOf(model, loc);
+  const training = trainingSpecOf((raw.training ?? {}) as Raw, loc);
+  const { name, fromLogits } = training.loss as { name: string; fromLogits?: boolean };
+  if (name.endsWith('Crossentropy') && fromLogits === false && finalActivation === 'linear') {
+    const at = 'layers' in model ? ['model', 'layers', layers.length - 1] : ['model', 'outputActivation'];
+    throw loc.error(
+      at,
+      `the model ends without an activation, but loss ${name} expects probabilities: end with ${name === 'binaryCrossentropy' ? 'sigmoid' : 'softmax'}, or use loss { name: ${name}, fromLogits: true }`,
+    );
+  }
+  return { data, model: { layers }, training, evaluateTest: (raw.evaluateTest as boolean | undefined) ?? false };
+}
+
+/** Lower case without separators: 'Fashion_MNIST' and 'fashion-mnist' meet. */
+const looseKey = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+function datasetOf(d: unknown, loc: Locator, baseDir: string): DataSpec['dataset'] {
+  if (typeof d === 'string') {
+    const found = BUILTIN_DATASETS.find((n) => looseKey(n) === looseKey(d));
+    if (found !== undefined) return found;
+    const near = closest(d, BUILTIN_DATASETS);
+    throw loc.error(['data', 'dataset'], `unknown built-in dataset '${d}'${near ? ` (did you mean '${near}'?)` : ''}; valid: ${BUILTIN_DATASETS.join(', ')}, { imageFolder: { path } } or { idx: folder }`);
+  }
+  const o = d as { idx?: string; imageFolder?: { path: string } };
+  if (o.idx !== undefined) return { idx: path.resolve(baseDir, o.idx) };
+  const folder = o.imageFolder!;
+  return { imageFolder: { ...folder, path: path.resolve(baseDir, folder.path) } };
+}
+
+function dataSpecOf(d: Raw, loc: Locator, baseDir: string): DataSpec {
+  const task = (d.task ?? 'multiclass') as DataSpec['task'];
+  const subset = (d.subset ?? null) as DataSpec['subset'];
+  if (subset && subset.perClass !== undefined && subset.total !== undefined) {
+    throw loc.error(['data', 'subset'], 'give perClass or total, not both');
+  }
+  const given = (d.split ?? {}) as DataSpec['split'];
+  const take = given.take ?? 'random';
+  const split: DataSpec['split'] = {
+    ...(given.count === undefined ? { fraction: given.fraction ?? 0.2 } : { count: given.count }),
+    take,
+    stratify: given.stratify ?? take === 'random',
+    ...(given.seed === undefined ? {} : { seed: given.seed }),
+  };
+  if (given.fraction !== undefined && given.count !== undefined) {
+    throw loc.error(['data', 'split'], 'give the validation size as fraction or count, not both');
+  }
+  loc.check(() => checkSplitConfig(split, 'data.split'));
+  return {
+    dataset: datasetOf(d.dataset, loc, baseDir),
+    task: typeof task === 'string' ? 'multiclass' : { oneVsRest: task.oneVsRest },
+    subset: subset === null ? null : { ...subset },
+    split,
+    preprocess: preprocessOf(d.preprocess, loc),
+    augment: augmentOf(d.augment, loc),
+    shuffle: (d.shuffle as boolean | undefined) ?? true,
+    flatten: (d.flatten as boolean | undefined) ?? false,
+  };
+}
+
+function preprocessOf(p: unknown, loc: Locator): DataSpec['preprocess'] {
+  const c = (typeof p === 'string' ? { name: p } : (p ?? { name: 'scale' })) as { name: 'none' | 'scale' | 'standardize'; per?: 'channel' | 'global' };
+  if (c.name === 'standardize') return { name: 'standardize', per: c.per ?? 'channel' };
+  if (c.per !== undefined) throw loc.error(['data', 'preprocess', 'per'], `'per' belongs to standardize, not to '${c.name}'`);
+  return c.name;
+}
+
+function augmentOf(a: unknown, loc: Locator): DataSpec['augment'] {
+  if (a === undefined || a === null) return null;
+  const config = (Array.isArray(a) ? { steps: a } : a) as AugmentConfig;
+  return loc.check(() => checkAugmentConfig(config, 'data.augment'));
+}
+
+/** A stand-in class count for checking a layer config whose units are 'classes'. */
+const SOME_CLASSES = 2;
+
+/** The layer configs of the model section, each checked, and the activation name of the last layer (or null). */
+function modelLayersOf(model: ModelSection, loc: Locator): { layers: LayerConfig[]; finalActivation: string | null } {
+  if (!('layers' in model)) {
+    // The template's own fields, checked where they are written (the expanded layers have no lines).
+    loc.check(() => activation((model.activation ?? TEMPLATE_DEFAULTS.activation) as string, 'model.activation'));
+    loc.check(() => activation((model.outputActivation ?? TEMPLATE_DEFAULTS.outputActivation) as string, 'model.outputActivation'));
+    loc.check(() => initializer((model.initializer ?? TEMPLATE_DEFAULTS.initializer) as string, 'model.initializer'));
+  }
+  const layers = expandModel(model);
+  let finalActivation: string | null = null;
+  layers.forEach((l, i) => {
+    const at = `model.layers[${i}]`;
+    const units = l.units;
+    if (typeof units === 'string' && units !== CLASSES) {
+      throw loc.error(['model', 'layers', i, 'units'], `expected a positive integer or '${CLASSES}' (one unit per class), got '${units}'`);
+    }
+    const made = loc.check(() => layer(units === CLASSES ? { ...l, units: SOME_CLASSES } : l, at));
+    const act = made.getConfig().activation as { name?: string } | undefined;
+    finalActivation = act?.name ?? null;
+  });
+  return { layers, finalActivation };
+}
+
+const named = (c: unknown) => (typeof c === 'string' ? { name: c } : (c as Record<string, unknown>));
+
+function trainingSpecOf(t: Raw, loc: Locator): TrainingSpec {
+  const d = TRAINING_DEFAULTS;
+  const optimizer = loc.check(() => {
+    // An optimizer is checked by building one over a single stand-in parameter (no state until a step).
+    const param = zeros([1]).requiresGrad_(true);
+    try {
+      const built = makeOptimizer(named(t.optimizer ?? d.optimizer), [param], 'training.optimizer');
+      const config = built.getConfig();
+      built.dispose();
+      return config;
+    } finally {
+      param.dispose();
+    }
+  });
+  const loss = loc.check(() => makeLoss((t.loss ?? d.loss) as string, 'training.loss').getConfig());
+  const seen = new Map<string, number>();
+  const metrics = ((t.metrics ?? d.metrics) as unknown[]).map((m, i) => {
+    const made = loc.check(() => makeMetric(m as string, `training.metrics[${i}]`));
+    if (seen.has(made.name)) throw loc.error(['training', 'metrics', i], `metric '${made.name}' is already listed at training.metrics[${seen.get(made.name)}]`);
+    seen.set(made.name, i);
+    return made.getConfig();
+  });
+  const callbacks = ((t.callbacks ?? []) as unknown[]).map((c, i) => {
+    loc.check(() => callback(named(c), `training.callbacks[${i}]`));
+    return { ...named(c) };
+  });
+  const classWeight = (t.classWeight ?? null) as Record<string, number> | null;
+  if (classWeight !== null) loc.check(() => checkClassWeight(classWeight, 'training.classWeight'));
+  return {
+    optimizer,
+    loss,
+    metrics,
+    epochs: (t.epochs as number | undefined) ?? d.epochs,
+    batchSize: (t.batchSize as number | undefined) ?? d.batchSize,
+    callbacks,
+    classWeight: classWeight === null ? null : { ...classWeight },
+  };
+}

@@ -1,0 +1,269 @@
+// The JSON Schema of an experiment file: the source of truth for its fields, their types and ranges. The
+// validator compiles it (validate.ts); `schema/experiment.schema.json` is this object written out
+// (write-schema.ts), for editors: put `# yaml-language-server: $schema=<path to it>` at the top of a YAML file,
+// or `"$schema": "<path>"` in a JSON one.
+//
+// Component configs (activations, initializers, optimizers, losses, metrics, callbacks, layers) are a name or
+// `{ name, ...parameters }` whose names and parameters their own factories check (in any spelling, with a
+// did-you-mean), so the schema only lists their names as examples for completion.
+import { ACTIVATION_NAMES } from '../../nn/activations.js';
+import { INITIALIZER_NAMES } from '../../nn/initializers.js';
+import { LAYER_TYPES } from '../../nn/layers/registry.js';
+import { LOSS_NAMES } from '../../nn/losses.js';
+import { METRIC_NAMES } from '../../nn/metrics.js';
+import { OPTIMIZER_NAMES } from '../../optim/optimizers.js';
+import { CALLBACK_NAMES } from '../../train/callbacks/registry.js';
+import { BUILTIN_DATASETS } from '../../data/builtin/index.js';
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
+const int = (minimum: number, description?: string): Schema => ({ type: 'integer', minimum, ...(description ? { description } : {}) });
+const bool = (description: string): Schema => ({ type: 'boolean', description });
+/** A positive integer or a list of them (`units: 128` or `units: [256, 128]`). */
+const intList = (description: string, minItems = 0): Schema => ({
+  description,
+  type: ['integer', 'array'],
+  minimum: 1,
+  items: { type: 'integer', minimum: 1 },
+  minItems,
+});
+/** A positive integer or [height, width]. */
+const size = (description: string): Schema => ({
+  description,
+  type: ['integer', 'array'],
+  minimum: 1,
+  items: { type: 'integer', minimum: 1 },
+  minItems: 2,
+  maxItems: 2,
+});
+/** A component: its name, or `{ name, ...parameters }` (checked by its factory). */
+const component = (what: string, names: readonly string[]): Schema => ({
+  description: `${what}: a name (${names.join(', ')}) or { name, ...parameters }`,
+  type: ['string', 'object'],
+  examples: [...names],
+  required: ['name'],
+  properties: { name: { type: 'string', examples: [...names] } },
+});
+/** A name from a fixed list, or an object of the given schema. */
+const nameOr = (names: readonly string[], object: Schema): Schema => ({
+  type: ['string', 'object'],
+  if: { type: 'string' },
+  then: { enum: [...names] },
+  else: object,
+});
+
+const MLP: Schema = {
+  description: "A multilayer perceptron: flatten, a dense layer per entry of 'units', and a dense output layer with one unit per class.",
+  type: 'object',
+  additionalProperties: false,
+  required: ['template', 'units'],
+  properties: {
+    template: { enum: ['mlp', 'cnn'] },
+    units: intList('Units of each hidden dense layer ([] for none: logistic regression).'),
+    activation: component('Activation of the hidden layers (default relu)', ACTIVATION_NAMES),
+    initializer: component('Kernel initializer of every dense layer (default glorotUniform)', INITIALIZER_NAMES),
+    dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'Dropout rate after each hidden layer (default 0: none).' },
+    batchNorm: bool('Batch normalisation between each hidden dense layer and its activation (default false).'),
+    outputActivation: component('Activation of the output layer (default softmax)', ACTIVATION_NAMES),
+  },
+};
+
+const CNN: Schema = {
+  description:
+    "A convolutional network: per entry of 'filters' a block conv2d (+ batchNorm) + activation + pooling, then flatten, a dense layer per entry of 'dense', and a dense output layer with one unit per class.",
+  type: 'object',
+  additionalProperties: false,
+  required: ['template', 'filters'],
+  properties: {
+    template: { enum: ['mlp', 'cnn'] },
+    filters: intList('Filters of each convolutional block.', 1),
+    kernelSize: size('Kernel size of every convolution (default 3).'),
+    padding: { enum: ['same', 'valid'], description: "Convolution padding (default 'same')." },
+    activation: component('Activation of the convolutions and hidden dense layers (default relu)', ACTIVATION_NAMES),
+    initializer: component('Kernel initializer of every layer with weights (default glorotUniform)', INITIALIZER_NAMES),
+    batchNorm: bool('Batch normalisation between each convolution and its activation (default false).'),
+    pool: { enum: ['max', 'avg', 'none'], description: "Pooling after each block (default 'max')." },
+    poolSize: size('Pool size (default 2).'),
+    dense: intList('Units of each hidden dense layer of the head (default []).'),
+    dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'Dropout rate before each dense layer of the head (default 0: none).' },
+    outputActivation: component('Activation of the output layer (default softmax)', ACTIVATION_NAMES),
+  },
+};
+
+const LAYERS: Schema = {
+  description: "The model as a list of layer configs; `units: classes` in a dense layer means one unit per class.",
+  type: 'object',
+  additionalProperties: false,
+  required: ['layers'],
+  properties: {
+    layers: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { type: 'string', examples: [...LAYER_TYPES] }, units: { type: ['integer', 'string'] } },
+      },
+    },
+  },
+};
+
+const DATA: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dataset'],
+  properties: {
+    dataset: {
+      description: `A built-in dataset (${BUILTIN_DATASETS.join(', ')}), { imageFolder: {...} } or { idx: folder of official IDX files }.`,
+      type: ['string', 'object'],
+      examples: [...BUILTIN_DATASETS],
+      additionalProperties: false,
+      minProperties: 1,
+      maxProperties: 1,
+      properties: {
+        idx: { type: 'string', minLength: 1 },
+        imageFolder: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path'],
+          properties: {
+            path: { type: 'string', minLength: 1 },
+            size: size('Resize every image to this size.'),
+            fit: { enum: ['fill', 'cover', 'contain'] },
+            color: { enum: ['rgb', 'grayscale'] },
+            skipInvalid: { type: 'boolean' },
+            concurrency: int(1),
+            cache: { type: 'boolean' },
+            cacheDir: { type: 'string', minLength: 1 },
+          },
+        },
+      },
+    },
+    task: {
+      description: "'multiclass' (default) or { oneVsRest: class name or index }.",
+      ...nameOr(['multiclass'], {
+        type: 'object',
+        additionalProperties: false,
+        required: ['oneVsRest'],
+        properties: { oneVsRest: { type: ['string', 'integer'], minimum: 0 } },
+      }),
+    },
+    subset: {
+      description: 'Train on part of the training data: some classes, and/or perClass or total samples.',
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: {
+        classes: { type: 'array', minItems: 1, items: { type: ['string', 'integer'], minimum: 0 } },
+        perClass: int(1),
+        total: int(1),
+        stratify: { type: 'boolean' },
+        take: { enum: ['random', 'first'] },
+        seed: int(0),
+      },
+    },
+    split: {
+      description: 'The validation split of the training data (default { fraction: 0.2, stratify: true }).',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+        count: int(1),
+        take: { enum: ['random', 'last'] },
+        stratify: { type: 'boolean' },
+        seed: int(0),
+      },
+    },
+    preprocess: {
+      description: "'scale' (default: to [0, 1]), 'none', 'standardize' or { name: standardize, per: channel | global }.",
+      ...nameOr(['none', 'scale', 'standardize'], {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: { name: { enum: ['none', 'scale', 'standardize'] }, per: { enum: ['channel', 'global'] } },
+      }),
+    },
+    augment: {
+      description: 'Augmentation steps (a list, or { steps, seed }), or null for none.',
+      type: ['array', 'object', 'null'],
+      items: { type: ['string', 'object'] },
+      additionalProperties: false,
+      required: ['steps'],
+      properties: { steps: { type: 'array', items: { type: ['string', 'object'] } }, seed: int(0) },
+    },
+    shuffle: bool('Shuffle the training data every epoch (default true).'),
+    flatten: bool('Flatten the samples to vectors before the model (default false; the templates flatten inside the model).'),
+  },
+};
+
+const TRAINING: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    optimizer: component('The optimizer (default adam)', OPTIMIZER_NAMES),
+    loss: component('The loss (default sparseCategoricalCrossentropy)', LOSS_NAMES),
+    metrics: { type: 'array', items: component('A metric', METRIC_NAMES), description: 'Default [accuracy].' },
+    epochs: int(1, 'Default 10.'),
+    batchSize: int(1, 'Default 32.'),
+    callbacks: { type: 'array', items: component('A callback', CALLBACK_NAMES) },
+    classWeight: {
+      description: 'Loss weight per class index, e.g. { 0: 1, 1: 5 }.',
+      type: ['object', 'null'],
+      additionalProperties: false,
+      patternProperties: { '^(0|[1-9][0-9]*)$': { type: 'number', minimum: 0 } },
+    },
+  },
+};
+
+const STUDY: Schema = {
+  description: 'Configurations to compare: each factor is a field path with a list of values, crossed or zipped.',
+  type: ['object', 'null'],
+  additionalProperties: false,
+  required: ['factors'],
+  properties: {
+    mode: { enum: ['cross', 'zip'], description: "'cross' (default): every combination; 'zip': the i-th values together." },
+    factors: { type: 'object', minProperties: 1, additionalProperties: { type: 'array', minItems: 1 } },
+  },
+};
+
+export const EXPERIMENT_SCHEMA: Schema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'nnlab experiment',
+  description: 'One experiment: data, model, training, and optionally a study comparing configurations (see src/lab/experiment/experiment.ts).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['data', 'model'],
+  properties: {
+    $schema: { type: 'string' },
+    name: { type: 'string', minLength: 1 },
+    description: { type: ['string', 'null'] },
+    seed: int(0, 'Seeds libtorch, the splits and the shuffles; repeat r runs with seed + r (default 0).'),
+    repeats: { type: 'integer', minimum: 1, maximum: 1000, description: 'Runs per configuration (default 1).' },
+    data: ref('data'),
+    model: ref('model'),
+    training: ref('training'),
+    evaluateTest: bool('Evaluate on the test set once at the end of each run (default false).'),
+    study: ref('study'),
+    baselines: {
+      description: 'Classification baselines scored on the same splits (default none).',
+      type: 'array',
+      uniqueItems: true,
+      items: { enum: ['majority', 'uniform', 'constant'] },
+    },
+  },
+  definitions: {
+    data: DATA,
+    model: {
+      description: 'A template ({ template: mlp | cnn, ... }) or a list of layers ({ layers: [...] }).',
+      type: 'object',
+      if: { required: ['template'] },
+      then: { if: { properties: { template: { const: 'cnn' } } }, then: ref('cnn'), else: ref('mlp') },
+      else: ref('layers'),
+    },
+    mlp: MLP,
+    cnn: CNN,
+    layers: LAYERS,
+    training: TRAINING,
+    study: STUDY,
+  },
+};

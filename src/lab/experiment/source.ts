@@ -1,0 +1,93 @@
+// An experiment file's text as a YAML document that remembers where each field was written, so every error can
+// name the line of the field it is about. JSON files parse the same way (JSON is YAML).
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { ConfigError } from '../../engine/errors.js';
+import { formatPath, type Segment } from './paths.js';
+
+export class Source {
+  private readonly lines = new LineCounter();
+  private readonly doc: Document;
+
+  /**
+   * Parses `text`; invalid YAML (and a key written twice) is a ConfigError at the line the YAML library
+   * reports, with the field path around it when it can be told. `file` names the file in errors.
+   */
+  constructor(
+    text: string,
+    readonly file: string | undefined,
+  ) {
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: true, uniqueKeys: true });
+    const error = this.doc.errors[0];
+    if (error !== undefined) {
+      const at = error.linePos?.[0];
+      const problem = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      const path = formatPath(this.pathAt(error.pos[0]));
+      throw new ConfigError(path, `invalid YAML: ${problem}${at ? ` (column ${at.col})` : ''}`, file, at?.line);
+    }
+  }
+
+  /** The document as plain data. */
+  data(): unknown {
+    return this.doc.toJS({ maxAliasCount: 1000 });
+  }
+
+  /**
+   * The line where the field at `segments` is written (its key's line), or of the closest enclosing field that
+   * is written (a default value has no line of its own); undefined for an empty document.
+   */
+  lineOf(segments: readonly Segment[]): number | undefined {
+    let node: unknown = this.doc.contents;
+    let line = node ? this.line(node as Node) : undefined;
+    for (const s of segments) {
+      let next: unknown;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(s));
+        if (pair === undefined) return line;
+        line = this.line(pair.key as Node) ?? line;
+        next = pair.value;
+      } else if (isSeq(node) && typeof s === 'number' && s < node.items.length) {
+        next = node.items[s];
+        line = this.line(next as Node) ?? line;
+      } else {
+        return line;
+      }
+      node = next;
+    }
+    return line;
+  }
+
+  private line(node: Node | null | undefined): number | undefined {
+    const start = node?.range?.[0];
+    return start === undefined ? undefined : this.lines.linePos(start).line;
+  }
+
+  /** The path of the innermost field whose text holds `offset` (best effort, for syntax errors). */
+  private pathAt(offset: number): Segment[] {
+    const path: Segment[] = [];
+    let node: unknown = this.doc.contents;
+    for (;;) {
+      if (isMap(node)) {
+        const pair = node.items.filter(isPair).find((p) => {
+          const start = (p.key as Node | null)?.range?.[0];
+          const end = (p.value as Node | null)?.range?.[2] ?? (p.key as Node | null)?.range?.[2];
+          return start !== undefined && end !== undefined && start <= offset && offset <= end;
+        });
+        // A key that holds the offset is itself garbled (a value run on into the next line): stop above it.
+        const keyEnd = (pair?.key as Node | null)?.range?.[1];
+        if (pair === undefined || !isScalar(pair.key) || keyEnd === undefined || offset < keyEnd) return path;
+        path.push(String(pair.key.value));
+        node = pair.value;
+      } else if (isSeq(node)) {
+        const i = node.items.findIndex((n) => {
+          const r = (n as Node | null)?.range;
+          return r != null && r[0] <= offset && offset <= r[2];
+        });
+        if (i < 0) return path;
+        path.push(i);
+        node = node.items[i];
+      } else {
+        return path;
+      }
+    }
+  }
+}

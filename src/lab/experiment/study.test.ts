@@ -1,0 +1,160 @@
+// Studies: crossed and zipped factors, their cells and labels, and every way a study section can be wrong.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError } from '../../engine/errors.js';
+import { parseExperiment, type LoadOptions } from './experiment.js';
+
+const BASE = 'data: { dataset: mnist }\nmodel:\n  template: mlp\n  units: [8]\n'; // lines 1-4
+
+function failure(text: string, options: LoadOptions = {}): ConfigError {
+  try {
+    parseExperiment(text, 'study.yaml', options);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, String(e));
+    return e;
+  }
+  assert.fail('no error');
+}
+
+test('crossed factors give every combination, the first factor varying slowest', () => {
+  const e = parseExperiment(
+    BASE + 'study:\n  factors:\n    model.activation: [sigmoid, relu, selu]\n    training.optimizer.lr: [0.1, 0.01]\n',
+    null,
+  );
+  assert.equal(e.study?.mode, 'cross');
+  assert.deepEqual(
+    e.cells.map((c) => c.label),
+    [
+      'model.activation=sigmoid, training.optimizer.lr=0.1',
+      'model.activation=sigmoid, training.optimizer.lr=0.01',
+      'model.activation=relu, training.optimizer.lr=0.1',
+      'model.activation=relu, training.optimizer.lr=0.01',
+      'model.activation=selu, training.optimizer.lr=0.1',
+      'model.activation=selu, training.optimizer.lr=0.01',
+    ],
+  );
+  // Each cell's spec carries its values: the hidden layer's activation and the optimizer's lr.
+  for (const cell of e.cells) {
+    const hidden = cell.spec.model.layers[1];
+    assert.equal(hidden.activation, cell.values['model.activation']);
+    assert.equal(cell.spec.training.optimizer.lr, cell.values['training.optimizer.lr']);
+    assert.equal(cell.spec.training.optimizer.name, 'adam');
+  }
+  // Cells do not share objects: changing one leaves the others as they were.
+  e.cells[0].spec.model.layers[1].units = 99;
+  assert.equal(e.cells[1].spec.model.layers[1].units, 8);
+});
+
+test('three crossed factors multiply; list and object values are labelled as JSON', () => {
+  const e = parseExperiment(
+    BASE + 'study:\n  factors:\n    model.units: [[64], [64, 32]]\n    training.batchSize: [32, 64]\n    training.optimizer: [adam, { name: sgd, lr: 0.1 }]\n',
+    null,
+  );
+  assert.equal(e.cells.length, 8);
+  assert.equal(e.cells[7].label, 'model.units=[64,32], training.batchSize=64, training.optimizer={"name":"sgd","lr":0.1}');
+  assert.deepEqual(e.cells[7].spec.model.layers.filter((l) => l.type === 'dense').map((l) => l.units), [64, 32, 'classes']);
+  assert.deepEqual([e.cells[7].spec.training.optimizer.name, e.cells[7].spec.training.optimizer.lr], ['sgd', 0.1]);
+});
+
+test('zipped factors take their i-th values together', () => {
+  const e = parseExperiment(
+    BASE + 'study:\n  mode: zip\n  factors:\n    model.units: [[32], [64], [128]]\n    training.batchSize: [16, 32, 64]\n',
+    null,
+  );
+  assert.deepEqual(
+    e.cells.map((c) => c.label),
+    ['model.units=[32], training.batchSize=16', 'model.units=[64], training.batchSize=32', 'model.units=[128], training.batchSize=64'],
+  );
+  assert.deepEqual(e.cells.map((c) => c.spec.training.batchSize), [16, 32, 64]);
+  assert.deepEqual(e.study, { mode: 'zip', factors: { 'model.units': [[32], [64], [128]], 'training.batchSize': [16, 32, 64] } });
+});
+
+test('zipped factors of different lengths are an error at the factor that differs', () => {
+  const e = failure(BASE + 'study:\n  mode: zip\n  factors:\n    model.activation: [relu, selu]\n    training.optimizer.lr: [0.1, 0.01, 0.001]\n');
+  assert.deepEqual([e.path, e.line], ['study.factors.training.optimizer.lr', 9]);
+  assert.match(e.message, /same length: model\.activation has 2, training\.optimizer\.lr has 3/);
+});
+
+test('a factor path that does not exist is an error at its line, with the closest path', () => {
+  let e = failure(BASE + 'study:\n  factors:\n    model.activaton: [relu, selu]\n');
+  assert.deepEqual([e.path, e.line, e.file], ['study.factors.model.activaton', 7, 'study.yaml']);
+  assert.match(e.message, /'model\.activaton' is not a field of the experiment: model has no field 'activaton' \(did you mean 'model\.activation'\?\)/);
+  e = failure(BASE + 'study:\n  factors:\n    training.optimiser.lr: [0.1]\n');
+  assert.deepEqual([e.path, e.line], ['study.factors.training.optimiser.lr', 7]);
+  assert.match(e.message, /did you mean 'training\.optimizer\.lr'\?/);
+  e = failure(BASE + 'study:\n  factors:\n    data.split.fractoin: [0.1]\n');
+  assert.match(e.message, /did you mean 'data\.split\.fraction'\?/);
+  // Inside a component, the factory names the unknown parameter, at the factor's value.
+  e = failure(BASE + 'study:\n  factors:\n    training.optimizer.lrr: [0.1, 0.2]\n');
+  assert.deepEqual([e.path, e.line], ['training.optimizer.lrr', 7]);
+  assert.match(e.message, /did you mean 'lr'\?.*\(study factor training\.optimizer\.lrr, value 1\)/);
+});
+
+test('a bad factor value is reported at its own line in the study section', () => {
+  const e = failure(BASE + 'study:\n  factors:\n    model.activation:\n      - relu\n      - rleu\n');
+  assert.deepEqual([e.path, e.line], ['model.activation', 9]);
+  assert.match(e.message, /unknown activation 'rleu' \(did you mean 'relu'\?\).*\(study factor model\.activation, value 2\)/);
+  const t = failure(BASE + 'study:\n  factors:\n    training.epochs:\n      - 3\n      - three\n');
+  assert.deepEqual([t.path, t.line], ['training.epochs', 9]);
+  assert.match(t.message, /expected an integer, got "three"/);
+});
+
+test('the study section itself is checked: mode, empty factors, repeated values, overlaps, what may vary', () => {
+  let e = failure(BASE + 'study:\n  mode: crossed\n  factors: { model.units: [[4]] }\n');
+  assert.deepEqual([e.path, e.line], ['study.mode', 6]);
+  assert.match(e.message, /unknown value 'crossed' \(did you mean 'cross'\?\)/);
+  e = failure(BASE + 'study:\n  factors: {}\n');
+  assert.deepEqual([e.path, e.line], ['study.factors', 6]);
+  e = failure(BASE + 'study:\n  factors:\n    model.activation: []\n');
+  assert.deepEqual([e.path, e.line], ['study.factors.model.activation', 7]);
+  e = failure(BASE + 'study:\n  factors:\n    model.activation: relu\n');
+  assert.match(e.message, /expected a list, got "relu"/);
+  e = failure(BASE + 'study:\n  factors:\n    model.activation:\n      - relu\n      - selu\n      - relu\n');
+  assert.deepEqual([e.path, e.line], ['study.factors.model.activation[2]', 10]);
+  assert.match(e.message, /"relu" is listed twice/);
+  e = failure(BASE + 'study:\n  factors:\n    model: [{ template: mlp, units: 4 }]\n    model.units: [[4]]\n');
+  assert.deepEqual([e.path, e.line], ['study.factors.model.units', 8]);
+  assert.match(e.message, /lies inside factor 'model'/);
+  e = failure(BASE + 'study:\n  factors:\n    seed: [1, 2]\n');
+  assert.deepEqual([e.path, e.line], ['study.factors.seed', 7]);
+  assert.match(e.message, /data, model, training, evaluateTest/);
+  e = failure(BASE + 'study:\n  factors:\n    model..units: [1]\n');
+  assert.deepEqual([e.path, e.line], ['study.factors.model..units', 7]);
+  assert.match(e.message, /is not a field path/);
+});
+
+test('a field only the factors give is not missing from the file', () => {
+  const e = parseExperiment('data: { dataset: mnist }\nmodel:\n  template: mlp\nstudy:\n  factors:\n    model.units: [[8], [16]]\n', null);
+  assert.deepEqual(e.cells.map((c) => c.spec.model.layers[1].units), [8, 16]);
+  const whole = parseExperiment('data: { dataset: mnist }\nstudy:\n  factors:\n    model: [{ template: mlp, units: 4 }, { template: cnn, filters: 4 }]\n', null);
+  assert.deepEqual(whole.cells.map((c) => c.spec.model.layers[0].type), ['flatten', 'conv2d']);
+});
+
+test('factors reach into layer lists by index', () => {
+  const e = parseExperiment(
+    'data: { dataset: mnist }\nmodel:\n  layers:\n    - { type: flatten }\n    - { type: dropout, rate: 0.1 }\n    - { type: dense, units: classes, activation: softmax }\nstudy:\n  factors:\n    model.layers[1].rate: [0.2, 0.5]\n',
+    null,
+  );
+  assert.deepEqual(e.cells.map((c) => [c.label, c.spec.model.layers[1].rate]), [['model.layers[1].rate=0.2', 0.2], ['model.layers[1].rate=0.5', 0.5]]);
+  const bad = failure('data: { dataset: mnist }\nmodel:\n  layers:\n    - { type: dense, units: classes, activation: softmax }\nstudy:\n  factors:\n    model.layers[3].units: [4]\n');
+  assert.deepEqual([bad.path, bad.line, bad.file], ['model.layers[3].units', 7, 'study.yaml']);
+  assert.match(bad.message, /model\.layers has 1 entries; \[3\] does not exist \(study factor model\.layers\[3\]\.units, value 1\)/);
+});
+
+test('overrides reach the study; an override of a field the study varies is an error', () => {
+  const e = parseExperiment(BASE + 'study:\n  factors:\n    model.activation: [relu, selu]\n', null, {
+    overrides: ['study.factors.model.activation=[tanh, gelu, elu]', 'study.mode=zip'],
+  });
+  assert.deepEqual(e.cells.map((c) => c.label), ['model.activation=tanh', 'model.activation=gelu', 'model.activation=elu']);
+  const bad = failure(BASE + 'study:\n  factors:\n    model.activation: [relu, selu]\n', { overrides: ['model.activation=tanh'] });
+  assert.equal(bad.path, 'model.activation');
+  assert.match(bad.message, /the study varies model\.activation.*\(from --set model\.activation=tanh\)/);
+  const removed = parseExperiment(BASE + 'study:\n  factors:\n    model.activation: [relu, selu]\n', null, { overrides: ['study=null'] });
+  assert.deepEqual([removed.study, removed.cells.length], [null, 1]);
+});
+
+test('a factor and the file spelling the same parameter differently is reported as given twice', () => {
+  const e = failure(BASE + 'training:\n  optimizer: { name: adam, learning_rate: 0.01 }\nstudy:\n  factors:\n    training.optimizer.lr: [0.1]\n');
+  assert.equal(e.path, 'training.optimizer.lr');
+  assert.match(e.message, /given twice/);
+});

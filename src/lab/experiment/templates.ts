@@ -1,0 +1,111 @@
+// Model templates: short model descriptions that expand to the layer configs of src/nn/layers (Sequential's
+// `layers`). The output layer's size depends on the data, so it is written `units: 'classes'` (CLASSES) and the
+// runner replaces it with the number of classes of the task (after subset.classes and oneVsRest) before it
+// builds the model. A layer list written by hand may use `units: classes` the same way.
+//
+//   mlp  flatten, then per entry u of `units`:
+//          dense(u, activation, kernelInitializer)                                  without batchNorm
+//          dense(u, useBias: false, kernelInitializer), batchNorm, activation(…)    with batchNorm
+//          dropout(rate)                                                            when dropout > 0
+//        then dense('classes', outputActivation, kernelInitializer).
+//   cnn  per entry f of `filters`:
+//          conv2d(f, kernelSize, padding, activation, kernelInitializer)            without batchNorm
+//          conv2d(f, …, useBias: false), batchNorm, activation(…)                   with batchNorm
+//          maxPool2d(poolSize) or avgPool2d(poolSize)                               unless pool: none
+//        then flatten; before each dense layer of the head dropout(rate) when dropout > 0; per entry u of
+//        `dense`: dense(u, activation, kernelInitializer); then dense('classes', outputActivation, kernelInitializer).
+import type { LayerConfig } from '../../nn/layers/layer.js';
+
+/** The `units` of an output layer sized by the runner: one unit per class. */
+export const CLASSES = 'classes';
+
+type Component = string | Record<string, unknown>;
+
+export interface MlpTemplate {
+  template: 'mlp';
+  units: number | number[];
+  activation?: Component;
+  initializer?: Component;
+  dropout?: number;
+  batchNorm?: boolean;
+  outputActivation?: Component;
+}
+
+export interface CnnTemplate {
+  template: 'cnn';
+  filters: number | number[];
+  kernelSize?: number | [number, number];
+  padding?: 'same' | 'valid';
+  activation?: Component;
+  initializer?: Component;
+  batchNorm?: boolean;
+  pool?: 'max' | 'avg' | 'none';
+  poolSize?: number | [number, number];
+  dense?: number | number[];
+  dropout?: number;
+  outputActivation?: Component;
+}
+
+export type ModelSection = MlpTemplate | CnnTemplate | { layers: LayerConfig[] };
+
+/** The defaults of both templates, as Keras users expect them. */
+export const TEMPLATE_DEFAULTS = {
+  activation: 'relu',
+  initializer: 'glorotUniform',
+  outputActivation: 'softmax',
+  dropout: 0,
+  batchNorm: false,
+  kernelSize: 3,
+  padding: 'same',
+  pool: 'max',
+  poolSize: 2,
+  dense: [] as number[],
+} as const;
+
+const list = (n: number | number[]): number[] => (typeof n === 'number' ? [n] : n);
+
+/** A weighted layer followed by its activation, with batch normalisation in between when asked. */
+function withActivation(weighted: LayerConfig, activation: Component, batchNorm: boolean): LayerConfig[] {
+  if (!batchNorm) return [{ ...weighted, activation }];
+  return [{ ...weighted, useBias: false }, { type: 'batchNorm' }, { type: 'activation', activation }];
+}
+
+function expandMlp(m: MlpTemplate): LayerConfig[] {
+  const activation = m.activation ?? TEMPLATE_DEFAULTS.activation;
+  const kernelInitializer = m.initializer ?? TEMPLATE_DEFAULTS.initializer;
+  const batchNorm = m.batchNorm ?? TEMPLATE_DEFAULTS.batchNorm;
+  const dropout = m.dropout ?? TEMPLATE_DEFAULTS.dropout;
+  const layers: LayerConfig[] = [{ type: 'flatten' }];
+  for (const units of list(m.units)) {
+    layers.push(...withActivation({ type: 'dense', units, kernelInitializer }, activation, batchNorm));
+    if (dropout > 0) layers.push({ type: 'dropout', rate: dropout });
+  }
+  layers.push({ type: 'dense', units: CLASSES, activation: m.outputActivation ?? TEMPLATE_DEFAULTS.outputActivation, kernelInitializer });
+  return layers;
+}
+
+function expandCnn(m: CnnTemplate): LayerConfig[] {
+  const d = TEMPLATE_DEFAULTS;
+  const activation = m.activation ?? d.activation;
+  const kernelInitializer = m.initializer ?? d.initializer;
+  const batchNorm = m.batchNorm ?? d.batchNorm;
+  const dropout = m.dropout ?? d.dropout;
+  const pool = m.pool ?? d.pool;
+  const layers: LayerConfig[] = [];
+  for (const filters of list(m.filters)) {
+    const conv = { type: 'conv2d', filters, kernelSize: m.kernelSize ?? d.kernelSize, padding: m.padding ?? d.padding, kernelInitializer };
+    layers.push(...withActivation(conv, activation, batchNorm));
+    if (pool !== 'none') layers.push({ type: pool === 'max' ? 'maxPool2d' : 'avgPool2d', poolSize: m.poolSize ?? d.poolSize });
+  }
+  layers.push({ type: 'flatten' });
+  const drop = (): LayerConfig[] => (dropout > 0 ? [{ type: 'dropout', rate: dropout }] : []);
+  for (const units of list(m.dense ?? d.dense)) layers.push(...drop(), { type: 'dense', units, activation, kernelInitializer });
+  layers.push(...drop(), { type: 'dense', units: CLASSES, activation: m.outputActivation ?? d.outputActivation, kernelInitializer });
+  return layers;
+}
+
+/** The layer configs of a model section (a template, or a layer list copied as written). */
+export function expandModel(model: ModelSection): LayerConfig[] {
+  if ('layers' in model) return structuredClone(model.layers);
+  return structuredClone(model.template === 'cnn' ? expandCnn(model) : expandMlp(model));
+}
