@@ -1,7 +1,6 @@
 // What the commands share: the store (--store, or NNLAB_STORE, or .nnlab/runs.db), nnlab's working folder
 // (NNLAB_HOME, default .nnlab: weights of runs), and the --json convention (the last stdout line is one JSON
 // object; human-readable output then goes to stderr).
-import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../engine/errors.js';
 import { openStore, DEFAULT_STORE_PATH, type RunStore } from '../store/index.js';
@@ -20,17 +19,6 @@ export async function storeFrom(opts: { store?: string }): Promise<RunStore> {
   }
 }
 
-/** Creates the folder if needed and checks that it is writable; a usage error otherwise. */
-export function writableDir(dir: string, option: string): string {
-  const abs = path.resolve(dir);
-  try {
-    mkdirSync(abs, { recursive: true });
-    accessSync(abs, constants.W_OK);
-  } catch (e) {
-    throw new ConfigError(option, `${abs} is not a writable folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return abs;
-}
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
