@@ -4,17 +4,26 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { ConfigError, NnlabError } from '../../engine/errors.js';
-import { disposePrepared, prepareData } from '../../lab/data-prep.js';
 import type { RunSpec } from '../../lab/types.js';
-import { ops, tidy } from '../../tensor/index.js';
-import { loadModel } from '../../train/model-io.js';
-import { predict } from '../../train/trainer.js';
+import type { Sequential } from '../../nn/model.js';
 import type { Dataset } from '../../data/index.js';
 import { toCsv } from '../../report/csv.js';
 import { humanStream, parseId, printJson, storeFrom } from '../context.js';
 
-function rows(model: Parameters<typeof predict>[0], data: Dataset): string[][] {
-  return tidy(() => {
+// libtorch-backed modules are loaded when the command runs (so `nnlab doctor` works without the addon).
+async function engine() {
+  const [{ disposePrepared, prepareData }, { ops, tidy }, { loadModel }, { predict }] = await Promise.all([
+    import('../../lab/data-prep.js'),
+    import('../../tensor/index.js'),
+    import('../../train/model-io.js'),
+    import('../../train/trainer.js'),
+  ]);
+  return { disposePrepared, prepareData, ops, tidy, loadModel, predict };
+}
+
+function rows(e: Awaited<ReturnType<typeof engine>>, model: Sequential, data: Dataset): string[][] {
+  const { ops, predict } = e;
+  return e.tidy(() => {
     const out = predict(model, data.x, 256);
     const last = model.layers[model.layers.length - 1] as { activation?: { name: string } };
     const probs = (last.activation?.name === 'softmax' ? out : ops.softmax(out, -1)).toNumbers();
@@ -38,6 +47,7 @@ export function registerExportPredictions(program: Command): void {
     .option('--json', 'end with one line of JSON')
     .action(async (id: string, opts: { split: string; out: string; store?: string; json?: boolean }) => {
       if (opts.split !== 'val' && opts.split !== 'test') throw new ConfigError('--split', `expected val or test, got '${opts.split}'`);
+      const e = await engine();
       const store = await storeFrom(opts);
       try {
         const run = await store.getRun(parseId(id, 'run'));
@@ -45,16 +55,16 @@ export function registerExportPredictions(program: Command): void {
         const weights = (await store.listArtifacts({ runId: run.id })).find((a) => a.kind === 'weights');
         if (!weights) throw new NnlabError(`run ${run.id} has no saved weights (status ${run.status})`);
         const config = run.config as RunSpec & { dataSeed: number };
-        const { model } = loadModel(weights.path);
-        const data = await prepareData(config.data, config.dataSeed);
+        const { model } = e.loadModel(weights.path);
+        const data = await e.prepareData(config.data, config.dataSeed);
         try {
-          const body = opts.split === 'val' ? rows(model, data.val) : data.test.finalEvaluation((t) => rows(model, t));
+          const body = opts.split === 'val' ? rows(e, model, data.val) : data.test.finalEvaluation((t) => rows(e, model, t));
           const header = ['index', 'true', 'predicted', ...data.classes.map((c) => `p(${c})`)];
           writeFileSync(opts.out, toCsv([header, ...body]));
           humanStream(opts.json).write(`${body.length} predictions on ${opts.split} written to ${opts.out}\n`);
           if (opts.json) printJson({ run: run.id, split: opts.split, rows: body.length, file: opts.out });
         } finally {
-          disposePrepared(data);
+          e.disposePrepared(data);
           model.dispose();
         }
       } finally {

@@ -1,8 +1,7 @@
 // `nnlab run <file>`: one run or a whole study, stored, summarised, optionally reported.
 import type { Command } from 'commander';
 import path from 'node:path';
-import { loadExperiment } from '../../lab/experiment/index.js';
-import { runExperiment, runJson, type ExperimentOutcome } from '../../lab/runner.js';
+import type { ExperimentOutcome } from '../../lab/runner.js';
 import { summarizeStudy, type StudySummary } from '../../lab/stats/index.js';
 import { terminalSummary } from '../../report/terminal.js';
 import { reportDirOption, writeStudyReport } from './report.js';
@@ -27,6 +26,9 @@ export function registerRun(program: Command): void {
     .option('--no-bar', 'plain per-epoch lines even on a terminal')
     .option('--json', 'end with one line of JSON: the runs, baselines and summary')
     .action(async (file: string, opts: RunOpts) => {
+      // Loaded here, not at the top: these load libtorch, which `nnlab doctor` must be able to do without.
+      const { loadExperiment } = await import('../../lab/experiment/index.js');
+      const { runExperiment, runJson } = await import('../../lab/runner.js');
       // Everything that can be wrong is checked before training: the file, the report folder, the store.
       const experiment = loadExperiment(file, { overrides: opts.set });
       const reportDir = opts.report ? reportDirOption(opts.report) : null;
