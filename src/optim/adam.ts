@@ -86,7 +86,11 @@ export function adamStep(
   ops.addcdiv_(param, state.expAvg, denom, -stepSize);
 }
 
-export class Adam extends Optimizer {
+/**
+ * Adam and AdamW: the same moments and step; weight decay added to the gradient (Adam, coupled) or applied to
+ * the parameter before the step (AdamW, decoupled). Subclasses only name themselves and their defaults.
+ */
+export abstract class AdamFamily extends Optimizer {
   private readonly hyper = {
     beta1: this.fields.beta1 as number,
     beta2: this.fields.beta2 as number,
@@ -95,8 +99,8 @@ export class Adam extends Optimizer {
   };
   private readonly weightDecay = this.fields.weightDecay as number;
 
-  constructor(params: readonly Tensor[], config: AdamConfig = {}, path = 'optimizer') {
-    super('adam', params, config as Record<string, unknown>, path, 0.001, adamFields(0));
+  constructor(name: 'adam' | 'adamw', params: readonly Tensor[], config: Record<string, unknown>, path: string, private readonly decoupled: boolean) {
+    super(name, params, config, path, 0.001, adamFields(decoupled ? 0.01 : 0));
   }
 
   protected initState(param: Tensor): ParamState {
@@ -104,8 +108,16 @@ export class Adam extends Optimizer {
   }
 
   protected update(param: Tensor, grad: Tensor, state: ParamState, step: number, lr: number): void {
-    if (fusedAdamStep(param, grad, state, step, lr, this.hyper, this.weightDecay, false)) return;
-    const g = this.weightDecay !== 0 ? ops.add(grad, param, this.weightDecay) : grad;
+    if (fusedAdamStep(param, grad, state, step, lr, this.hyper, this.weightDecay, this.decoupled)) return;
+    let g = grad;
+    if (this.decoupled) ops.mul_(param, 1 - lr * this.weightDecay);
+    else if (this.weightDecay !== 0) g = ops.add(grad, param, this.weightDecay);
     adamStep(param, g, state, step, lr, this.hyper);
+  }
+}
+
+export class Adam extends AdamFamily {
+  constructor(params: readonly Tensor[], config: AdamConfig = {}, path = 'optimizer') {
+    super('adam', params, config as Record<string, unknown>, path, false);
   }
 }

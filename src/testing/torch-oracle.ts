@@ -2,6 +2,7 @@
 // Tests use it to compare values and gradients on the same inputs. A missing torch is a test failure with
 // the fix, never a skip.
 import { spawnSync } from 'node:child_process';
+import { mulberry32 } from '../data/random.js';
 
 let found: string | undefined;
 
@@ -43,17 +44,8 @@ export function runTorch<T = unknown>(script: string, input: unknown = null, tim
   return JSON.parse(lines[lines.length - 1]) as T;
 }
 
-/** A small seeded PRNG (mulberry32) for test inputs that both sides share. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG for test inputs that both sides share (the data layer's mulberry32). */
+export const seededRandom = mulberry32;
 
 /** `n` values uniform in [lo, hi), rounded to float32 so both sides see identical numbers. */
 export function randomValues(rand: () => number, n: number, lo = -1, hi = 1): number[] {

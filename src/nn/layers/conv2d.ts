@@ -3,22 +3,17 @@
 // of an even kernel goes bottom/right), or explicit pixels (n or [h, w]).
 import { keep, ops, type Tensor } from '../../tensor/index.js';
 import { ConfigError } from '../../engine/errors.js';
-import { activation, type Activation } from '../activations.js';
-import { initializer, type Initializer } from '../initializers.js';
-import { regularizer } from '../regularizers.js';
+import type { Activation } from '../activations.js';
 import { Layer, pair, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
+import { readWeighted, weightedFields, WEIGHTED_FIELDS, type Weighted } from './weighted.js';
 
 const SPEC = {
   filters: { type: 'number', integer: true, min: 1 },
   kernelSize: { type: 'size' },
   strides: { type: 'size', default: 1 },
   padding: { type: 'component', default: 'valid' },
-  useBias: { type: 'boolean', default: true },
-  activation: { type: 'component', default: 'linear' },
-  kernelInitializer: { type: 'component', default: 'glorotUniform' },
-  biasInitializer: { type: 'component', default: 'zeros' },
-  kernelRegularizer: { type: 'component', default: null },
+  ...WEIGHTED_FIELDS,
 } satisfies LayerSpec;
 
 type Padding = 'valid' | 'same' | number | [number, number];
@@ -47,10 +42,7 @@ export class Conv2d extends Layer {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
-  readonly useBias: boolean;
-  readonly activation: Activation;
-  private readonly kernelInit: Initializer;
-  private readonly biasInit: Initializer;
+  private readonly w: Weighted;
   /** [top, bottom, left, right], known once built. */
   private pads: [number, number, number, number] = [0, 0, 0, 0];
 
@@ -61,13 +53,12 @@ export class Conv2d extends Layer {
     this.kernelSize = pair(f.kernelSize as number);
     this.strides = pair(f.strides as number);
     this.padding = readPadding(f.padding, `${path}.padding`);
-    this.useBias = f.useBias as boolean;
-    this.activation = activation(f.activation as string, `${path}.activation`);
-    this.kernelInit = initializer(f.kernelInitializer as string, `${path}.kernelInitializer`);
-    this.biasInit = initializer(f.biasInitializer as string, `${path}.biasInitializer`);
-    if (f.kernelRegularizer !== null) {
-      this.regularizers.set('weight', regularizer(f.kernelRegularizer as string, `${path}.kernelRegularizer`));
-    }
+    this.w = readWeighted(f, path);
+    if (this.w.kernelRegularizer) this.regularizers.set('weight', this.w.kernelRegularizer);
+  }
+
+  get activation(): Activation {
+    return this.w.activation;
   }
 
   protected outputShapeFor(input: Shape): Shape {
@@ -88,8 +79,8 @@ export class Conv2d extends Layer {
 
   protected override createWeights(input: Shape): void {
     const [kh, kw] = this.kernelSize;
-    this.weights.set('weight', keep(this.kernelInit.init([this.filters, input[0], kh, kw])));
-    if (this.useBias) this.weights.set('bias', keep(this.biasInit.init([this.filters])));
+    this.weights.set('weight', keep(this.w.kernelInit.init([this.filters, input[0], kh, kw])));
+    if (this.w.useBias) this.weights.set('bias', keep(this.w.biasInit.init([this.filters])));
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
@@ -99,7 +90,7 @@ export class Conv2d extends Layer {
     const input = symmetric ? x : ops.constantPadNd(x, [left, right, top, bottom], 0);
     const padding = symmetric ? [top, left] : [0, 0];
     const y = ops.conv2d(input, this.weights.get('weight')!, this.weights.get('bias') ?? null, [...this.strides], padding);
-    return ctx.skipActivation ? y : this.activation.apply(y);
+    return ctx.skipActivation ? y : this.w.activation.apply(y);
   }
 
   protected fields() {
@@ -108,11 +99,7 @@ export class Conv2d extends Layer {
       kernelSize: this.kernelSize,
       strides: this.strides,
       padding: this.padding,
-      useBias: this.useBias,
-      activation: this.activation.getConfig(),
-      kernelInitializer: this.kernelInit.getConfig(),
-      biasInitializer: this.biasInit.getConfig(),
-      kernelRegularizer: this.regularizers.get('weight')?.getConfig() ?? null,
+      ...weightedFields(this.w),
     };
   }
 }
