@@ -1,5 +1,6 @@
 // What an experiment file becomes once loaded and checked: the plain configs the runner trains, one per study
 // cell, each repeated `repeats` times. Everything here is JSON data.
+import type { ImageFolderConfig } from '../data/image-folder.js';
 import type { ModelConfig } from '../nn/model.js';
 import type { OptimizerConfig } from '../optim/index.js';
 import type { LossConfig } from '../nn/losses.js';
@@ -8,21 +9,7 @@ import type { MetricConfig } from '../nn/metrics.js';
 /** The data section: which dataset, which task, how it is split, preprocessed, augmented and shuffled. */
 export interface DataSpec {
   /** 'mnist' | 'fashion-mnist' | { imageFolder: { path, size, color } } | { idx: dir } (official IDX files). */
-  dataset:
-    | string
-    | {
-        imageFolder: {
-          path: string;
-          size?: number | [number, number];
-          fit?: 'fill' | 'cover' | 'contain';
-          color?: 'rgb' | 'grayscale';
-          skipInvalid?: boolean;
-          concurrency?: number;
-          cache?: boolean;
-          cacheDir?: string;
-        };
-      }
-    | { idx: string };
+  dataset: string | { imageFolder: ImageFolderConfig } | { idx: string };
   /** 'multiclass' (default) or { oneVsRest: class name or index }. */
   task: 'multiclass' | { oneVsRest: string | number };
   /** Optional subset of the training data: { classes?, perClass? | total?, seed? }. */
