@@ -165,3 +165,25 @@ test('a saved model loads with identical predictions; bad configs are named', as
   loaded.model.dispose();
   disposeDataset(data);
 });
+
+test('a binary model with logit outputs and a from-logits loss: its metrics see probabilities', async () => {
+  manualSeed(4);
+  const data = tidy(() => {
+    const x = ops.randn([200, 2], 'float32');
+    const y = ops.gt(ops.add(ops.select(x, 1, 0), ops.select(x, 1, 1)), 0).to('int64');
+    return makeDataset({ name: 'binary', x, y, classes: ['neg', 'pos'] });
+  });
+  const model = new Sequential({ inputShape: [2], layers: [{ type: 'dense', units: 1 }] });
+  const trainer = new Trainer(model, { optimizer: { name: 'adam', lr: 0.05 }, loss: { name: 'binaryCrossentropy', fromLogits: true }, metrics: ['binaryAccuracy'] });
+  await trainer.fit(data, { epochs: 5, batchSize: 20 });
+  const logs = trainer.evaluate(data);
+  const byHand = tidy(() => {
+    const logits = model.forward(data.x, { training: false });
+    return ops.eq(ops.gt(ops.sigmoid(logits), 0.5).reshape([200]).to('int64'), data.y).sum().item() / 200;
+  });
+  assert.equal(logs.binaryAccuracy, byHand);
+  assert.ok(byHand > 0.9, `a linear boundary is learnable: ${byHand}`);
+  trainer.dispose();
+  model.dispose();
+  disposeDataset(data);
+});

@@ -89,7 +89,8 @@ export class Trainer {
       this.squash = act;
     } else {
       this.logitLoss = null;
-      this.squash = null;
+      // A model that outputs logits for a binary loss taking logits: its metrics threshold probabilities.
+      this.squash = lossConfig.fromLogits === true && lossConfig.name === 'binaryCrossentropy' ? 'sigmoid' : null;
     }
   }
 
