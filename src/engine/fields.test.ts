@@ -143,9 +143,9 @@ test('resolveConfig: a name or { name, ...params } in any spelling, with every p
 });
 
 test('resolveConfig: errors name the field path', () => {
-  fails(() => resolve(42), 'model.act', 'model.act: expected a activation name or { name, ...parameters }, got 42');
-  fails(() => resolve(['relu']), 'model.act', 'model.act: expected a activation name or { name, ...parameters }, got ["relu"]');
-  fails(() => resolve(null), 'model.act', 'model.act: expected a activation name or { name, ...parameters }, got null');
+  fails(() => resolve(42), 'model.act', 'model.act: expected an activation name or { name, ...parameters }, got 42');
+  fails(() => resolve(['relu']), 'model.act', 'model.act: expected an activation name or { name, ...parameters }, got ["relu"]');
+  fails(() => resolve(null), 'model.act', 'model.act: expected an activation name or { name, ...parameters }, got null');
   // A bare unknown name sits at the config's own path; a named object's at path.name.
   fails(() => resolve('reluu'), 'model.act', "model.act: unknown activation 'reluu' (did you mean 'relu'?); valid: relu, leakyRelu, meanSquaredError");
   fails(() => resolve({ name: 'reluu' }), 'model.act.name', "model.act.name: unknown activation 'reluu' (did you mean 'relu'?); valid: relu, leakyRelu, meanSquaredError");

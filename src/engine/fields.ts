@@ -157,7 +157,7 @@ export function resolveConfig<K extends string>(
     name = readName(config, path, kind, valid, aliases);
     given = config;
   } else {
-    throw new ConfigError(path, `expected a ${kind} name or { name, ...parameters }, got ${JSON.stringify(config)}`);
+    throw new ConfigError(path, `expected ${/^[aeiou]/i.test(kind) ? 'an' : 'a'} ${kind} name or { name, ...parameters }, got ${JSON.stringify(config)}`);
   }
   const params = readFields(given, registry[name], path, `${kind} '${name}'`, { noun: 'parameter', suggest: false });
   return { name, params: params as Record<string, ParamValue> }; // no 'object' specs, so no object values
