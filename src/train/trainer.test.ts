@@ -51,6 +51,10 @@ test('training learns, validation is reported, and no tensor leaks', async () =>
   const probs = trainer.predict(val.x, { batchSize: 16 });
   assert.deepEqual(probs.shape, [90, 3]);
   assert.ok(Math.abs(tidy(() => ops.sum(probs).item()) - 90) < 1e-3, 'predict returns probabilities');
+  const classes = trainer.predictClasses(val.x);
+  assert.deepEqual(classes.toNumbers(), tidy(() => ops.argmax(probs, 1).toNumbers()));
+  assert.ok(tidy(() => ops.eq(classes, val.y).sum().item()) / 90 > 0.9);
+  classes.dispose();
   probs.dispose();
   trainer.dispose();
   model.dispose();
@@ -182,6 +186,9 @@ test('a binary model with logit outputs and a from-logits loss: its metrics see 
     return ops.eq(ops.gt(ops.sigmoid(logits), 0.5).reshape([200]).to('int64'), data.y).sum().item() / 200;
   });
   assert.equal(logs.binaryAccuracy, byHand);
+  const predicted = trainer.predictClasses(data.x);
+  assert.equal(tidy(() => ops.eq(predicted, data.y).sum().item()) / 200, byHand);
+  predicted.dispose();
   assert.ok(byHand > 0.9, `a linear boundary is learnable: ${byHand}`);
   trainer.dispose();
   model.dispose();

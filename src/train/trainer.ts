@@ -230,6 +230,16 @@ export class Trainer {
     return predict(this.model, x, batchSize);
   }
 
+  /** The predicted class index of each sample (int64 [N]): the argmax, or probability > 0.5 for one output. */
+  predictClasses(x: Tensor, options: { batchSize?: number } = {}): Tensor {
+    return tidy(() => {
+      const out = this.predict(x, options);
+      if (out.shape[out.rank - 1] !== 1) return ops.argmax(out, -1);
+      const p = this.squash === 'sigmoid' ? ops.sigmoid(out) : out;
+      return ops.gt(p, 0.5).reshape([out.shape[0]]).to('int64');
+    });
+  }
+
   /** Frees the optimizer's state and the metrics' counts (the model stays). */
   dispose(): void {
     for (const m of this.metrics) m.reset();
