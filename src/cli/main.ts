@@ -19,7 +19,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export function buildProgram(): Command {
   const program = new Command('nnlab')
-    .description('A neural-network experiment lab on libtorch: train, compare, tune and report from one file.')
+    .description('A neural-network experiment lab on libtorch: train, compare and report from one experiment file.')
     .version(nnlabVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
