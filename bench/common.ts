@@ -1,8 +1,6 @@
-// Shared bench helpers: timing, the PyTorch peer (run in the same bench run), and the result table.
-import { spawnSync } from 'node:child_process';
+// Shared bench helpers: timing and the result table (peers.ts runs the PyTorch side).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { torchPython } from '../src/testing/torch-oracle.js';
 
 export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench');
 
@@ -16,18 +14,6 @@ export function seconds(fn: () => void): number {
   const t0 = process.hrtime.bigint();
   fn();
   return Number(process.hrtime.bigint() - t0) / 1e9;
-}
-
-/** Runs bench/py/<script> with Debian's python3-torch and returns its last stdout line as JSON. */
-export function runPeer<T>(script: string, args: Record<string, unknown>): T {
-  const r = spawnSync(torchPython(), [path.join(benchDir, 'py', script), JSON.stringify(args)], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env },
-  });
-  if (r.status !== 0) throw new Error(`bench peer ${script} failed: ${r.stderr}`);
-  const lines = r.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as T;
 }
 
 export interface Row {

@@ -3,8 +3,9 @@
 // Threads: 1 intra-op thread + OpenBLAS on all cores for both (the best setting for dense layers, DESIGN.md).
 import { manualSeed } from '../src/engine/seed.js';
 import { getThreads, setThreads, threadsFor } from '../src/engine/threads.js';
-import { noGrad, ops, rand, randint, tidy, zeros, type Tensor } from './tensor.js';
-import { median, runPeer, seconds, type Row } from './common.js';
+import { noGrad, ops, rand, tidy, zeros, type Tensor } from '../src/tensor/index.js';
+import { median, seconds, type Row } from './common.js';
+import { runPython } from './peers.js';
 
 interface AdamState {
   m: Tensor;
@@ -23,7 +24,7 @@ export function mlpStepOnTensorCore(batch: number, lr: number) {
   const [b1, b2, eps] = [0.9, 0.999, 1e-8];
   let t = 0;
   const x = rand([batch, 784]);
-  const y = randint(0, 10, [batch]);
+  const y = ops.randint(0, 10, [batch]);
   const step = (): number =>
     tidy(() => {
       const [w1, c1, w2, c2] = params;
@@ -61,7 +62,7 @@ export function benchMlpStep(steps = 100, repeats = 5, warmup = 20) {
     })),
   );
   mlp.dispose();
-  const py = runPeer<{ samplesPerS: number; threads: number }>('mlp_step.py', { batch, lr, steps, repeats, warmup, intraOp: threads.intraOp });
+  const py = runPython<{ samplesPerS: number; threads: number }>('mlp_step.py', { batch, lr, steps, repeats, warmup, intraOp: threads.intraOp });
   const ratio = ours / py.samplesPerS;
   const row: Row = {
     bench: 'MLP 784-800-10 Adam step, batch 256 (samples/s)',

@@ -6,7 +6,8 @@
 import { getNative } from '../src/engine/native.js';
 import { setThreads } from '../src/engine/threads.js';
 import { full, opId, ops } from '../src/tensor/index.js';
-import { median, runPeer, seconds, type Row } from './common.js';
+import { median, seconds, type Row } from './common.js';
+import { runPython } from './peers.js';
 
 export function benchOpOverhead(calls = 200_000, repeats = 5): { rows: Row[]; figures: Record<string, number> } {
   const native = getNative();
@@ -28,7 +29,7 @@ export function benchOpOverhead(calls = 200_000, repeats = 5): { rows: Row[]; fi
   const wrapped = perCall(() => {
     for (let i = 0; i < calls; i++) ops.add(a, b).dispose();
   });
-  const py = runPeer<{ perCallS: number }>('op_overhead.py', { calls, repeats });
+  const py = runPython<{ perCallS: number }>('op_overhead.py', { calls, repeats });
   a.dispose();
   b.dispose();
   const us = (s: number) => `${(s * 1e6).toFixed(2)} µs`;

@@ -8,10 +8,10 @@ import { benchDir } from './common.js';
 
 export type Figures = Record<string, unknown> & { peakRssMB: number };
 
-function lastJson(out: string, what: string): Figures {
+function lastJson<T>(out: string, what: string): T {
   const lines = out.trim().split('\n');
   try {
-    return JSON.parse(lines[lines.length - 1]) as Figures;
+    return JSON.parse(lines[lines.length - 1]) as T;
   } catch {
     throw new Error(`${what} printed no JSON result:\n${out}`);
   }
@@ -21,10 +21,11 @@ export function runWorker(worker: string, args: Record<string, unknown>): Figure
   const file = path.join(benchDir, '..', 'dist', 'bench', 'workers', `${worker}.js`);
   const r = spawnSync(process.execPath, [file, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`nnlab worker ${worker} failed: ${r.stderr}`);
-  return lastJson(r.stdout, worker);
+  return lastJson<Figures>(r.stdout, worker);
 }
 
-export function runPython(script: string, args: Record<string, unknown>, env: Record<string, string> = {}): Figures {
+/** Runs bench/py/<script> with Debian's python3-torch; its last stdout line is the JSON answer. */
+export function runPython<T = Figures>(script: string, args: Record<string, unknown>, env: Record<string, string> = {}): T {
   const r = spawnSync(torchPython(), [path.join(benchDir, 'py', script), JSON.stringify(args)], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
@@ -32,7 +33,7 @@ export function runPython(script: string, args: Record<string, unknown>, env: Re
     env: { ...process.env, ...env },
   });
   if (r.status !== 0) throw new Error(`PyTorch peer ${script} failed: ${r.stderr}`);
-  return lastJson(r.stdout, script);
+  return lastJson<T>(r.stdout, script);
 }
 
 /** Best of `rounds` alternating runs per side, by `key` (higher is better). */
