@@ -5,6 +5,8 @@ import { decodeImage, type DecodedImage } from '../data/decode-image.js';
 import { NnlabError } from '../engine/errors.js';
 import { noGrad, ops, tensor, tidy } from '../tensor/index.js';
 import { loadModel } from '../train/model-io.js';
+import type { Sequential } from '../nn/model.js';
+import { classProbabilities, outputHead, type OutputHead } from '../nn/outputs.js';
 
 export interface Prediction {
   file: string;
@@ -15,11 +17,17 @@ export interface Prediction {
   probabilities: Record<string, number>;
 }
 
+/** The output head a run saved with its model (older models: read from the model's last layer). */
+export function headOf(model: Sequential, info: Record<string, unknown>): OutputHead {
+  return (info.output as OutputHead | undefined) ?? outputHead(model);
+}
+
 interface ModelInfo {
   classes?: string[];
   preprocess?: PreprocessState;
   sampleShape?: number[];
   flatten?: boolean;
+  output?: OutputHead;
 }
 
 export async function predictImages(modelDir: string, files: string[]): Promise<Prediction[]> {
@@ -39,16 +47,17 @@ export async function predictImages(modelDir: string, files: string[]): Promise<
         throw new NnlabError(`${file}: cannot decode the image (${(e as Error).message.trim()})`);
       }
     }
+    const head = headOf(model, info);
+    if (classes.length !== Math.max(head.units, 2)) {
+      throw new NnlabError(`${modelDir}: the model has ${head.units} output unit(s) for ${classes.length} classes (${classes.join(', ')})`);
+    }
     const probs = tidy(() =>
       noGrad(() => {
         const bytes = Buffer.concat(decoded.map((d) => d.data));
         const x = tensor(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), [files.length, h, w, c]).permute([0, 3, 1, 2]).contiguous();
         let input = Preprocessor.fromState(preprocess).apply(x);
         if (flatten) input = ops.flatten(input, 1);
-        const out = model.forward(input, { training: false });
-        const last = model.layers[model.layers.length - 1] as { activation?: { name: string } };
-        const p = last.activation?.name === 'softmax' ? out : ops.softmax(out, -1);
-        return p.toNumbers();
+        return classProbabilities(model.forward(input, { training: false }), head).toNumbers();
       }),
     );
     return files.map((file, i) => {

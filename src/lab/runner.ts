@@ -12,6 +12,8 @@ import { libtorchInfo } from '../engine/libtorch.js';
 import { getThreads } from '../engine/threads.js';
 import { manualSeed } from '../engine/seed.js';
 import { Sequential, type ModelConfig } from '../nn/model.js';
+import { activation } from '../nn/activations.js';
+import { CLASSES } from './experiment/templates.js';
 import { Trainer } from '../train/trainer.js';
 import { callback } from '../train/callbacks/registry.js';
 import { Progress } from '../train/callbacks/progress.js';
@@ -47,9 +49,19 @@ export interface ExperimentOutcome {
   interrupted: boolean;
 }
 
-/** The model config of a cell for its data: the input shape, and `units: 'classes'` filled in. */
+/**
+ * The model config of a cell for its data: the input shape, and `units: 'classes'` filled in: one unit per class,
+ * or one unit for a two-class task whose output is a single probability (a sigmoid output layer, or the
+ * binaryCrossentropy loss), as a Keras user writes Dense(1, activation='sigmoid').
+ */
 export function completeModel(spec: RunSpec, data: PreparedData): ModelConfig {
-  const layers = spec.model.layers.map((l) => (l.units === 'classes' ? { ...l, units: data.classes.length } : l));
+  const loss = typeof spec.training.loss === 'string' ? spec.training.loss : (spec.training.loss as { name: string }).name;
+  const layers = spec.model.layers.map((l) => {
+    if (l.units !== CLASSES) return l;
+    const sigmoid = l.activation !== undefined && activation(l.activation as string, 'model.outputActivation').getConfig().name === 'sigmoid';
+    const single = data.classes.length === 2 && (sigmoid || loss === 'binaryCrossentropy');
+    return { ...l, units: single ? 1 : data.classes.length };
+  });
   return { inputShape: data.inputShape, layers };
 }
 
@@ -144,7 +156,7 @@ async function runOne(
       if (cell.spec.evaluateTest) metrics.test = data.test.finalEvaluation((t) => trainer.evaluate(t, { batchSize: cell.spec.training.batchSize }));
     }
     const dir = path.join(o.artifactsDir, `run-${record.id}`);
-    saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, label: cell.label, values: cell.values });
+    saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, output: trainer.head, label: cell.label, values: cell.values });
     await o.store.addArtifact({ runId: record.id, studyId, kind: 'weights', path: dir });
     const done = await o.store.finishRun(record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000, metrics });
     return { record: done, epochs };

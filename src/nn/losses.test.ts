@@ -65,6 +65,10 @@ const cases: Case[] = [
   { label: 'sparse logits, labels [N, 1] as floats', config: { name: 'sparseCategoricalCrossentropy', fromLogits: true }, x: logits([N, C]), y: { ...labels(N, C), shape: [N, 1], dtype: 'float32' }, torch: 'F.cross_entropy(x, y.long().flatten())' },
   { label: 'sparse logits [2, 3, C] (per-position classes)', config: { name: 'sparseCategoricalCrossentropy', fromLogits: true }, x: logits([2, 3, C]), y: labels(6, C, [2, 3]), torch: 'F.cross_entropy(x.permute(0, 2, 1), y)' },
   { label: 'sparse probabilities', config: 'sparseCategoricalCrossentropy', x: distributions(N, C), y: labels(N, C), torch: `F.nll_loss(${logq}, y)` },
+  { label: 'cce logits with class labels (one-hot encoded)', config: { name: 'categoricalCrossentropy', fromLogits: true }, x: logits([N, C]), y: labels(N, C), torch: 'F.cross_entropy(x, y)' },
+  { label: 'cce probabilities with class labels [N, 1]', config: 'categoricalCrossentropy', x: distributions(N, C), y: labels(N, C, [N, 1]), torch: `F.nll_loss(${logq}, y.flatten())` },
+  { label: 'bce [N, 2] with class labels', config: 'binaryCrossentropy', x: probs([N, 2]), y: labels(N, 2), torch: 'F.binary_cross_entropy(x, F.one_hot(y, 2).float())' },
+  { label: 'mse [N, C] with class labels', config: 'mse', x: probs([N, C], 0, 1), y: labels(N, C), torch: 'F.mse_loss(x, F.one_hot(y, 4).float())' },
   { label: 'mse', config: 'meanSquaredError', x: probs([N, 3], -2, 2), y: probs([N, 3], -2, 2), torch: 'F.mse_loss(x, y)' },
   { label: 'mse [N] vs [N, 1], weighted', config: 'mse', x: probs([N], -2, 2), y: probs([N, 1], -2, 2), w: weights, torch: "(F.mse_loss(x, y.flatten(), reduction='none') * w).sum() / x.shape[0]" },
 ];
@@ -137,6 +141,8 @@ test('shapes that do not fit are ShapeErrors naming the loss and both shapes', (
     assert.throws(() => loss('mse').compute(tensor([[1, 2]]), tensor([[1, 2, 3]])), (e: unknown) => e instanceof ShapeError && /meanSquaredError: predictions \[1, 2\] and targets \[1, 3\]/.test(e.message));
     assert.throws(() => loss('sparseCategoricalCrossentropy').compute(tensor([[0.5, 0.5]]), tensor([[1, 0]])), /sparseCategoricalCrossentropy: predictions \[1, 2\] need integer labels \[1\], got \[1, 2\]/);
     assert.throws(() => loss('categoricalCrossentropy').compute(tensor([0.5, 0.5]), tensor([1, 0])), /categoricalCrossentropy: predictions need a class axis, got \[2\]/);
+    assert.throws(() => loss('categoricalCrossentropy').compute(tensor([[0.5, 0.5]]), tensor([2], undefined, 'int64')), /categoricalCrossentropy: targets \[1\] are not class labels in \[0, 2\) for predictions \[1, 2\]/);
+    assert.throws(() => loss('mse').compute(tensor([[0.5, 0.5, 0]]), tensor([-1], undefined, 'int64')), /meanSquaredError: targets \[1\] are not class labels in \[0, 3\)/);
     assert.throws(() => loss('binaryCrossentropy').compute(tensor([0.5, 0.5]), tensor([1, 0]), tensor([1, 1, 1])), /sample weights \[3\] do not fit a batch of 2/);
   });
 });

@@ -2,7 +2,9 @@
 // - from logits, cross-entropies go through log_softmax / BCE-with-logits, finite for any logit;
 // - from probabilities, predictions are clamped to [1e-7, 1 − 1e-7] (Keras's epsilon) before the log, and
 //   categorical ones are first normalised to sum to 1 along the class axis (as Keras does).
-// Classes are on the last axis. Each sample's loss is averaged over its other non-batch elements; the batch
+// Classes are on the last axis. Targets of binary, categorical and squared-error losses have the predictions'
+// shape (one-hot rows for categorical ones, as Keras wants), or are integer class labels [N, ...] (what nnlab's
+// datasets hold), which are one-hot encoded against the predictions' C classes first. Each sample's loss is averaged over its other non-batch elements; the batch
 // loss is Σᵢ wᵢ·lossᵢ / N with per-sample weights w (all 1 by default), Keras's "sum over batch size" — so
 // class weights scale a sample's contribution without renormalising by Σw (unlike PyTorch's `weight`).
 import { ops, tidy, type Tensor } from '../tensor/index.js';
@@ -15,12 +17,13 @@ export const EPSILON = 1e-7;
 const fromLogits: ParamSpec = { type: 'boolean', default: false };
 
 const SPECS = {
-  /** Targets in [0, 1], the shape of the predictions (an [N] target also fits [N, 1] predictions). */
+  /** Targets in [0, 1], the shape of the predictions (an [N] target also fits [N, 1] predictions), or class labels. */
   binaryCrossentropy: { fromLogits },
-  /** One-hot (or soft) targets of the predictions' shape [N, ..., C]. */
+  /** One-hot (or soft) targets of the predictions' shape [N, ..., C], or integer class labels [N, ...]. */
   categoricalCrossentropy: { fromLogits },
   /** Integer class labels [N, ...] (or [N, ..., 1]) for predictions [N, ..., C]; any dtype holding integers. */
   sparseCategoricalCrossentropy: { fromLogits },
+  /** Targets of the predictions' shape, or integer class labels [N, ...] (one-hot encoded). */
   meanSquaredError: {},
 } satisfies Record<string, Record<string, ParamSpec>>;
 
@@ -43,13 +46,34 @@ export interface Loss {
 
 const fmt = (t: Tensor) => `[${t.shape.join(', ')}]`;
 
-/** yTrue as a float tensor of yPred's shape; [N] and [N, 1] are interchangeable. */
+/**
+ * yTrue as a float tensor of yPred's shape: as it is ([N] and [N, 1] are interchangeable), or, for integer
+ * class labels [N, ...] (or [N, ..., 1]) against predictions [N, ..., C] with C > 1, their one-hot rows.
+ */
 function sameShape(name: string, yPred: Tensor, yTrue: Tensor): Tensor {
   const [p, t] = [yPred.shape, yTrue.shape];
   const fits = p.length === t.length ? p.every((n, i) => n === t[i]) : p[0] === t[0] && yPred.size === yTrue.size && Math.abs(p.length - t.length) === 1;
-  if (!fits || p.length === 0) throw new ShapeError(`${name}: predictions ${fmt(yPred)} and targets ${fmt(yTrue)} do not match`);
-  const y = p.length === t.length ? yTrue : ops.reshape(yTrue, p);
-  return y.dtype === yPred.dtype ? y : y.to(yPred.dtype);
+  if (fits && p.length > 0) {
+    const y = p.length === t.length ? yTrue : ops.reshape(yTrue, p);
+    return y.dtype === yPred.dtype ? y : y.to(yPred.dtype);
+  }
+  const labels = classLabels(yPred, yTrue);
+  if (labels === null) throw new ShapeError(`${name}: predictions ${fmt(yPred)} and targets ${fmt(yTrue)} do not match`);
+  const c = p[p.length - 1];
+  try {
+    return ops.oneHot(labels, c).to(yPred.dtype);
+  } catch {
+    throw new ShapeError(`${name}: targets ${fmt(yTrue)} are not class labels in [0, ${c}) for predictions ${fmt(yPred)}; give labels or one-hot targets of the predictions' shape`);
+  }
+}
+
+/** yTrue as int64 labels of yPred's leading shape when it is shaped as class labels for yPred's C > 1 classes, else null. */
+function classLabels(yPred: Tensor, yTrue: Tensor): Tensor | null {
+  const p = yPred.shape;
+  const t = yTrue.shape;
+  const lead = p.slice(0, -1);
+  const shaped = p.length >= 2 && p[p.length - 1] > 1 && (t.length === lead.length || (t.length === p.length && t[t.length - 1] === 1)) && lead.every((n, i) => n === t[i]);
+  return shaped ? (yTrue.dtype === 'int64' ? yTrue : yTrue.to('int64')).reshape(lead) : null;
 }
 
 /** The mean over every axis but the batch axis: [N, ...] -> [N]. */

@@ -3,7 +3,7 @@
 // Each training step runs in one tidy() scope: forward, loss (+ weight penalties), backward, optimizer step.
 // When the model ends in softmax (or sigmoid) and the loss takes probabilities, the loss is computed from the
 // logits instead (log-softmax / BCE-with-logits): the same value, numerically stable, and cheaper; metrics
-// still see probabilities. Metrics accumulate over the whole epoch, and the epoch's loss is the sample-weighted
+// see the outputs as src/nn/outputs.ts reads them (P(class 1) for one output unit). Metrics accumulate over the whole epoch, and the epoch's loss is the sample-weighted
 // mean of its batch losses.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ConfigError } from '../engine/errors.js';
@@ -15,6 +15,7 @@ import { loss as makeLoss, type Loss, type LossConfig } from '../nn/losses.js';
 import { metric as makeMetric, type Metric, type MetricConfig } from '../nn/metrics.js';
 import { checkClassWeight, sampleWeightsFromClassWeight, type ClassWeight } from '../nn/class-weight.js';
 import type { Sequential } from '../nn/model.js';
+import { classProbabilities, metricInput, outputHead, predictedClasses, type OutputHead } from '../nn/outputs.js';
 import { optimizer as makeOptimizer, type Optimizer, type OptimizerConfig } from '../optim/index.js';
 import type { Callback, TrainContext } from './callbacks/callback.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
@@ -52,21 +53,14 @@ export interface FitOptions {
 
 const DEFAULT_BATCH = 32;
 
-/** How the model's last layer ends, to compute a probability loss from logits. */
-function finalActivation(model: Sequential): string | null {
-  const last = model.layers[model.layers.length - 1] as { activation?: { name: string; getConfig(): Record<string, unknown> } };
-  if (!last.activation) return null;
-  const { name, axis } = last.activation.getConfig() as { name: string; axis?: number };
-  return name === 'softmax' && axis !== -1 && axis !== model.outputShape.length ? null : name;
-}
-
 export class Trainer {
   readonly optimizer: Optimizer;
   readonly loss: Loss;
   readonly metrics: Metric[];
+  /** What the model's outputs hold (src/nn/outputs.ts): how metrics, predictions and classes read them. */
+  readonly head: OutputHead;
   /** The loss on logits used in training when the model ends in softmax/sigmoid (else null). */
   private readonly logitLoss: Loss | null;
-  private readonly squash: 'softmax' | 'sigmoid' | null;
 
   constructor(
     readonly model: Sequential,
@@ -82,16 +76,11 @@ export class Trainer {
     }
     this.optimizer = makeOptimizer(config.optimizer, model.parameters(), `${path}.optimizer`);
     const lossConfig = this.loss.getConfig();
-    const act = finalActivation(model);
+    this.head = outputHead(model, lossConfig);
+    const act = this.head.activation;
     const categorical = lossConfig.name === 'categoricalCrossentropy' || lossConfig.name === 'sparseCategoricalCrossentropy';
-    if (lossConfig.fromLogits === false && ((act === 'softmax' && categorical) || (act === 'sigmoid' && lossConfig.name === 'binaryCrossentropy'))) {
-      this.logitLoss = makeLoss({ ...lossConfig, fromLogits: true }, `${path}.loss`);
-      this.squash = act;
-    } else {
-      this.logitLoss = null;
-      // A model that outputs logits for a binary loss taking logits: its metrics threshold probabilities.
-      this.squash = lossConfig.fromLogits === true && lossConfig.name === 'binaryCrossentropy' ? 'sigmoid' : null;
-    }
+    const fromProbabilities = lossConfig.fromLogits === false;
+    this.logitLoss = fromProbabilities && ((act === 'softmax' && categorical) || (act === 'sigmoid' && lossConfig.name === 'binaryCrossentropy')) ? makeLoss({ ...lossConfig, fromLogits: true }, `${path}.loss`) : null;
   }
 
   /** Trains for `epochs` epochs (or until a callback stops the run); returns the per-epoch history. */
@@ -191,8 +180,8 @@ export class Trainer {
       this.optimizer.step();
       this.optimizer.zeroGrad();
       noGrad(() => {
-        const probs = this.squash ? squash(out, this.squash) : out;
-        for (const m of this.metrics) m.update(probs, y);
+        const seen = metricInput(out, this.head, this.logitLoss !== null);
+        for (const m of this.metrics) m.update(seen, y);
       });
       return loss.item();
     });
@@ -212,8 +201,8 @@ export class Trainer {
           let loss = (this.logitLoss ?? this.loss).compute(out, batch.y);
           const penalty = this.model.penalty();
           if (penalty) loss = ops.add(loss, penalty);
-          const probs = this.squash ? squash(out, this.squash) : out;
-          for (const m of this.metrics) m.update(probs, batch.y);
+          const seen = metricInput(out, this.head, this.logitLoss !== null);
+          for (const m of this.metrics) m.update(seen, batch.y);
           return loss.item() * n;
         });
         seen += n;
@@ -230,14 +219,14 @@ export class Trainer {
     return predict(this.model, x, batchSize);
   }
 
-  /** The predicted class index of each sample (int64 [N]): the argmax, or probability > 0.5 for one output. */
+  /** The predicted class index of each sample (int64 [N]): the argmax, or P(class 1) > 0.5 for one output. */
   predictClasses(x: Tensor, options: { batchSize?: number } = {}): Tensor {
-    return tidy(() => {
-      const out = this.predict(x, options);
-      if (out.shape[out.rank - 1] !== 1) return ops.argmax(out, -1);
-      const p = this.squash === 'sigmoid' ? ops.sigmoid(out) : out;
-      return ops.gt(p, 0.5).reshape([out.shape[0]]).to('int64');
-    });
+    return tidy(() => predictedClasses(this.predict(x, options), this.head));
+  }
+
+  /** Every class's probability for samples x [N, ...]: [N, C], two columns for a one-output binary model. */
+  predictProbabilities(x: Tensor, options: { batchSize?: number } = {}): Tensor {
+    return tidy(() => classProbabilities(this.predict(x, options), this.head));
   }
 
   /** Frees the optimizer's state and the metrics' counts (the model stays). */
@@ -262,12 +251,6 @@ export class Trainer {
 }
 
 const asFloat = (x: Tensor) => (x.dtype === 'float32' ? x : x.to('float32'));
-/**
- * What the metrics see for logits: sigmoid probabilities for a binary model (its metrics threshold at 0.5);
- * the logits themselves for a softmax model, whose metrics take the argmax, which softmax does not change.
- */
-const squash = (logits: Tensor, how: 'softmax' | 'sigmoid') => (how === 'sigmoid' ? ops.sigmoid(logits) : logits);
-
 /** A model's outputs for samples x [N, ...], computed in batches in evaluation mode. */
 export function predict(model: Sequential, x: Tensor, batchSize = DEFAULT_BATCH): Tensor {
   const n = x.shape[0];

@@ -7,28 +7,29 @@ import { ConfigError, NnlabError } from '../../engine/errors.js';
 import type { RunSpec } from '../../lab/types.js';
 import type { Sequential } from '../../nn/model.js';
 import type { Dataset } from '../../data/index.js';
+import type { OutputHead } from '../../nn/outputs.js';
 import { toCsv } from '../../report/csv.js';
 import { humanStream, parseId, printJson, storeFrom } from '../context.js';
 
 // libtorch-backed modules are loaded when the command runs (so `nnlab doctor` works without the addon).
 async function engine() {
-  const [{ disposePrepared, prepareData }, { ops, tidy }, { loadModel }, { predict }] = await Promise.all([
+  const [{ disposePrepared, prepareData }, { tidy }, { loadModel }, { predict }, { classProbabilities }, { headOf }] = await Promise.all([
     import('../../lab/data-prep.js'),
     import('../../tensor/index.js'),
     import('../../train/model-io.js'),
     import('../../train/trainer.js'),
+    import('../../nn/outputs.js'),
+    import('../../lab/predict.js'),
   ]);
-  return { disposePrepared, prepareData, ops, tidy, loadModel, predict };
+  return { disposePrepared, prepareData, tidy, loadModel, predict, classProbabilities, headOf };
 }
 
-function rows(e: Awaited<ReturnType<typeof engine>>, model: Sequential, data: Dataset): string[][] {
-  const { ops, predict } = e;
+function rows(e: Awaited<ReturnType<typeof engine>>, model: Sequential, head: OutputHead, data: Dataset): string[][] {
   return e.tidy(() => {
-    const out = predict(model, data.x, 256);
-    const last = model.layers[model.layers.length - 1] as { activation?: { name: string } };
-    const probs = (last.activation?.name === 'softmax' ? out : ops.softmax(out, -1)).toNumbers();
+    const probs = e.classProbabilities(e.predict(model, data.x, 256), head).toNumbers();
     const truth = data.y.toNumbers();
     const c = data.classes.length;
+    if (c !== Math.max(head.units, 2)) throw new NnlabError(`the model has ${head.units} output unit(s) for the ${c} classes of ${data.name}`);
     return truth.map((t, i) => {
       const p = probs.slice(i * c, (i + 1) * c);
       const best = p.indexOf(Math.max(...p));
@@ -55,10 +56,11 @@ export function registerExportPredictions(program: Command): void {
         const weights = (await store.listArtifacts({ runId: run.id })).find((a) => a.kind === 'weights');
         if (!weights) throw new NnlabError(`run ${run.id} has no saved weights (status ${run.status})`);
         const config = run.config as RunSpec & { dataSeed: number };
-        const { model } = e.loadModel(weights.path);
+        const { model, info } = e.loadModel(weights.path);
+        const head = e.headOf(model, info);
         const data = await e.prepareData(config.data, config.dataSeed);
         try {
-          const body = opts.split === 'val' ? rows(e, model, data.val) : data.test.finalEvaluation((t) => rows(e, model, t));
+          const body = opts.split === 'val' ? rows(e, model, head, data.val) : data.test.finalEvaluation((t) => rows(e, model, head, t));
           const header = ['index', 'true', 'predicted', ...data.classes.map((c) => `p(${c})`)];
           writeFileSync(opts.out, toCsv([header, ...body]));
           humanStream(opts.json).write(`${body.length} predictions on ${opts.split} written to ${opts.out}\n`);

@@ -38,10 +38,28 @@ test('earlyStopping stops after `patience` epochs without improvement and restor
   const losses = r.history.epochs.map((e) => e.val!.loss as number);
   const best = losses.indexOf(Math.min(...losses));
   assert.equal(r.history.status, 'stopped');
-  assert.equal(r.history.epochs.length, best + 1 + 2 + 1, 'stops on the third epoch after the best (patience 2)');
-  assert.match(r.history.message!, new RegExp(`early stopping at epoch ${best + 4}: val_loss did not improve for 3 epochs .*restored the weights of epoch ${best + 1}`));
+  assert.equal(r.history.epochs.length, best + 1 + 2, 'stops on the second epoch after the best (patience 2), as Keras');
+  assert.match(r.history.message!, new RegExp(`early stopping at epoch ${best + 3}: val_loss did not improve for 2 epochs .*restored the weights of epoch ${best + 1}`));
   assert.deepEqual(r.model.stateDict()['1.bias'].toNumbers(), snapshots[best]);
   r.dispose();
+});
+
+test("earlyStopping stops where Keras stopped seed 004's runs (val_loss logs replayed, patience 2)", () => {
+  // The val_loss of each epoch as the seed's Keras 2 log printed it, the callback's settings, and the epochs Keras ran.
+  const runs: [string, number[], number, number][] = [
+    ['relu', [0.6922, 0.5557, 0.4957, 0.4882, 0.4446, 0.4367, 0.4174, 0.4144, 0.3978, 0.39], 0.02, 9],
+    ['selu', [0.5187, 0.4779, 0.4473, 0.4572, 0.4331, 0.42], 0.02, 5],
+    ['final model', [0.4093, 0.364, 0.3423, 0.3382, 0.326, 0.3237, 0.3236, 0.31], 0.01, 7],
+  ];
+  for (const [name, losses, minDelta, ran] of runs) {
+    const es = new EarlyStopping({ monitor: 'val_loss', patience: 2, minDelta });
+    let stopped = -1;
+    const ctx = { stop: () => void (stopped = stopped < 0 ? epoch : stopped) } as unknown as Parameters<EarlyStopping['onEpochEnd']>[1];
+    let epoch = 0;
+    es.onTrainBegin();
+    for (; epoch < losses.length && stopped < 0; epoch++) es.onEpochEnd({ epoch, train: { loss: 1 }, val: { loss: losses[epoch] }, lr: 0.01, timeS: 1, trainTimeS: 1, samplesPerS: 1 }, ctx);
+    assert.equal(stopped + 1, ran, `${name}: Keras ran ${ran} epochs`);
+  }
 });
 
 test('earlyStopping: startFromEpoch delays it; monitoring a missing value is a named error', async () => {

@@ -1,5 +1,6 @@
-// Stops training when the monitored value has not improved for `patience` epochs (Keras's EarlyStopping),
-// optionally putting back the weights of the best epoch.
+// Stops training when the monitored value has not improved for `patience` epochs (Keras's EarlyStopping):
+// with patience 2, the second epoch in a row without an improvement of more than minDelta is the last one
+// (patience 0 stops at the first). Optionally puts back the weights of the best epoch.
 import { keep, noGrad, type Tensor } from '../../tensor/index.js';
 import type { EpochLog } from '../history.js';
 import type { Callback, TrainContext } from './callback.js';
@@ -45,7 +46,7 @@ export class EarlyStopping implements Callback {
       return;
     }
     this.wait += 1;
-    if (this.wait > this.options.patience) {
+    if (this.wait >= this.options.patience && log.epoch > 0) {
       if (this.bestWeights) ctx.model.loadStateDict(this.bestWeights, 'earlyStopping best weights');
       const restored = this.bestWeights ? `; restored the weights of epoch ${this.bestEpoch + 1}` : '';
       ctx.stop('stopped', `early stopping at epoch ${log.epoch + 1}: ${this.options.monitor} did not improve for ${this.wait} epochs (best ${this.monitor.best.toPrecision(5)} at epoch ${this.bestEpoch + 1})${restored}`);
