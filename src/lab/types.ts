@@ -42,7 +42,7 @@ export interface RunSpec {
   /** The model as a Sequential config (templates already expanded), inputShape filled in by the runner. */
   model: Omit<ModelConfig, 'inputShape'> & { inputShape?: number[] };
   training: TrainingSpec;
-  /** Whether to evaluate on the test set once at the end. */
+  /** Whether this run evaluates on the test set once at its end (the experiment's evaluateTest is 'all'). */
   evaluateTest: boolean;
 }
 
@@ -62,7 +62,12 @@ export interface Experiment {
   seed: number;
   repeats: number;
   /** The factors (field path -> values) and how they combine, or null for a single configuration. */
-  study: { factors: Record<string, unknown[]>; mode: 'cross' | 'zip' } | null;
+  study: { factors: Record<string, unknown[]>; mode: 'cross' | 'zip'; metric?: string; direction?: 'max' | 'min' } | null;
+  /**
+   * Which runs see the test set, once each: 'none'; 'all' (every run at its end); 'best' (after the study, the
+   * runs of the config chosen on validation by the study's metric).
+   */
+  evaluateTest: 'none' | 'all' | 'best';
   /** Classification baselines scored on the same splits: 'constant' | 'uniform' | 'majority'. */
   baselines: ('constant' | 'uniform' | 'majority')[];
   cells: StudyCell[];

@@ -40,8 +40,19 @@ export function metricTitle(key: string): string {
   return `${SPLIT_NAMES[key.slice(0, dot)] ?? key.slice(0, dot)} ${key.slice(dot + 1)}`;
 }
 
-function valueText(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+/**
+ * A factor value as labels show it: strings bare, a component as `sgd(lr=0.1)`, lists as `[64,32]`, other
+ * objects as `{rate=0.5}`.
+ */
+export function valueText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return `[${v.map(valueText).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const { name, ...rest } = v as Record<string, unknown>;
+    const params = Object.entries(rest).map(([k, x]) => `${k}=${valueText(x)}`).join(', ');
+    return typeof name === 'string' ? (params ? `${name}(${params})` : name) : `{${params}}`;
+  }
+  return JSON.stringify(v);
 }
 
 /**

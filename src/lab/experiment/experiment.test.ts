@@ -163,7 +163,8 @@ test('a file with every section becomes the run specs, with names canonical and 
     shuffle: false,
     flatten: false,
   });
-  assert.equal(spec.evaluateTest, true);
+  assert.equal(e.evaluateTest, 'best', 'a study evaluates only the config chosen on validation');
+  assert.equal(spec.evaluateTest, false, 'so no run evaluates at its end');
   const t = spec.training;
   assert.deepEqual([t.optimizer.name, t.optimizer.lr, t.optimizer.momentum], ['sgd', 0.05, 0.99]);
   assert.deepEqual(t.loss, { name: 'sparseCategoricalCrossentropy', fromLogits: false });

@@ -38,12 +38,22 @@
 //     batchSize: 64                          # default 32
 //     callbacks: [{ name: earlyStopping, patience: 2 }]   # default none
 //     classWeight: null                      # default none; { 0: 1, 1: 5 }
-//   evaluateTest: true                # default false: evaluate on the sealed test set once, at the end of each run
+//   evaluateTest: true                # default false. The sealed test set is evaluated once per run: true = the
+//                                     # single config's runs, or in a study only the runs of the config chosen on
+//                                     # validation (= best); all: every run of every config
 //   study:                            # default none: a single configuration
 //     mode: cross                     # default cross (every combination); zip: the i-th values together
-//     factors:                        # field path -> values; any field of data, model, training, evaluateTest
+//     metric: val.accuracy            # default val.accuracy: the final metric that ranks configs (val.precision, val.loss, ...)
+//     direction: max                  # default: min for losses and errors, else max
+//     factors:                        # field path -> values; any field of data, model, training
 //       model.activation: [sigmoid, relu, selu, leakyRelu]
 //       training.optimizer.lr: [0.1, 0.01]
+//       training.optimizer:           # named levels: labels show the names (optimizer=SGD)
+//         SGD: { name: sgd, lr: 0.1 }
+//         Adam: { name: adam, lr: 0.01 }
+//       activation:                   # one factor setting several fields, named by its key
+//         paths: [model.layers.1.activation, model.layers.3.activation]   # (or model.layers[1]... in a block list)
+//         values: [sigmoid, relu]
 //   baselines: [majority, uniform, constant]   # default none: classification baselines on the same splits
 //
 // Component names and parameters (activations, optimizers, ...) match in any spelling (leakyRelu, leaky_relu,
@@ -65,6 +75,16 @@ import { validateExperiment } from './validate.js';
 export interface LoadOptions {
   /** Overrides applied before checking, in order: 'training.epochs=3', 'model.units=[64,32]'. */
   overrides?: readonly string[];
+}
+
+/**
+ * Which runs are evaluated on the test set: `true` means the one config of a single experiment, and in a
+ * study only the config chosen on validation ('best'), as the test set must not take part in choosing.
+ */
+function testPolicy(given: boolean | 'best' | 'all' | undefined, cells: number): Experiment['evaluateTest'] {
+  if (given === undefined || given === false) return 'none';
+  if (given === 'all' || given === 'best') return given;
+  return cells > 1 ? 'best' : 'all';
 }
 
 /** Reads and checks an experiment file (YAML or JSON). */
@@ -98,19 +118,24 @@ export function parseExperiment(text: string, file: string | null, options: Load
   validateExperiment(raw, loc, varied);
   const study = readStudy(raw.study, loc);
   for (const p of placed) {
-    const factor = study?.factors.find((f) => isPrefix(f.segments, p.path));
+    const factor = study?.factors.find((f) => f.paths.some((fp) => isPrefix(fp, p.path)));
     if (factor !== undefined) {
       throw new ConfigError(formatPath(p.path), `the study varies ${factor.key}, so this value would never be used; change the factor's values instead ${p.origin.note}`, file ?? undefined);
     }
   }
 
   const baseDir = file === null ? process.cwd() : path.dirname(path.resolve(file));
-  const cells: StudyCell[] = (study === null ? [{ label: '', values: {}, placed: [] }] : studyCells(study, loc)).map((cell) => {
+  const combinations = study === null ? [{ label: '', values: {}, settings: {}, placed: [] }] : studyCells(study, loc);
+  const evaluateTest = testPolicy(raw.evaluateTest as boolean | 'best' | 'all' | undefined, combinations.length);
+  const cells: StudyCell[] = combinations.map((cell) => {
     const cellRaw = structuredClone(raw);
     const cellLoc = loc.with(cell.placed);
-    for (const f of study?.factors ?? []) cellLoc.check(() => setPath(cellRaw, f.segments, structuredClone(cell.values[f.key]), f.key, defaultAt));
-    if (study !== null) validateExperiment(cellRaw, cellLoc);
-    return { label: cell.label, values: structuredClone(cell.values), spec: runSpecOf(cellRaw, cellLoc, baseDir) };
+    for (const f of study?.factors ?? []) {
+      for (const segments of f.paths) cellLoc.check(() => setPath(cellRaw, segments, structuredClone(cell.settings[f.key]), f.key, defaultAt));
+    }
+    if (study !== null && study.factors.length > 0) validateExperiment(cellRaw, cellLoc);
+    const spec = runSpecOf(cellRaw, cellLoc, baseDir);
+    return { label: cell.label, values: structuredClone(cell.values), spec: { ...spec, evaluateTest: evaluateTest === 'all' } };
   });
 
   return {
@@ -119,7 +144,16 @@ export function parseExperiment(text: string, file: string | null, options: Load
     description: (raw.description as string | null | undefined) ?? null,
     seed: (raw.seed as number | undefined) ?? 0,
     repeats: (raw.repeats as number | undefined) ?? 1,
-    study: study === null ? null : { mode: study.mode, factors: Object.fromEntries(study.factors.map((f) => [f.key, f.values])) },
+    study:
+      study === null
+        ? null
+        : {
+            mode: study.mode,
+            factors: Object.fromEntries(study.factors.map((f) => [f.key, f.values])),
+            ...(study.metric === null ? {} : { metric: study.metric }),
+            ...(study.direction === null ? {} : { direction: study.direction }),
+          },
+    evaluateTest,
     baselines: (raw.baselines as Experiment['baselines'] | undefined) ?? [],
     cells,
     raw,

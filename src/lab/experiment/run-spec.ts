@@ -68,7 +68,7 @@ export function runSpecOf(raw: Raw, loc: Locator, baseDir: string): RunSpec {
       `the model ends without an activation, but loss ${name} expects probabilities: end with ${name === 'binaryCrossentropy' ? 'sigmoid' : 'softmax'}, or use loss { name: ${name}, fromLogits: true }`,
     );
   }
-  return { data, model: { layers }, training, evaluateTest: (raw.evaluateTest as boolean | undefined) ?? false };
+  return { data, model: { layers }, training, evaluateTest: raw.evaluateTest === 'all' || raw.evaluateTest === true };
 }
 
 /** Lower case without separators: 'Fashion_MNIST' and 'fashion-mnist' meet. */
@@ -140,6 +140,10 @@ function modelLayersOf(model: ModelSection, loc: Locator): { layers: LayerConfig
     loc.check(() => activation((model.activation ?? TEMPLATE_DEFAULTS.activation) as string, 'model.activation'));
     loc.check(() => activation((model.outputActivation ?? TEMPLATE_DEFAULTS.outputActivation) as string, 'model.outputActivation'));
     loc.check(() => initializer((model.initializer ?? TEMPLATE_DEFAULTS.initializer) as string, 'model.initializer'));
+    const hidden = model.template === 'mlp' ? (typeof model.units === 'number' ? 1 : model.units.length) : 0;
+    if (model.template === 'mlp' && Array.isArray(model.dropout) && model.dropout.length !== hidden) {
+      throw loc.error(['model', 'dropout'], `gives ${model.dropout.length} dropout rates for ${hidden} hidden layers (units ${JSON.stringify(model.units)}); give one rate per hidden layer, or one rate for all`);
+    }
   }
   const layers = expandModel(model);
   let finalActivation: string | null = null;

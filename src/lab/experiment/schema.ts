@@ -63,9 +63,15 @@ const MLP: Schema = {
     units: intList('Units of each hidden dense layer ([] for none: logistic regression).'),
     activation: component('Activation of the hidden layers (default relu)', ACTIVATION_NAMES),
     initializer: component('Kernel initializer of every dense layer (default glorotUniform)', INITIALIZER_NAMES),
-    dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'Dropout rate after each hidden layer (default 0: none).' },
+    dropout: {
+      type: ['number', 'array'],
+      minimum: 0,
+      exclusiveMaximum: 1,
+      items: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+      description: 'Dropout rate after each hidden layer (default 0: none), or one rate per hidden layer ([0, 0.5, 0]).',
+    },
     batchNorm: bool('Batch normalisation between each hidden dense layer and its activation (default false).'),
-    outputActivation: component('Activation of the output layer (default softmax)', ACTIVATION_NAMES),
+    outputActivation: component('Activation of the output layer (default softmax; a two-class sigmoid output has one unit)', ACTIVATION_NAMES),
   },
 };
 
@@ -215,14 +221,36 @@ const TRAINING: Schema = {
   },
 };
 
+/** A factor's values: a list, or named levels (a mapping from a name to the value). */
+const FACTOR_VALUES: Schema = {
+  description: 'A list of values, or named levels ({ name: value }) whose names the labels show.',
+  type: ['array', 'object'],
+  minItems: 1,
+  minProperties: 1,
+};
+
 const STUDY: Schema = {
-  description: 'Configurations to compare: each factor is a field path with a list of values, crossed or zipped.',
+  description: 'Configurations to compare: each factor is a field path with its values (or { paths, values } setting several fields), crossed or zipped.',
   type: ['object', 'null'],
   additionalProperties: false,
-  required: ['factors'],
   properties: {
     mode: { enum: ['cross', 'zip'], description: "'cross' (default): every combination; 'zip': the i-th values together." },
-    factors: { type: 'object', minProperties: 1, additionalProperties: { type: 'array', minItems: 1 } },
+    metric: { type: 'string', description: 'The final metric that ranks the configs (default val.accuracy), e.g. val.precision or val.loss.' },
+    direction: { enum: ['max', 'min'], description: 'Whether a higher or a lower metric is better (default: min for losses and errors, else max).' },
+    factors: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: {
+        if: { type: 'object', required: ['paths'] },
+        then: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['paths', 'values'],
+          properties: { paths: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }, values: FACTOR_VALUES },
+        },
+        else: FACTOR_VALUES,
+      },
+    },
   },
 };
 
@@ -242,7 +270,13 @@ export const EXPERIMENT_SCHEMA: Schema = {
     data: ref('data'),
     model: ref('model'),
     training: ref('training'),
-    evaluateTest: bool('Evaluate on the test set once at the end of each run (default false).'),
+    evaluateTest: {
+      description:
+        "Evaluate on the sealed test set, once per run (default false): true = the runs of a single config, or in a study only those of the config chosen on validation ('best'); 'all' = every run.",
+      type: ['boolean', 'string'],
+      if: { type: 'string' },
+      then: { enum: ['best', 'all'] },
+    },
     study: ref('study'),
     baselines: {
       description: 'Classification baselines scored on the same splits (default none).',

@@ -45,13 +45,13 @@ test('crossed factors give every combination, the first factor varying slowest',
   assert.equal(e.cells[1].spec.model.layers[1].units, 8);
 });
 
-test('three crossed factors multiply; list and object values are labelled as JSON', () => {
+test('three crossed factors multiply; lists are labelled [64,32] and components sgd(lr=0.1)', () => {
   const e = parseExperiment(
     BASE + 'study:\n  factors:\n    model.units: [[64], [64, 32]]\n    training.batchSize: [32, 64]\n    training.optimizer: [adam, { name: sgd, lr: 0.1 }]\n',
     null,
   );
   assert.equal(e.cells.length, 8);
-  assert.equal(e.cells[7].label, 'model.units=[64,32], training.batchSize=64, training.optimizer={"name":"sgd","lr":0.1}');
+  assert.equal(e.cells[7].label, 'model.units=[64,32], training.batchSize=64, training.optimizer=sgd(lr=0.1)');
   assert.deepEqual(e.cells[7].spec.model.layers.filter((l) => l.type === 'dense').map((l) => l.units), [64, 32, 'classes']);
   assert.deepEqual([e.cells[7].spec.training.optimizer.name, e.cells[7].spec.training.optimizer.lr], ['sgd', 0.1]);
 });
@@ -108,7 +108,7 @@ test('the study section itself is checked: mode, empty factors, repeated values,
   e = failure(BASE + 'study:\n  factors:\n    model.activation: []\n');
   assert.deepEqual([e.path, e.line], ['study.factors.model.activation', 7]);
   e = failure(BASE + 'study:\n  factors:\n    model.activation: relu\n');
-  assert.match(e.message, /expected a list, got "relu"/);
+  assert.match(e.message, /expected a list or an object, got "relu"/);
   e = failure(BASE + 'study:\n  factors:\n    model.activation:\n      - relu\n      - selu\n      - relu\n');
   assert.deepEqual([e.path, e.line], ['study.factors.model.activation[2]', 10]);
   assert.match(e.message, /"relu" is listed twice/);
@@ -117,7 +117,7 @@ test('the study section itself is checked: mode, empty factors, repeated values,
   assert.match(e.message, /lies inside factor 'model'/);
   e = failure(BASE + 'study:\n  factors:\n    seed: [1, 2]\n');
   assert.deepEqual([e.path, e.line], ['study.factors.seed', 7]);
-  assert.match(e.message, /data, model, training, evaluateTest/);
+  assert.match(e.message, /data, model, training; 'seed' is not one/);
   e = failure(BASE + 'study:\n  factors:\n    model..units: [1]\n');
   assert.deepEqual([e.path, e.line], ['study.factors.model..units', 7]);
   assert.match(e.message, /is not a field path/);
@@ -157,4 +157,69 @@ test('a factor and the file spelling the same parameter differently is reported 
   const e = failure(BASE + 'training:\n  optimizer: { name: adam, learning_rate: 0.01 }\nstudy:\n  factors:\n    training.optimizer.lr: [0.1]\n');
   assert.equal(e.path, 'training.optimizer.lr');
   assert.match(e.message, /given twice/);
+});
+
+test("zipped factors may repeat a value down a column (seed 000's table of trials); a whole repeated row is an error", () => {
+  const e = parseExperiment(
+    BASE + 'training: { optimizer: { name: sgd } }\nstudy:\n  mode: zip\n  factors:\n    training.optimizer.momentum: [0.5, 0.1, 0.1]\n    training.optimizer.lr: [0.07, 0.07, 0.01]\n',
+    null,
+  );
+  assert.deepEqual(e.cells.map((c) => [c.spec.training.optimizer.momentum, c.spec.training.optimizer.lr]), [[0.5, 0.07], [0.1, 0.07], [0.1, 0.01]]);
+  const err = failure(BASE + 'study:\n  mode: zip\n  factors:\n    model.activation: [relu, tanh, relu]\n    training.batchSize: [10, 20, 10]\n');
+  assert.deepEqual([err.path, err.line], ['study.factors.model.activation[2]', 8]);
+  assert.match(err.message, /zipped value 3 repeats value 1 of every factor: .*use repeats/);
+});
+
+test('named levels: labels and run records show the name, the config gets the value', () => {
+  const e = parseExperiment(BASE + 'study:\n  factors:\n    training.optimizer:\n      SGD: { name: sgd, lr: 0.1 }\n      Adam: { name: adam, lr: 0.01 }\n', null);
+  assert.deepEqual(e.cells.map((c) => c.label), ['training.optimizer=SGD', 'training.optimizer=Adam']);
+  assert.deepEqual(e.cells.map((c) => c.values), [{ 'training.optimizer': 'SGD' }, { 'training.optimizer': 'Adam' }]);
+  assert.deepEqual(e.cells.map((c) => [c.spec.training.optimizer.name, c.spec.training.optimizer.lr]), [['sgd', 0.1], ['adam', 0.01]]);
+  // A bad level is reported at its own line, with its name.
+  const err = failure(BASE + 'study:\n  factors:\n    training.optimizer:\n      SGD: { name: sgd, lr: 0.1 }\n      Bad: { name: adamm }\n');
+  assert.equal(err.line, 9);
+  assert.match(err.message, /unknown optimizer 'adamm'.*\(study factor training\.optimizer, value 2 'Bad'\)/);
+});
+
+test('one factor sets several paths: one activation on every hidden layer of a layer list', () => {
+  const layers = 'model:\n  layers:\n    - { type: flatten }\n    - { type: dense, units: 8 }\n    - { type: dropout, rate: 0.5 }\n    - { type: dense, units: 4 }\n    - { type: dense, units: classes, activation: softmax }\n';
+  const e = parseExperiment(
+    `data: { dataset: mnist }\n${layers}study:\n  factors:\n    activation:\n      paths: [model.layers.1.activation, model.layers.3.activation]\n      values: { sigmoid: sigmoid, LeakyReLU: { name: leakyRelu, alpha: 0.5 } }\n`,
+    null,
+  );
+  assert.deepEqual(e.cells.map((c) => c.label), ['activation=sigmoid', 'activation=LeakyReLU']);
+  assert.deepEqual(e.cells[1].spec.model.layers.map((l) => l.activation), [undefined, { name: 'leakyRelu', alpha: 0.5 }, undefined, { name: 'leakyRelu', alpha: 0.5 }, 'softmax']);
+  const bad = failure(`data: { dataset: mnist }\n${layers}study:\n  factors:\n    activation:\n      paths: [model.layers.1.activaton]\n      values: [relu]\n`);
+  assert.match(bad.message, /model\.layers\[1\]\.activaton: unknown field of dense 'activaton'.*\(study factor activation, value 1\)/);
+  const overlap = failure(`data: { dataset: mnist }\n${layers}study:\n  factors:\n    model.layers: [[{ type: flatten }]]\n    activation:\n      paths: [model.layers.1.activation]\n      values: [relu]\n`);
+  assert.match(overlap.message, /path 'model.layers.1.activation' of factor 'activation' lies inside factor 'model.layers'/);
+});
+
+test('the study chooses its comparison metric and direction; a study without factors repeats one config', () => {
+  const e = parseExperiment(BASE + 'repeats: 3\nstudy:\n  metric: val.precision\n', null);
+  assert.deepEqual(e.study, { mode: 'cross', factors: {}, metric: 'val.precision' });
+  assert.equal(e.cells.length, 1);
+  const loss = parseExperiment(BASE + 'study:\n  metric: val.loss\n  direction: min\n  factors: { model.units: [[4], [8]] }\n', null);
+  assert.deepEqual([loss.study?.metric, loss.study?.direction], ['val.loss', 'min']);
+  const bad = failure(BASE + 'study:\n  metric: precision\n');
+  assert.deepEqual([bad.path, bad.line], ['study.metric', 6]);
+  assert.match(bad.message, /expected <split>\.<metric>, such as val\.accuracy/);
+});
+
+test("evaluateTest: true is the single config's runs, or in a study only the config chosen on validation; 'all' is every run", () => {
+  const single = parseExperiment(BASE + 'evaluateTest: true\n', null);
+  assert.deepEqual([single.evaluateTest, single.cells[0].spec.evaluateTest], ['all', true]);
+  const study = (v: string) => parseExperiment(`${BASE}evaluateTest: ${v}\nstudy:\n  factors: { model.units: [[4], [8]] }\n`, null);
+  assert.deepEqual([study('true').evaluateTest, study('true').cells.map((c) => c.spec.evaluateTest)], ['best', [false, false]]);
+  assert.deepEqual([study('all').evaluateTest, study('all').cells.map((c) => c.spec.evaluateTest)], ['all', [true, true]]);
+  assert.equal(study('false').evaluateTest, 'none');
+  assert.match(failure(`${BASE}evaluateTest: some\n`).message, /unknown value 'some'.*valid: best, all/);
+});
+
+test('mlp dropout: one rate per hidden layer', () => {
+  const e = parseExperiment('data: { dataset: mnist }\nmodel: { template: mlp, units: [256, 128, 64], dropout: [0, 0.5, 0] }\n', null);
+  assert.deepEqual(e.cells[0].spec.model.layers.map((l) => l.type), ['flatten', 'dense', 'dense', 'dropout', 'dense', 'dense']);
+  const bad = failure('data: { dataset: mnist }\nmodel: { template: mlp, units: [256, 128], dropout: [0.5] }\n');
+  assert.deepEqual([bad.path, bad.line], ['model.dropout', 2]);
+  assert.match(bad.message, /gives 1 dropout rates for 2 hidden layers/);
 });

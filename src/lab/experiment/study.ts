@@ -1,94 +1,143 @@
-// A study: factors (a field path with a list of values each) combined into cells. Crossed factors give every
-// combination (the first factor varies slowest, as nested loops in the order written); zipped factors give the
-// i-th value of every factor together and must have lists of the same length. A factor path is a field of a
-// run's configuration as written, so it can vary a template's field (model.activation, model.units), a layer's
-// (model.layers[1].rate), a component's parameter (training.optimizer.lr) or a whole section (data.subset).
+// A study: factors combined into cells. Crossed factors give every combination (the first factor varies slowest,
+// as nested loops in the order written); zipped factors give the i-th value of every factor together and must
+// have lists of the same length (a value may repeat down a zipped column, as rows of a table of trials do).
+//
+// A factor is a field path with its values, e.g. `training.optimizer.lr: [0.1, 0.01]`. It can vary a template's
+// field (model.activation, model.units), a layer's (model.layers[1].rate), a component's parameter
+// (training.optimizer.lr) or a whole section (data.subset). Its values are a list, or named levels (a mapping
+// from a short name to the value, which labels then show: `training.optimizer: { SGD: { name: sgd, lr: 0.1 } }`).
+// One factor can set several paths at once: `activation: { paths: [model.layers.1.activation,
+// model.layers.3.activation], values: [sigmoid, relu] }`, named by its key (inside a YAML flow list, write
+// indices as .1; `[1]` works in block lists and quoted strings).
+//
+// The study section also says how its configs are compared: `metric` (a final metric such as val.precision,
+// default val.accuracy) and `direction` (max or min, default from the metric's name).
 import type { Locator, Placed } from './locate.js';
 import { isPrefix, isRecord, parsePath, type Segment } from './paths.js';
 import { checkFieldPath } from './validate.js';
+import { valueText } from '../../report/format.js';
 
 export interface Factor {
-  /** The factor as written: 'model.activation'. */
+  /** The factor as written: a field path ('model.activation'), or a name for a factor with `paths`. */
   key: string;
-  segments: Segment[];
+  /** The fields it sets (one for a field-path factor). */
+  paths: Segment[][];
   values: unknown[];
+  /** The level names of named levels (else null): what labels show and runs record. */
+  names: string[] | null;
+  /** Where its values are written: ['study', 'factors', key] or [..., 'values']. */
+  at: Segment[];
 }
 
 export interface Study {
   mode: 'cross' | 'zip';
   factors: Factor[];
+  metric: string | null;
+  direction: 'max' | 'min' | null;
 }
 
 /** One combination of factor values. */
 export interface Cell {
   /** "model.activation=relu, training.optimizer.lr=0.01". */
   label: string;
+  /** The factor values as runs record them, by factor key (the level name for named levels). */
   values: Record<string, unknown>;
+  /** The value each factor sets, by factor key. */
+  settings: Record<string, unknown>;
   /** The values as paths into the configuration, each with the line of its value in the study section. */
   placed: Placed[];
 }
 
-/** Sections of a run's configuration a factor may vary (seed and repeats are the study's own). */
-const VARIABLE = ['data', 'model', 'training', 'evaluateTest'];
+/** Sections of a run's configuration a factor may vary (seed, repeats and evaluateTest are the study's own). */
+const VARIABLE = ['data', 'model', 'training'];
+
+/** The body of a factor: its values, or { paths, values }. */
+function body(raw: unknown): { paths: unknown[] | null; values: unknown } {
+  return isRecord(raw) && Array.isArray(raw.paths) ? { paths: raw.paths, values: raw.values } : { paths: null, values: raw };
+}
 
 /** The factor paths of a study section, without checking them (the schema check skips what they set). */
 export function factorPaths(study: unknown): Segment[][] {
   if (!isRecord(study) || !isRecord(study.factors)) return [];
-  return Object.keys(study.factors).flatMap((k) => {
-    try {
-      return [parsePath(k)];
-    } catch {
-      return [];
-    }
+  return Object.entries(study.factors).flatMap(([key, raw]) => {
+    const { paths } = body(raw);
+    return (paths ?? [key]).flatMap((p) => {
+      try {
+        return typeof p === 'string' ? [parsePath(p)] : [];
+      } catch {
+        return [];
+      }
+    });
   });
 }
 
 /** The study of an experiment (its section already matches the schema), or null without one. */
 export function readStudy(section: unknown, loc: Locator): Study | null {
   if (section === undefined || section === null) return null;
-  const s = section as { mode?: 'cross' | 'zip'; factors: Record<string, unknown[]> };
+  const s = section as { mode?: 'cross' | 'zip'; factors?: Record<string, unknown>; metric?: string; direction?: 'max' | 'min' };
   const mode = s.mode ?? 'cross';
-  const factors: Factor[] = Object.entries(s.factors).map(([key, values]) => {
-    const at = ['study', 'factors', key];
-    const segments = parsePath(key, (problem) => loc.error(at, problem));
-    if (typeof segments[0] !== 'string' || !VARIABLE.includes(segments[0])) {
-      throw loc.error(at, `a study factor varies a field of ${VARIABLE.join(', ')}; '${key}' is not one`);
+  if (s.metric !== undefined && !/^(train|val|test)\.\w+$/.test(s.metric)) {
+    throw loc.error(['study', 'metric'], `expected <split>.<metric>, such as val.accuracy, val.precision or val.loss; got '${s.metric}'`);
+  }
+  const factors: Factor[] = Object.entries(s.factors ?? {}).map(([key, raw]) => readFactor(key, raw, mode, loc));
+  const all = factors.flatMap((f) => f.paths.map((p, i) => ({ f, p, i })));
+  for (const a of all) {
+    for (const b of all) {
+      if (a === b || !isPrefix(a.p, b.p)) continue;
+      const where = [...b.f.at.slice(0, 3), ...(b.f.at.length > 3 ? ['paths', b.i] : [])];
+      const what = (x: typeof a) => (x.f.at.length > 3 ? `path '${x.p.join('.')}' of factor '${x.f.key}'` : `factor '${x.f.key}'`);
+      throw loc.error(where, `${what(b)} lies inside ${what(a)}; vary one or the other`);
     }
-    checkFieldPath(segments, (problem) => loc.error(at, problem));
-    const seen = new Map<string, number>();
-    values.forEach((v, j) => {
-      const k = JSON.stringify(v);
-      if (seen.has(k)) throw loc.error([...at, j], `value ${k} is listed twice (also value ${seen.get(k)! + 1})`);
-      seen.set(k, j);
-    });
-    return { key, segments, values };
-  });
-  factors.forEach((a, i) =>
-    factors.forEach((b, j) => {
-      if (i !== j && isPrefix(a.segments, b.segments)) {
-        throw loc.error(['study', 'factors', b.key], `factor '${b.key}' lies inside factor '${a.key}'; vary one or the other`);
-      }
-    }),
-  );
-  if (mode === 'zip') {
+  }
+  if (mode === 'zip' && factors.length > 0) {
     const n = factors[0].values.length;
     const odd = factors.find((f) => f.values.length !== n);
     if (odd !== undefined) {
       const lengths = factors.map((f) => `${f.key} has ${f.values.length}`).join(', ');
-      throw loc.error(['study', 'factors', odd.key], `zipped factors need lists of the same length: ${lengths}`);
+      throw loc.error(odd.at, `zipped factors need lists of the same length: ${lengths}`);
+    }
+    const seen = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const k = JSON.stringify(factors.map((f) => f.values[i]));
+      if (seen.has(k)) throw loc.error([...factors[0].at, i], `zipped value ${i + 1} repeats value ${seen.get(k)! + 1} of every factor: the two configs would be the same; use repeats to run a config again`);
+      seen.set(k, i);
     }
   }
-  return { mode, factors };
+  return { mode, factors, metric: s.metric ?? null, direction: s.direction ?? null };
 }
 
-/** The value in a label: strings bare, anything else as compact JSON. */
-function show(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+function readFactor(key: string, raw: unknown, mode: 'cross' | 'zip', loc: Locator): Factor {
+  const { paths: given, values: written } = body(raw);
+  const base: Segment[] = ['study', 'factors', key];
+  const at = given === null ? base : [...base, 'values'];
+  const paths = (given ?? [key]).map((p, i) => {
+    const where = given === null ? base : [...base, 'paths', i];
+    const segments = parsePath(String(p), (problem) => loc.error(where, problem));
+    if (typeof segments[0] !== 'string' || !VARIABLE.includes(segments[0])) {
+      throw loc.error(where, `a study factor varies a field of ${VARIABLE.join(', ')}; '${String(p)}' is not one`);
+    }
+    checkFieldPath(segments, (problem) => loc.error(where, problem));
+    return segments;
+  });
+  const named = isRecord(written);
+  const names = named ? Object.keys(written) : null;
+  const values = named ? Object.values(written) : (written as unknown[]);
+  if (mode === 'cross') {
+    const seen = new Map<string, number>();
+    values.forEach((v, j) => {
+      const k = JSON.stringify(v);
+      const where = [...at, names ? names[j] : j];
+      if (seen.has(k)) throw loc.error(where, `value ${k} is listed twice (also value ${seen.get(k)! + 1}); crossed factors need distinct values`);
+      seen.set(k, j);
+    });
+  }
+  return { key, paths, values, names, at };
 }
 
 /** The cells of a study, in order; `loc` gives each value its line. */
 export function studyCells(study: Study, loc: Locator): Cell[] {
   const { factors } = study;
+  if (factors.length === 0) return [{ label: '', values: {}, settings: {}, placed: [] }];
   const picks: number[][] = [];
   if (study.mode === 'zip') {
     for (let i = 0; i < factors[0].values.length; i++) picks.push(factors.map(() => i));
@@ -107,15 +156,17 @@ export function studyCells(study: Study, loc: Locator): Cell[] {
   }
   return picks.map((pick) => {
     const values: Record<string, unknown> = {};
+    const settings: Record<string, unknown> = {};
     const placed: Placed[] = [];
     factors.forEach((f, k) => {
       const j = pick[k];
-      values[f.key] = f.values[j];
-      const { line, note } = loc.at(['study', 'factors', f.key, j]);
-      const from = `(study factor ${f.key}, value ${j + 1}${note ? `; ${note.slice(1, -1)}` : ''})`;
-      placed.push({ path: f.segments, origin: { line, note: from } });
+      settings[f.key] = f.values[j];
+      values[f.key] = f.names ? f.names[j] : f.values[j];
+      const { line, note } = loc.at([...f.at, f.names ? f.names[j] : j]);
+      const from = `(study factor ${f.key}, value ${j + 1}${f.names ? ` '${f.names[j]}'` : ''}${note ? `; ${note.slice(1, -1)}` : ''})`;
+      for (const path of f.paths) placed.push({ path, origin: { line, note: from } });
     });
-    const label = factors.map((f) => `${f.key}=${show(values[f.key])}`).join(', ');
-    return { label, values, placed };
+    const label = factors.map((f) => `${f.key}=${valueText(values[f.key])}`).join(', ');
+    return { label, values, settings, placed };
   });
 }

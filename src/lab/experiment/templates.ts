@@ -6,7 +6,8 @@
 //   mlp  flatten, then per entry u of `units`:
 //          dense(u, activation, kernelInitializer)                                  without batchNorm
 //          dense(u, useBias: false, kernelInitializer), batchNorm, activation(…)    with batchNorm
-//          dropout(rate)                                                            when dropout > 0
+//          dropout(rate)                                                            when its rate > 0 (`dropout`
+//                                                                                   is one rate, or one per entry)
 //        then dense('classes', outputActivation, kernelInitializer).
 //   cnn  per entry f of `filters`:
 //          conv2d(f, kernelSize, padding, activation, kernelInitializer)            without batchNorm
@@ -26,7 +27,7 @@ export interface MlpTemplate {
   units: number | number[];
   activation?: Component;
   initializer?: Component;
-  dropout?: number;
+  dropout?: number | number[];
   batchNorm?: boolean;
   outputActivation?: Component;
 }
@@ -76,10 +77,11 @@ function expandMlp(m: MlpTemplate): LayerConfig[] {
   const batchNorm = m.batchNorm ?? TEMPLATE_DEFAULTS.batchNorm;
   const dropout = m.dropout ?? TEMPLATE_DEFAULTS.dropout;
   const layers: LayerConfig[] = [{ type: 'flatten' }];
-  for (const units of list(m.units)) {
+  list(m.units).forEach((units, i) => {
     layers.push(...withActivation({ type: 'dense', units, kernelInitializer }, activation, batchNorm));
-    if (dropout > 0) layers.push({ type: 'dropout', rate: dropout });
-  }
+    const rate = typeof dropout === 'number' ? dropout : (dropout[i] ?? 0);
+    if (rate > 0) layers.push({ type: 'dropout', rate });
+  });
   layers.push({ type: 'dense', units: CLASSES, activation: m.outputActivation ?? TEMPLATE_DEFAULTS.outputActivation, kernelInitializer });
   return layers;
 }
