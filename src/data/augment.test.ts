@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveTensors, ops, tensor, tidy, zeros, type Tensor } from '../tensor/index.js';
 import { closeness, randomValues, runTorch, seededRandom } from '../testing/torch-oracle.js';
-import { Augmentation, cropResize, hflip, normalize, resize, rotate } from './augment.js';
+import { Augmentation, checkAugmentConfig, cropResize, hflip, normalize, planAugment, resize, rotate } from './augment.js';
 
 const rand = seededRandom(99);
 const batch = (shape: number[]): { t: Tensor; values: number[] } => {
@@ -147,4 +147,36 @@ test('bad augmentation configs name the step and field', () => {
   const flat = zeros([2, 4]);
   assert.throws(() => new Augmentation({ steps: [] }).apply(flat), /expects image batches N×C×H×W, got \[2, 4\]/);
   flat.dispose();
+});
+
+test("torchvision's and Keras's step names and fields are nnlab's steps", () => {
+  const peers = (steps: unknown[]) => ({ steps }) as unknown as Parameters<typeof checkAugmentConfig>[0];
+  const c = checkAugmentConfig(peers([
+      { name: 'RandomRotation', degrees: 2 },
+      'RandomHorizontalFlip',
+      { name: 'random_horizontal_flip', p: 0.3 },
+      { name: 'Resize', size: [256, 256] },
+      { name: 'RandomRotation', factor: 0.1 },
+      { name: 'RandomFlip', mode: 'horizontal' },
+      { name: 'Resizing', height: 32, width: 48 },
+  ]));
+  assert.deepEqual(c.steps, [
+    { name: 'rotate', degrees: 2 },
+    { name: 'flip' },
+    { name: 'flip', p: 0.3 },
+    { name: 'resize', size: [256, 256] },
+    { name: 'rotate', degrees: 36 },
+    { name: 'flip' },
+    { name: 'resize', size: [32, 48] },
+  ]);
+  assert.throws(() => checkAugmentConfig(peers([{ name: 'RandomFlip' }]), 'data.augment'), /data\.augment\.steps\[0\]\.mode: only horizontal flips are supported/);
+  assert.throws(() => checkAugmentConfig(peers([{ name: 'RandomRotation', factor: 2 }]), 'data.augment'), /steps\[0\]\.factor: expected Keras's factor/);
+});
+
+test('planAugment: resize and normalize are fixed steps for every split; a random crop resizes the evaluation splits', () => {
+  const plan = planAugment({ steps: ['flip', { name: 'resize', size: 8 }, { name: 'randomResizedCrop', size: [6, 4] }, { name: 'normalize', mean: [0.5], std: [0.5] }], seed: 3 });
+  assert.deepEqual(plan.fixed, [{ name: 'resize', size: 8 }, { name: 'normalize', mean: [0.5], std: [0.5] }]);
+  assert.deepEqual(plan.random, { steps: [{ name: 'flip' }, { name: 'randomResizedCrop', size: [6, 4] }], seed: 3 });
+  assert.deepEqual(plan.evalSize, [6, 4]);
+  assert.deepEqual(planAugment({ steps: [{ name: 'resize', size: 4 }] }), { fixed: [{ name: 'resize', size: 4 }], random: null, evalSize: null });
 });

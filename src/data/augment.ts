@@ -12,6 +12,15 @@
 //   { name: 'resize', size: [32, 32] }                bilinear resize of every sample
 //   { name: 'normalize', mean: [0.5], std: [0.5] }    (x - mean) / std per channel
 // With a seed, the draws for batch `draw` depend only on (seed, draw): a run repeats exactly.
+//
+// torchvision's and Keras's names work too: RandomRotation(degrees) and Keras's RandomRotation(factor) (a share
+// of a full turn) are rotate, RandomHorizontalFlip(p) and RandomFlip('horizontal') are flip, Resize(size) and
+// Keras's Resizing(height, width) are resize.
+//
+// resize and normalize do the same to every image, so they are not random steps: planAugment() takes them out,
+// and the data preparation applies them once to every split (train, validation, test) and to predicted images,
+// before the random steps; a step that changes the size at random (randomResizedCrop) has the evaluation splits
+// resized to its size. The model then sees one input shape everywhere.
 import { ConfigError, ShapeError } from '../engine/errors.js';
 import { asObject, readFields, readName, type FieldSpec } from '../engine/fields.js';
 import { isFloating, ops, tensor, tidy, zeros, type Tensor } from '../tensor/index.js';
@@ -186,13 +195,32 @@ function applyStep(x: Tensor, step: AugmentStep): Tensor {
   }
 }
 
+const loose = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** torchvision's and Keras's spellings of the steps, translated to nnlab's (by loose name). */
+const PEER_STEPS: Record<string, (c: Record<string, unknown>, at: string) => Record<string, unknown>> = {
+  randomrotation: ({ name: _, factor, ...rest }, at) => {
+    if (factor === undefined) return { ...rest, name: 'rotate' };
+    if (typeof factor !== 'number' || !(factor >= 0 && factor <= 0.5)) throw new ConfigError(`${at}.factor`, `expected Keras's factor, a share of a full turn in [0, 0.5], got ${JSON.stringify(factor)}`);
+    return { ...rest, name: 'rotate', degrees: factor * 360 };
+  },
+  randomhorizontalflip: (c) => ({ ...c, name: 'flip' }),
+  randomflip: ({ name: _, mode, ...rest }, at) => {
+    if (mode !== 'horizontal') throw new ConfigError(`${at}.mode`, `only horizontal flips are supported: mode 'horizontal', got ${JSON.stringify(mode ?? 'horizontal_and_vertical (Keras\'s default)')}`);
+    return { ...rest, name: 'flip' };
+  },
+  resizing: ({ name: _, height, width, ...rest }) => ({ ...rest, name: 'resize', ...(height !== undefined || width !== undefined ? { size: [height, width] } : {}) }),
+};
+
 /** Checks an augmentation config (field paths in errors); returns a copy with every step as an object. */
 export function checkAugmentConfig(config: AugmentConfig, path = 'augment'): { steps: AugmentStep[]; seed?: number } {
   const f = readFields(config, FIELDS, path, 'the augmentation', { named: false });
   if (!Array.isArray(f.steps)) throw new ConfigError(`${path}.steps`, `expected ${STEPS}, got ${JSON.stringify(f.steps)}`);
   const steps = f.steps.map((given: unknown, i) => {
     const at = `${path}.steps[${i}]`;
-    const c = typeof given === 'string' ? { name: given } : asObject(given, at, 'an augmentation step');
+    const written = typeof given === 'string' ? { name: given } : asObject(given, at, 'an augmentation step');
+    const peer = typeof written.name === 'string' ? PEER_STEPS[loose(written.name)] : undefined;
+    const c = peer ? peer(written, at) : written;
     const name = readName(c, at, 'augmentation', NAMES);
     const fields = readFields(c, STEP_FIELDS[name], at, `augmentation '${name}'`);
     // The step as given (in nnlab's spelling), without defaults.
@@ -218,6 +246,41 @@ export function checkAugmentConfig(config: AugmentConfig, path = 'augment'): { s
     return structuredClone(step);
   });
   return f.seed === null ? { steps } : { steps, seed: f.seed as number };
+}
+
+/** An augmentation split into what is the same for every image (applied to every split once) and the random steps. */
+export interface AugmentPlan {
+  /** resize and normalize steps, in order: applied to train, validation, test and predicted images alike. */
+  fixed: AugmentStep[];
+  /** The random steps (with the seed), or null when none are left. */
+  random: { steps: AugmentStep[]; seed?: number } | null;
+  /** The size the random steps give (randomResizedCrop's), to which the evaluation splits are resized; else null. */
+  evalSize: [number, number] | null;
+}
+
+const FIXED: ReadonlySet<AugmentStep['name']> = new Set(['resize', 'normalize']);
+
+export function planAugment(config: AugmentConfig | null, path = 'augment'): AugmentPlan {
+  if (config === null) return { fixed: [], random: null, evalSize: null };
+  const checked = checkAugmentConfig(config, path);
+  const fixed = checked.steps.filter((s) => FIXED.has(s.name));
+  const steps = checked.steps.filter((s) => !FIXED.has(s.name));
+  const crops = steps.filter((s): s is Extract<AugmentStep, { name: 'randomResizedCrop' }> => s.name === 'randomResizedCrop');
+  return {
+    fixed,
+    random: steps.length === 0 ? null : { ...checked, steps },
+    evalSize: crops.length === 0 ? null : sizePair(crops[crops.length - 1].size),
+  };
+}
+
+/** The fixed steps applied to a batch of images (float out; integer input becomes float32). */
+export function applyFixed(x: Tensor, steps: readonly AugmentStep[]): Tensor {
+  checkImages(x, 'augment');
+  return tidy(() => {
+    let out = isFloating(x.dtype) ? x : x.to('float32');
+    for (const step of steps) out = applyStep(out, step);
+    return out === x ? ops.clone(x) : out;
+  });
 }
 
 function checkInterval(v: unknown, path: string, lo: number, hi: number): void {

@@ -1,6 +1,7 @@
 // From a data spec to the tensors a run trains on: load the dataset, apply the task, take the subset, split
 // validation off the training data (seeded), fit the preprocessing on the training split only and apply it
-// everywhere, flatten for dense models. The test set stays sealed. Prepared data is shared by every run of a
+// everywhere, apply the augmentation's fixed steps (resize, normalize) to every split, flatten for dense models.
+// The test set stays sealed. Prepared data is shared by every run of a
 // study with the same data spec (PreparedData.key), and freed by the runner at the end.
 import { createHash } from 'node:crypto';
 import {
@@ -19,6 +20,8 @@ import {
   type TaskConfig,
   type TestSet,
 } from '../data/index.js';
+import { applyFixed, planAugment, type AugmentConfig, type AugmentStep } from '../data/augment.js';
+import { ops, tidy, type Tensor } from '../tensor/index.js';
 import type { DataSpec } from './types.js';
 
 export interface PreparedData {
@@ -38,10 +41,26 @@ export interface PreparedData {
   fingerprint: string;
   /** Class files by sample for image folders (prediction exports), else null. */
   files: string[] | null;
+  /** The steps applied to every evaluated image after preprocessing (the fixed ones, and a resize to a random crop's size). */
+  transforms: AugmentStep[];
 }
 
+/** What identifies prepared data: runs whose specs differ only in shuffling or random augmentation share it. */
 export function dataKey(spec: DataSpec, seed: number): string {
-  return JSON.stringify({ ...spec, augment: null, shuffle: null, seed });
+  const plan = planAugment(spec.augment as AugmentConfig | null);
+  return JSON.stringify({ ...spec, augment: { fixed: plan.fixed, evalSize: plan.evalSize }, shuffle: null, seed });
+}
+
+const CHUNK = 256;
+
+/** The dataset with `steps` applied to its images, in chunks (peak memory: the result plus one chunk). */
+function transformed(ds: Dataset, steps: readonly AugmentStep[]): Dataset {
+  return tidy(() => {
+    const n = ds.x.shape[0];
+    const parts: Tensor[] = [];
+    for (let start = 0; start < n; start += CHUNK) parts.push(applyFixed(ds.x.narrow(0, start, Math.min(CHUNK, n - start)), steps));
+    return { name: ds.name, x: parts.length === 1 ? parts[0] : ops.cat(parts), y: ops.detach(ds.y), classes: ds.classes };
+  });
 }
 
 async function load(spec: DataSpec, path: string): Promise<{ train: Dataset; test: TestSet; files: string[] | null }> {
@@ -69,7 +88,19 @@ export async function prepareData(spec: DataSpec, seed: number, path = 'data'): 
     const pre = preprocessSplits(splits, spec.preprocess, `${path}.preprocess`);
     for (const d of [splits.train, splits.val]) disposeDataset(d);
     let { train: tr, val, test: te } = pre.splits;
-    const sampleShape = tr.x.shape.slice(1);
+    const plan = planAugment(spec.augment as AugmentConfig | null, `${path}.augment`);
+    const transforms = [...plan.fixed, ...(plan.evalSize ? [{ name: 'resize' as const, size: plan.evalSize }] : [])];
+    if (plan.fixed.length > 0) {
+      owned.push(tr);
+      tr = transformed(tr, plan.fixed);
+    }
+    if (transforms.length > 0) {
+      owned.push(val);
+      ownedTests.push(te);
+      val = transformed(val, transforms);
+      te = te.map((t) => transformed(t, transforms));
+    }
+    const sampleShape = val.x.shape.slice(1);
     if (spec.flatten) {
       owned.push(tr, val);
       tr = flattenFeatures(tr);
@@ -96,10 +127,11 @@ export async function prepareData(spec: DataSpec, seed: number, path = 'data'): 
       positiveRate: info.positiveRate ?? null,
       fingerprint,
       files: loaded.files,
+      transforms,
     };
   } finally {
     for (const d of new Set(owned)) disposeDataset(d);
-    for (const t of ownedTests) t.dispose();
+    for (const t of new Set(ownedTests)) t.dispose();
   }
 }
 

@@ -2,6 +2,7 @@
 // (size, colour, the stored preprocessing, flattening), and the model's class probabilities are returned.
 import { Preprocessor, type PreprocessState } from '../data/index.js';
 import { decodeImage, type DecodedImage } from '../data/decode-image.js';
+import { applyFixed, type AugmentStep } from '../data/augment.js';
 import { NnlabError } from '../engine/errors.js';
 import { noGrad, ops, tensor, tidy } from '../tensor/index.js';
 import { loadModel } from '../train/model-io.js';
@@ -28,12 +29,14 @@ interface ModelInfo {
   sampleShape?: number[];
   flatten?: boolean;
   output?: OutputHead;
+  /** Steps applied after preprocessing (the augmentation's fixed ones). */
+  transforms?: AugmentStep[];
 }
 
 export async function predictImages(modelDir: string, files: string[]): Promise<Prediction[]> {
   const { model, info } = loadModel(modelDir);
   try {
-    const { classes, preprocess, sampleShape, flatten } = info as ModelInfo;
+    const { classes, preprocess, sampleShape, flatten, transforms } = info as ModelInfo;
     if (!classes || !preprocess || !sampleShape || sampleShape.length !== 3) {
       throw new NnlabError(`${modelDir}: this model was not trained on images by \`nnlab run\` (its config.json has no classes, preprocessing or image shape)`);
     }
@@ -56,6 +59,7 @@ export async function predictImages(modelDir: string, files: string[]): Promise<
         const bytes = Buffer.concat(decoded.map((d) => d.data));
         const x = tensor(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), [files.length, h, w, c]).permute([0, 3, 1, 2]).contiguous();
         let input = Preprocessor.fromState(preprocess).apply(x);
+        if (transforms && transforms.length > 0) input = applyFixed(input, transforms);
         if (flatten) input = ops.flatten(input, 1);
         return classProbabilities(model.forward(input, { training: false }), head).toNumbers();
       }),

@@ -50,3 +50,36 @@ test('preflight: a model that does not fit the data fails before anything is sto
   assert.equal(liveTensors().tensors, base);
   await store.close();
 });
+
+test('preflight runs a first batch through every distinct config: a metric or an output that does not fit exits before any run', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nnlab-runner-'));
+  const store = await openStore(path.join(dir, 'runs.db'));
+  const base = liveTensors().tensors;
+  const cases: [string, RegExp][] = [
+    [STUDY.replace('epochs: 2', 'epochs: 2, metrics: [accuracy, precision]'), /bad\.yaml: study cell 1 \(.*\): a first training batch fails, so every run would: precision: average 'binary' needs two classes, predictions \[25, 10\] have 10/],
+    [
+      STUDY.replace('model: { template: mlp, units: [8] }', 'model: { layers: [ { type: flatten }, { type: dense, units: 5, activation: softmax } ] }'),
+      /a first training batch fails, so every run would: .*\(model input \[1, 28, 28\], output \[5\]; loss sparseCategoricalCrossentropy; labels of 10 classes\)/,
+    ],
+  ];
+  for (const [text, message] of cases) {
+    await assert.rejects(runExperiment(parseExperiment(text, 'bad.yaml'), { store, artifactsDir: path.join(dir, 'runs'), stream: quiet }), message);
+  }
+  assert.deepEqual(await store.listRuns(), []);
+  assert.equal(liveTensors().tensors, base);
+  await store.close();
+});
+
+test('fixed augmentation steps (torchvision Resize) apply to every split: the model takes the resized input', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nnlab-runner-'));
+  const store = await openStore(path.join(dir, 'runs.db'));
+  const text = STUDY.replace("split: { fraction: 0.25 } }", "split: { fraction: 0.25 }, augment: [{ name: RandomRotation, degrees: 2 }, RandomHorizontalFlip, { name: Resize, size: [14, 14] }] }")
+    .replace(/study: .*\n/, '')
+    .concat('evaluateTest: true\n');
+  const outcome = await runExperiment(parseExperiment(text, null), { store, artifactsDir: path.join(dir, 'runs'), stream: quiet, bar: false });
+  const run = outcome.runs[0].record;
+  assert.equal(run.status, 'completed', run.message ?? '');
+  assert.deepEqual((run.config as { model: { inputShape: number[] } }).model.inputShape, [1, 14, 14]);
+  assert.equal(typeof run.metrics.test?.accuracy, 'number', 'the test set was resized too');
+  await store.close();
+});

@@ -14,6 +14,10 @@ import { manualSeed } from '../engine/seed.js';
 import { Sequential, type ModelConfig } from '../nn/model.js';
 import { activation } from '../nn/activations.js';
 import { CLASSES } from './experiment/templates.js';
+import { Augmentation, planAugment, type AugmentConfig } from '../data/augment.js';
+import { ConfigError } from '../engine/errors.js';
+import { tidy } from '../tensor/index.js';
+import { fmtShape } from '../nn/layers/layer.js';
 import { Trainer } from '../train/trainer.js';
 import { callback } from '../train/callbacks/registry.js';
 import { Progress } from '../train/callbacks/progress.js';
@@ -73,18 +77,33 @@ function callbacksOf(spec: RunSpec, path: string): Callback[] {
   return spec.training.callbacks.map((c, i) => callback(c, `${path}.training.callbacks[${i}]`));
 }
 
-/** Loads the data of every cell and builds every model and trainer once: all config errors surface here. */
+/**
+ * Loads the data of every cell, builds every model and trainer, and runs one training batch (forward, loss,
+ * backward, metrics) and one evaluation batch through each distinct config: every config error surfaces here,
+ * before any run is stored, naming the cell, the layer, the loss and the shapes.
+ */
 async function preflight(exp: Experiment): Promise<Map<string, PreparedData>> {
   const data = new Map<string, PreparedData>();
+  const checked = new Set<string>();
   try {
     for (const [i, cell] of exp.cells.entries()) {
       const where = exp.cells.length > 1 ? `study cell ${i + 1} (${cell.label})` : 'experiment';
       const key = dataKey(cell.spec.data, exp.seed);
       if (!data.has(key)) data.set(key, await prepareData(cell.spec.data, exp.seed, 'data'));
-      const model = new Sequential(completeModel(cell.spec, data.get(key)!), `${where}: model`);
+      const prepared = data.get(key)!;
+      const model = new Sequential(completeModel(cell.spec, prepared), `${where}: model`);
       try {
-        makeTrainer(cell.spec, model, `${where}: training`).dispose();
-        callbacksOf(cell.spec, where);
+        const trainer = makeTrainer(cell.spec, model, `${where}: training`);
+        try {
+          callbacksOf(cell.spec, where);
+          const config = JSON.stringify({ ...cell.spec, evaluateTest: null });
+          if (!checked.has(config)) {
+            checked.add(config);
+            checkFirstBatch(exp, cell.spec, prepared, trainer, where);
+          }
+        } finally {
+          trainer.dispose();
+        }
       } finally {
         model.dispose();
       }
@@ -94,6 +113,33 @@ async function preflight(exp: Experiment): Promise<Map<string, PreparedData>> {
     throw e;
   }
   return data;
+}
+
+/** One batch of the training data (augmented as training batches are) through the trainer; a failure is a ConfigError. */
+function checkFirstBatch(exp: Experiment, spec: RunSpec, data: PreparedData, trainer: Trainer, where: string): void {
+  const n = Math.min(spec.training.batchSize, data.train.y.shape[0]);
+  const random = planAugment(spec.data.augment as AugmentConfig | null).random;
+  try {
+    tidy(() => {
+      const raw = data.train.x.narrow(0, 0, n);
+      const x = random ? new Augmentation(random).apply(raw, 0) : raw;
+      trainer.checkBatch(x, data.train.y.narrow(0, 0, n), spec.training.classWeight ?? undefined);
+    });
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const loss = (spec.training.loss as { name: string }).name;
+    const labels = `${data.classes.length} classes${trainer.head.units === 1 ? ', one output unit for P(class 1)' : ''}`;
+    throw new ConfigError(
+      where,
+      `a first training batch fails, so every run would: ${(e as Error).message} (model input ${fmtShape(data.inputShape)}, output ${fmtShape(trainer.model.outputShape)}; loss ${loss}; labels of ${labels})`,
+      exp.file ?? undefined,
+    );
+  }
+}
+
+/** A line for the person watching (progress goes to the same stream). */
+function say(o: RunOptions, line: string): void {
+  (o.stream ?? process.stdout).write(`${line}\n`);
 }
 
 function median(values: number[]): number {
@@ -139,7 +185,7 @@ async function runOne(
       shuffle: cell.spec.data.shuffle,
       validationData: data.val,
       classWeight: cell.spec.training.classWeight ?? undefined,
-      augment: (cell.spec.data.augment as never) ?? undefined,
+      augment: planAugment(cell.spec.data.augment as AugmentConfig | null).random ?? undefined,
       seed,
       signal: o.signal,
       callbacks: [
@@ -156,13 +202,15 @@ async function runOne(
       if (cell.spec.evaluateTest) metrics.test = data.test.finalEvaluation((t) => trainer.evaluate(t, { batchSize: cell.spec.training.batchSize }));
     }
     const dir = path.join(o.artifactsDir, `run-${record.id}`);
-    saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, output: trainer.head, label: cell.label, values: cell.values });
+    saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, transforms: data.transforms, output: trainer.head, label: cell.label, values: cell.values });
     await o.store.addArtifact({ runId: record.id, studyId, kind: 'weights', path: dir });
     const done = await o.store.finishRun(record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000, metrics });
+    if (done.status === 'diverged') say(o, `${prefix || ''}run ${done.id} diverged: ${done.message}`);
     return { record: done, epochs };
   } catch (e) {
     await Promise.allSettled(pending);
     const done = await o.store.finishRun(record.id, { status: 'failed', message: (e as Error).message, wallTimeS: (performance.now() - started) / 1000, metrics: {} });
+    say(o, `${prefix || ''}run ${done.id} failed: ${done.message}`);
     return { record: done, epochs };
   } finally {
     trainer.dispose();

@@ -187,6 +187,37 @@ export class Trainer {
     });
   }
 
+  /**
+   * One training batch and one evaluation batch, to find what does not fit before a run starts: forward in
+   * training mode, loss (+ penalties), backward, and every metric on the outputs, then the same in evaluation
+   * mode. The weights, the optimizer and the metrics' counts are left as they were (gradients are cleared;
+   * batch-norm running statistics take one step).
+   */
+  checkBatch(x: Tensor, y: Tensor, classWeight?: ClassWeight): void {
+    try {
+      tidy(() => {
+        for (const training of [true, false]) {
+          const out = this.model.forward(asFloat(x), { training }, { logits: this.logitLoss !== null });
+          const weights = classWeight ? sampleWeightsFromClassWeight(classWeight, y) : undefined;
+          let loss = (this.logitLoss ?? this.loss).compute(out, y, weights);
+          const penalty = this.model.penalty();
+          if (penalty) loss = ops.add(loss, penalty);
+          if (training) loss.backward();
+          noGrad(() => {
+            const seen = metricInput(out, this.head, this.logitLoss !== null);
+            for (const m of this.metrics) {
+              m.update(seen, y);
+              m.result();
+            }
+          });
+        }
+      });
+    } finally {
+      this.optimizer.zeroGrad();
+      for (const m of this.metrics) m.reset();
+    }
+  }
+
   /** Loss and metrics over a dataset, in evaluation mode (no dropout, batch-norm running statistics). */
   evaluate(data: Dataset, options: { batchSize?: number } = {}): Logs {
     const loader = new DataLoader(data, { batchSize: options.batchSize ?? DEFAULT_BATCH, shuffle: false }, 'evaluate');
