@@ -14,7 +14,7 @@ test('the study summary: a row per config, the best marked, p-values with signif
   const text = terminalSummary(summarizeStudy(runs, epochsByRun));
   const lines = text.split('\n');
   assert.match(lines[0], /^Config\s+n\s+Val accuracy\s+95% CI\s+Val loss\s+Time \(s\)\s+p vs best$/);
-  assert.match(lines[2], /^activation=relu\s+3\s+0\.9053 ± 0\.0050\s+\[0\.8929, 0\.9178\].*\s+best$/);
+  assert.match(lines[2], /^activation=relu\s+3\s+0\.9053 ± 0\.0050\s+\[0\.8923, 0\.9171\].*\s+best$/);
   assert.match(lines[3], /^activation=sigmoid\s+3\s+0\.8603 ± 0\.0050.*\s0\.0004 \*$/);
   assert.match(lines[4], /^activation=selu\s+1\s+0\.8953\s+—.*no test$/);
   assert.match(text, /Best: activation=relu, highest mean Val accuracy \(0\.9053, n = 3\)\. Welch's t-test/);

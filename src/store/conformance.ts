@@ -140,6 +140,34 @@ export function runStoreConformance(name: string, freshDatabase: () => Promise<T
       await rejects(store.finishRun(9999, { status: 'completed', message: null, wallTimeS: 1, metrics: {} }), /no run 9999/);
     });
 
+    withStore('setStudyBaselines: recorded on the study (null before), replaced by a later call', async (store) => {
+      const study = await store.createStudy({ name: 'b', file: null, experiment: {} });
+      assert.equal(study.baselines, null);
+      const baselines = [{ name: 'constant', predicts: 'not 3', val: { accuracy: 0.8978, precision: 0 }, test: null }];
+      await store.setStudyBaselines(study.id, baselines);
+      assert.deepEqual((await store.getStudy(study.id))?.baselines, baselines);
+      await store.setStudyBaselines(study.id, []);
+      assert.deepEqual((await store.getStudy(study.id))?.baselines, []);
+      await rejects(store.setStudyBaselines(9999, []), /no study 9999/);
+    });
+
+    withStore('setRunMetrics: one split of an ended run, the others kept; not while running; concurrent writers both land', async (store, db) => {
+      const run = await store.createRun(runInput(null));
+      await rejects(store.setRunMetrics(run.id, 'test', { accuracy: 0.9 }), /still running/);
+      await store.finishRun(run.id, { status: 'completed', message: null, wallTimeS: 1, metrics: { val: { accuracy: 0.8 } } });
+      const done = await store.setRunMetrics(run.id, 'test', { accuracy: 0.9, confusionMatrix: [[1, 0], [0, 1]] });
+      assert.deepEqual(done.metrics, { val: { accuracy: 0.8 }, test: { accuracy: 0.9, confusionMatrix: [[1, 0], [0, 1]] } });
+      assert.deepEqual(await store.getRun(run.id), done);
+      const other = await db.open();
+      try {
+        await Promise.all([store.setRunMetrics(run.id, 'train', { loss: 0.1 }), other.setRunMetrics(run.id, 'test', { accuracy: 0.95 })]);
+      } finally {
+        await other.close();
+      }
+      assert.deepEqual((await store.getRun(run.id))?.metrics, { val: { accuracy: 0.8 }, test: { accuracy: 0.95 }, train: { loss: 0.1 } });
+      await rejects(store.setRunMetrics(9999, 'test', {}), /no run 9999/);
+    });
+
     withStore('finishRun: a bad status, wall time or metrics changes nothing', async (store) => {
       const run = await store.createRun(runInput(null));
       const end = { status: 'completed' as const, message: null, wallTimeS: 1, metrics: {} };

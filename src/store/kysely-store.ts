@@ -83,6 +83,30 @@ export class KyselyRunStore implements RunStore {
     return toRun(row);
   }
 
+  async setStudyBaselines(studyId: number, baselines: unknown): Promise<void> {
+    const json = toJson(baselines, 'study.baselines');
+    const result = await this.#query('record baselines', () => this.db.updateTable('studies').set({ baselines: json }).where('id', '=', studyId).executeTakeFirst());
+    if (Number(result.numUpdatedRows) === 0) throw new NnlabError(`run store: no study ${studyId} to record baselines for`);
+  }
+
+  /**
+   * One split's metrics merged into an ended run's: a conditional update on the metrics as read (compare and
+   * swap), retried if another writer changed them in between, so no write is lost.
+   */
+  async setRunMetrics(runId: number, split: 'train' | 'val' | 'test', metrics: Record<string, number | number[] | number[][]>): Promise<RunRecord> {
+    if (!['train', 'val', 'test'].includes(split)) throw unknownName('split', 'split', split, ['train', 'val', 'test']);
+    for (;;) {
+      const run = await this.#query('read a run', () => this.db.selectFrom('runs').select(['status', 'metrics']).where('id', '=', runId).executeTakeFirst());
+      if (!run) throw new NnlabError(`run store: no run ${runId} to set metrics of`);
+      if (run.status === 'running') throw new NnlabError(`run store: cannot set the final ${split} metrics of run ${runId}: it is still running`);
+      const merged = toJson({ ...fromJson<FinalMetrics>(run.metrics), [split]: metrics }, 'run.metrics');
+      const row = await this.#query('set run metrics', () =>
+        this.db.updateTable('runs').set({ metrics: merged }).where('id', '=', runId).where('metrics', '=', run.metrics).returningAll().executeTakeFirst(),
+      );
+      if (row) return toRun(row);
+    }
+  }
+
   /** Adds an epoch to a running run; one statement that inserts nothing unless the run is still running. */
   async addEpoch(runId: number, epoch: EpochLog): Promise<void> {
     if (!Number.isSafeInteger(epoch.epoch) || epoch.epoch < 0) throw new NnlabError(`run store: epoch index must be an integer ≥ 0, got ${epoch.epoch}`);
@@ -245,7 +269,7 @@ function requireText(value: unknown, what: string): void {
 }
 
 function toStudy(r: Selectable<StudiesTable>): StudyRecord {
-  return { id: r.id, name: r.name, file: r.file, experiment: fromJson(r.experiment), createdAt: r.created_at };
+  return { id: r.id, name: r.name, file: r.file, experiment: fromJson(r.experiment), createdAt: r.created_at, baselines: r.baselines === null ? null : fromJson(r.baselines) };
 }
 
 function toRun(r: Selectable<RunsTable>): RunRecord {

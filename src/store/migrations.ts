@@ -67,6 +67,12 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.createIndex('artifacts_study').on('artifacts').column('study_id').execute();
       },
     },
+    '0002_study_baselines': {
+      async up(db: Kysely<any>) {
+        // JSON: the baselines scored on the study's splits (setStudyBaselines), null until then.
+        await db.schema.alterTable('studies').addColumn('baselines', 'text').execute();
+      },
+    },
   };
 }
 

@@ -10,6 +10,8 @@ export interface StudiesTable {
   /** JSON. */
   experiment: string;
   created_at: string;
+  /** JSON: the baselines scored on the study's splits, or null. */
+  baselines: string | null;
 }
 
 export interface RunsTable {

@@ -13,6 +13,8 @@ export interface StudyRecord {
   /** The experiment as loaded (after overrides), JSON. */
   experiment: unknown;
   createdAt: string; // ISO 8601
+  /** The baselines scored on the study's splits (the lab's BaselineResult list), or null. */
+  baselines: unknown | null;
 }
 
 /** Where and on what a run ran. */
@@ -84,6 +86,13 @@ export interface RunStore {
   addEpoch(runId: number, epoch: EpochLog): Promise<void>;
   /** In epoch order. */
   getEpochs(runId: number): Promise<EpochLog[]>;
+  /** Records the baselines scored on a study's splits (JSON), replacing any before. */
+  setStudyBaselines(studyId: number, baselines: unknown): Promise<void>;
+  /**
+   * Sets one split's final metrics of a run that has ended (the test evaluation of the config chosen on
+   * validation happens after the study), keeping the other splits'. An error for a running or missing run.
+   */
+  setRunMetrics(runId: number, split: 'train' | 'val' | 'test', metrics: Record<string, number | number[] | number[][]>): Promise<RunRecord>;
   /** Ends a `running` run (an error for a run that has ended or does not exist). */
   finishRun(runId: number, end: { status: Exclude<StoredRunStatus, 'running'>; message: string | null; wallTimeS: number; metrics: FinalMetrics }): Promise<RunRecord>;
   getRun(id: number): Promise<RunRecord | null>;

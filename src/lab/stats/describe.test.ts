@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describe } from './describe.js';
+import { boundsOf, describe } from './describe.js';
 import { runTorch } from '../../testing/torch-oracle.js';
 
 const samples = [
@@ -55,9 +55,29 @@ test('a hand-checked case: [1, 2, 3] has mean 2, std 1, CI 2 ± t(0.975; 2)/√3
 });
 
 test('fewer than two values: no std and no CI; none: no mean; non-finite values are refused', () => {
-  assert.deepEqual(describe([0.9]), { n: 1, mean: 0.9, std: null, ci95: null });
-  assert.deepEqual(describe([]), { n: 0, mean: null, std: null, ci95: null });
+  assert.deepEqual(describe([0.9]), { n: 1, mean: 0.9, std: null, ci95: null, ciMethod: 't' });
+  assert.deepEqual(describe([]), { n: 0, mean: null, std: null, ci95: null, ciMethod: 't' });
   assert.throws(() => describe([1, NaN]), /finite/);
   // Identical values: std 0 and a zero-width interval.
-  assert.deepEqual(describe([0.5, 0.5, 0.5]), { n: 3, mean: 0.5, std: 0, ci95: [0.5, 0.5] });
+  assert.deepEqual(describe([0.5, 0.5, 0.5]), { n: 3, mean: 0.5, std: 0, ci95: [0.5, 0.5], ciMethod: 't' });
+});
+
+test('a metric bounded in [0, 1] gets its interval on the logit scale: it stays inside [0, 1]', () => {
+  const values = [0.9, 1.0, 0.6];
+  const plain = describe(values);
+  assert.ok(plain.ci95![1] > 1.3, `the t interval of the values leaves [0, 1]: ${plain.ci95}`);
+  const bounded = describe(values, [0, 1]);
+  assert.equal(bounded.ciMethod, 'logit-t');
+  assert.equal(bounded.mean, plain.mean);
+  // By hand: logits of 0.9, 1 - 1e-4 (1 moved inside) and 0.6; their t interval; mapped back.
+  const z = [Math.log(9), Math.log(0.9999 / 0.0001), Math.log(1.5)];
+  const mz = z.reduce((a, b) => a + b) / 3;
+  const sz = Math.sqrt(z.reduce((a, b) => a + (b - mz) ** 2, 0) / 2);
+  const half = (4.302652729911275 * sz) / Math.sqrt(3);
+  const expit = (v: number) => 1 / (1 + Math.exp(-v));
+  assert.ok(Math.abs(bounded.ci95![0] - expit(mz - half)) < 1e-9 && Math.abs(bounded.ci95![1] - expit(mz + half)) < 1e-9);
+  assert.ok(bounded.ci95![0] > 0 && bounded.ci95![1] < 1);
+  assert.deepEqual(describe([0.8978, 0.8978, 0.8978], [0, 1]).ci95!.map((v) => v.toFixed(6)), ['0.897800', '0.897800']);
+  assert.throws(() => describe([0.5, 1.2], [0, 1]), /must lie in \[0, 1\], got 1\.2/);
+  assert.deepEqual([boundsOf('val.accuracy'), boundsOf('test.f1Macro'), boundsOf('val.loss')], [[0, 1], [0, 1], null]);
 });

@@ -1,5 +1,8 @@
 // Descriptive statistics of one metric over a config's repeats: n, mean, sample standard deviation and the
-// 95% confidence interval of the mean from Student's t (mean ± t(0.975; n−1) · std / √n).
+// 95% confidence interval of the mean from Student's t (mean ± t(0.975; n−1) · std / √n). A metric bounded in
+// [0, 1] (accuracy, precision, recall, F1, AUC) gets its interval on the logit scale instead: the t interval of
+// logit(values), mapped back, so it never leaves [0, 1] (an accuracy of 0.98 ± 0.03 over 3 runs would
+// otherwise reach past 1). Values at exactly 0 or 1 are moved 1e-4 inside before the logit.
 import { tQuantile } from './t-distribution.js';
 
 export interface Description {
@@ -10,7 +13,22 @@ export interface Description {
   std: number | null;
   /** 95% confidence interval of the mean, [low, high]; null when n < 2. */
   ci95: [number, number] | null;
+  /** How ci95 was computed: 't' on the values, 'logit-t' on their logits (bounded metrics). */
+  ciMethod: 't' | 'logit-t';
 }
+
+/** Metrics whose values lie in [0, 1] by definition (by key, 'val.accuracy'), else null. */
+export function boundsOf(key: string): [number, number] | null {
+  const name = key.slice(key.indexOf('.') + 1);
+  return /^(accuracy|binaryAccuracy|categoricalAccuracy|sparseCategoricalAccuracy|precision|recall|f1|auc)(Macro)?$/.test(name) ? [0, 1] : null;
+}
+
+const EDGE = 1e-4;
+const logit = (p: number) => {
+  const q = Math.min(1 - EDGE, Math.max(EDGE, p));
+  return Math.log(q / (1 - q));
+};
+const expit = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** Mean of finite numbers (0 of none is not asked for: callers check n). */
 export function mean(values: readonly number[]): number {
@@ -27,15 +45,27 @@ export function sampleVariance(values: readonly number[]): number {
   return ss / (values.length - 1);
 }
 
-/** n, mean, sample std and the t-based 95% CI of the mean. Values must be finite. */
-export function describe(values: readonly number[]): Description {
+/** n, mean, sample std and the t-based 95% CI of the mean (on the logit scale with bounds [0, 1]). Values must be finite. */
+export function describe(values: readonly number[], bounds: [number, number] | null = null): Description {
   const bad = values.find((v) => !Number.isFinite(v));
   if (bad !== undefined) throw new RangeError(`describe: values must be finite, got ${bad}`);
+  const ciMethod = bounds === null ? 't' : 'logit-t';
+  if (bounds !== null) {
+    const outside = values.find((v) => v < bounds[0] || v > bounds[1]);
+    if (outside !== undefined) throw new RangeError(`describe: values must lie in [${bounds[0]}, ${bounds[1]}], got ${outside}`);
+  }
   const n = values.length;
-  if (n === 0) return { n, mean: null, std: null, ci95: null };
+  if (n === 0) return { n, mean: null, std: null, ci95: null, ciMethod };
   const m = mean(values);
-  if (n < 2) return { n, mean: m, std: null, ci95: null };
+  if (n < 2) return { n, mean: m, std: null, ci95: null, ciMethod };
   const std = Math.sqrt(sampleVariance(values));
-  const half = (tQuantile(0.975, n - 1) * std) / Math.sqrt(n);
-  return { n, mean: m, std, ci95: [m - half, m + half] };
+  const t = tQuantile(0.975, n - 1);
+  if (bounds === null) {
+    const half = (t * std) / Math.sqrt(n);
+    return { n, mean: m, std, ci95: [m - half, m + half], ciMethod };
+  }
+  const z = values.map(logit);
+  const mz = mean(z);
+  const half = (t * Math.sqrt(sampleVariance(z))) / Math.sqrt(n);
+  return { n, mean: m, std, ci95: [expit(mz - half), expit(mz + half)], ciMethod };
 }

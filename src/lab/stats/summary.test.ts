@@ -14,7 +14,7 @@ test('runs sharing a label become one config; each scalar metric is described ov
   // The confusion matrix is not a scalar: no key for it. Loss before accuracy, train before val.
   assert.deepEqual(Object.keys(relu.metrics), ['train.loss', 'train.accuracy', 'val.loss', 'val.accuracy']);
   const acc = runs.slice(0, 3).map((r) => r.metrics.val!.accuracy as number);
-  const expected = describe(acc);
+  const expected = describe(acc, [0, 1]);
   assert.deepEqual(relu.metrics['val.accuracy'], { ...expected, values: acc });
   assert.equal(relu.metrics['val.accuracy'].n, 3);
   assert.deepEqual(relu.wallTimeS.values, [12, 13, 14]);
@@ -36,4 +36,21 @@ test('finalMetric reads split.name and ignores non-numbers; metricKeys spans eve
   assert.equal(finalMetric(run, 'val.confusionMatrix'), undefined);
   assert.equal(finalMetric(run, 'train.loss'), undefined);
   assert.deepEqual(metricKeys([run]), ['val.accuracy', 'test.loss', 'test.f1Macro']);
+});
+
+test('runs of different configs are never pooled: single runs and runs of several studies keep their configs apart', () => {
+  const cfg = (lr: number) => ({ training: { optimizer: { name: 'sgd', lr } }, model: { layers: [] } });
+  const runs = [
+    makeRun({ id: 2, studyId: null, config: cfg(0.1), metrics: { val: { accuracy: 0.9 } } }),
+    makeRun({ id: 3, studyId: null, config: cfg(0.01), metrics: { val: { accuracy: 0.8 } } }),
+    makeRun({ id: 4, studyId: null, config: cfg(0.1), metrics: { val: { accuracy: 0.92 } } }),
+  ];
+  const configs = summarizeConfigs(runs);
+  assert.deepEqual(configs.map((c) => [c.label, c.runIds]), [['training.optimizer.lr=0.1', [2, 4]], ['training.optimizer.lr=0.01', [3]]]);
+  // The same label in two studies: two configs, named by study when their configs do not tell them apart.
+  const twice = summarizeConfigs([makeRun({ id: 5, studyId: 1, label: 'a=1' }), makeRun({ id: 6, studyId: 2, label: 'a=1' })]);
+  assert.deepEqual(twice.map((c) => c.label), ['study 1: a=1', 'study 2: a=1']);
+  // Many differing fields: named by their first run.
+  const many = summarizeConfigs([makeRun({ id: 7, studyId: null, config: { a: 1, b: 1, c: 1, d: 1 } }), makeRun({ id: 8, studyId: null, config: { a: 2, b: 2, c: 2, d: 2 } })]);
+  assert.deepEqual(many.map((c) => c.label), ['run 7', 'run 8']);
 });
