@@ -67,6 +67,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that goes away (`nnlab show 3 | head -1`) ends the output, as it ends any Unix tool: quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+    throw e;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

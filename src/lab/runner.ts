@@ -15,9 +15,11 @@ import { Sequential, type ModelConfig } from '../nn/model.js';
 import { activation } from '../nn/activations.js';
 import { CLASSES } from './experiment/templates.js';
 import { Augmentation, planAugment, type AugmentConfig } from '../data/augment.js';
-import { ConfigError } from '../engine/errors.js';
+import { ConfigError, NnlabError } from '../engine/errors.js';
+import { testBestConfig, type FinalTest } from './final-test.js';
 import { tidy } from '../tensor/index.js';
 import { fmtShape } from '../nn/layers/layer.js';
+import { formatSummary } from '../nn/summary.js';
 import { Trainer } from '../train/trainer.js';
 import { callback } from '../train/callbacks/registry.js';
 import { Progress } from '../train/callbacks/progress.js';
@@ -51,6 +53,8 @@ export interface ExperimentOutcome {
   runs: RunOutcome[];
   baselines: BaselineResult[];
   interrupted: boolean;
+  /** With evaluateTest 'best': the config chosen on validation and its runs' test metrics (else null). */
+  finalTest: FinalTest | null;
 }
 
 /**
@@ -174,6 +178,7 @@ async function runOne(
     host: os.hostname(),
   };
   const record = await o.store.createRun({ studyId, label: cell.label, values: cell.values, config: { ...cell.spec, model: model.getConfig(), dataSeed: exp.seed, classes: [...data.classes] }, seed, repeat, environment });
+  if (repeat === 0) say(o, `${cell.label ? `Model of ${cell.label}` : 'Model'}:\n${formatSummary(model)}`);
   const pending: Promise<void>[] = [];
   const epochs: EpochLog[] = [];
   const started = performance.now();
@@ -226,7 +231,8 @@ export async function runExperiment(exp: Experiment, o: RunOptions): Promise<Exp
   const n = exp.cells.length * exp.repeats;
   try {
     const first = data.get(dataKey(exp.cells[0].spec.data, exp.seed))!;
-    const baselines = exp.baselines.length ? scoreBaselines(exp.baselines, first, exp.seed, exp.cells[0].spec.evaluateTest) : [];
+    const baselines = exp.baselines.length ? scoreBaselines(exp.baselines, first, exp.seed, exp.cells[0].spec.training.metrics, exp.evaluateTest !== 'none') : [];
+    if (study && baselines.length) await o.store.setStudyBaselines(study.id, baselines);
     outer: for (let repeat = 0; repeat < exp.repeats; repeat++) {
       for (const cell of exp.cells) {
         if (o.signal?.aborted) break outer;
@@ -236,7 +242,21 @@ export async function runExperiment(exp: Experiment, o: RunOptions): Promise<Exp
         if (outcome.record.status === 'interrupted') break outer;
       }
     }
-    return { studyId: study?.id ?? null, runs, baselines, interrupted: runs.some((r) => r.record.status === 'interrupted') || (o.signal?.aborted ?? false) };
+    const interrupted = runs.some((r) => r.record.status === 'interrupted') || (o.signal?.aborted ?? false);
+    let finalTest: FinalTest | null = null;
+    if (exp.evaluateTest === 'best' && !interrupted) {
+      const weightsOf = async (run: RunRecord) => {
+        const found = (await o.store.listArtifacts({ runId: run.id })).find((a) => a.kind === 'weights');
+        if (!found) throw new NnlabError(`run ${run.id} has no saved weights to evaluate on the test set`);
+        return found.path;
+      };
+      finalTest = await testBestConfig(exp, runs.map((r) => r.record), (cell) => data.get(dataKey(cell.spec.data, exp.seed))!, weightsOf, o.store);
+      for (const tested of finalTest?.runs ?? []) {
+        const i = runs.findIndex((r) => r.record.id === tested.id);
+        runs[i] = { ...runs[i], record: tested };
+      }
+    }
+    return { studyId: study?.id ?? null, runs, baselines, interrupted, finalTest };
   } finally {
     for (const d of data.values()) disposePrepared(d);
   }

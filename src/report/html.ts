@@ -3,7 +3,8 @@
 // the ids inside one plot (clip paths, gradients) cannot clash with another's.
 import type { StudyRecord } from '../store/types.js';
 import type { StudySummary } from '../lab/stats/index.js';
-import { comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
+import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
+import { INTERVALS } from './terminal.js';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -58,10 +59,11 @@ export function htmlReport(summary: StudySummary, study: StudyRecord | null, plo
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">${meta.map(escapeHtml).join(' · ')}</p>
 <h2>Summary</h2>
-<p>Mean ± sample standard deviation over each config's repeats.</p>
+<p>Mean ± sample standard deviation over each config's repeats. ${escapeHtml(INTERVALS)}</p>
 ${renderHtmlTable(configColumnsTable(summary))}
 <h2>Comparison</h2>
 <p>${escapeHtml(comparisonSentence(summary))}</p>
+${summary.baseline ? `<p>${escapeHtml(baselineSentence(summary))}</p>` : ''}
 ${comparison}
 <h2>Plots</h2>
 ${figures.join('\n')}

@@ -23,10 +23,12 @@ test("summary.md has the seeds' table: a column per config, accuracy and loss as
   const md = markdownReport(summarizeStudy(runs, epochsByRun), null, [{ title: 'Overlay', file: 'plots/overlay.png' }]);
   const table = tableAfter(md, '## Summary');
   assert.deepEqual(table[0], ['', 'activation=relu', 'activation=sigmoid', 'activation=selu']);
-  assert.deepEqual(table.slice(2).map((r) => r[0]), ['Train accuracy', 'Val accuracy', 'Train loss', 'Val loss', 'Time (s)', 'Runs']);
+  assert.deepEqual(table.slice(2).map((r) => r[0]), ['Train accuracy', 'Val accuracy', 'Train loss', 'Val loss', 'Val accuracy 95% CI', 'Time (s)', 'Runs']);
   assert.deepEqual(table[3], ['Val accuracy', '0.9053 ± 0.0050', '0.8603 ± 0.0050', '0.8953']);
-  assert.deepEqual(table[6], ['Time (s)', '13.0 ± 1.0', '13.0 ± 1.0', '12.0']);
-  assert.deepEqual(table[7], ['Runs', '3', '3', '1 (+1 diverged)']);
+  assert.deepEqual(table[6], ['Val accuracy 95% CI', '[0.8923, 0.9171]', '[0.8475, 0.8724]', '—']);
+  assert.deepEqual(table[7], ['Time (s)', '13.0 ± 1.0', '13.0 ± 1.0', '12.0']);
+  assert.deepEqual(table[8], ['Runs', '3', '3', '1 (+1 diverged)']);
+  assert.match(md, /on the logit scale, so it stays inside \[0, 1\]/);
   // Every table line has the same number of cells as its header.
   for (const row of table) assert.equal(row.length, 4);
   const comparison = tableAfter(md, '## Comparison');
@@ -38,4 +40,22 @@ test("summary.md has the seeds' table: a column per config, accuracy and loss as
   assert.equal(runsRows.length, 2 + runs.length);
   assert.match(md, /!\[Overlay\]\(plots\/overlay\.png\)/);
   assert.match(md, /^# nnlab report$/m);
+});
+
+test('configs that do not beat the best baseline on the study metric are flagged in every table', () => {
+  const { runs, epochsByRun } = makeStudy();
+  const baselines = [{ name: 'majority', val: { accuracy: 0.87 } }, { name: 'uniform', val: { accuracy: 0.1 } }];
+  const summary = summarizeStudy(runs, epochsByRun, { baselines });
+  assert.deepEqual(summary.baseline?.best, { name: 'majority', value: 0.87 });
+  assert.deepEqual(summary.baseline?.configs, ['model.activation=sigmoid']);
+  assert.deepEqual(summary.baseline?.runs, [4, 5, 6]);
+  const md = markdownReport(summary, null);
+  const table = tableAfter(md, '## Summary');
+  assert.deepEqual(table.find((r) => r[0] === 'Beats best baseline'), ['Beats best baseline', 'yes', 'NO', 'yes']);
+  assert.match(md, /The best baseline on Val accuracy is majority \(0\.8700\); not better than it: activation=sigmoid \(runs 4, 5, 6\)\./);
+  const runsRows = tableAfter(md, '## Runs');
+  assert.equal(runsRows[0].at(-1), '> baseline');
+  assert.deepEqual(runsRows.slice(2).map((r) => r.at(-1)), ['yes', 'yes', 'yes', 'NO', 'NO', 'NO', 'yes', '—']);
+  // A loss has no baseline value: nothing to flag.
+  assert.equal(summarizeStudy(runs, epochsByRun, { baselines, metric: 'val.loss' }).baseline, null);
 });

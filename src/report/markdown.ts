@@ -2,7 +2,8 @@
 // the per-run table.
 import type { StudyRecord } from '../store/types.js';
 import type { StudySummary } from '../lab/stats/index.js';
-import { comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
+import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
+import { INTERVALS } from './terminal.js';
 
 /** Escapes what would break a Markdown table cell: pipes and line breaks. */
 function cell(text: string): string {
@@ -20,8 +21,9 @@ export function renderMarkdown(table: Table): string {
 export function markdownReport(summary: StudySummary, study: StudyRecord | null, plots: { title: string; file: string }[] = []): string {
   const parts = [`# ${study ? `Study ${study.name}` : 'nnlab report'}`, ''];
   if (study?.file) parts.push(`Experiment file: \`${study.file}\``, '');
-  parts.push('## Summary', '', 'Mean ± sample standard deviation over each config\'s repeats.', '', renderMarkdown(configColumnsTable(summary)), '');
+  parts.push('## Summary', '', `Mean ± sample standard deviation over each config's repeats. ${INTERVALS}`, '', renderMarkdown(configColumnsTable(summary)), '');
   parts.push('## Comparison', '', comparisonSentence(summary), '');
+  if (summary.baseline) parts.push(baselineSentence(summary), '');
   if (summary.comparison && summary.comparison.tests.length) parts.push(renderMarkdown(comparisonTable(summary)), '');
   parts.push(
     '## Runs',

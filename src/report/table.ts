@@ -1,6 +1,6 @@
 // The report's tables as plain data (headers, rows of text, alignment), built once from a study summary and
 // rendered by terminal.ts, markdown.ts and html.ts. Each builder says what one table shows.
-import type { StudySummary } from '../lab/stats/index.js';
+import { COUNTED_STATUSES as COUNTED, type StudySummary } from '../lab/stats/index.js';
 import { ci, configNames, meanStd, metricTitle, num, NONE, pValue } from './format.js';
 
 export interface Table {
@@ -28,6 +28,9 @@ export function configColumnsTable(summary: StudySummary): Table {
   const names = configNames(summary.configs);
   const keys = seedsRowKeys(Object.keys(summary.configs[0]?.metrics ?? {}));
   const rows = keys.map((k) => [metricTitle(k), ...summary.configs.map((c) => meanStd(c.metrics[k]))]);
+  const metric = summary.comparison?.metric;
+  if (metric && summary.configs.some((c) => c.metrics[metric]?.ci95)) rows.push([`${metricTitle(metric)} 95% CI`, ...summary.configs.map((c) => ci(c.metrics[metric]))]);
+  if (summary.baseline) rows.push(['Beats best baseline', ...summary.configs.map((c) => beatsBaseline(summary, c.label))]);
   rows.push(['Time (s)', ...summary.configs.map((c) => meanStd(c.wallTimeS, 1))]);
   rows.push([
     'Runs',
@@ -47,17 +50,43 @@ export function configRowsTable(summary: StudySummary): Table {
   const headers = ['Config', 'n'];
   if (metric) headers.push(metricTitle(metric), '95% CI');
   if (metric && summary.configs[0]?.metrics[second]) headers.push(metricTitle(second));
+  if (summary.baseline) headers.push('> baseline');
   headers.push('Time (s)', 'p vs best');
   const rows = summary.configs.map((c, i) => {
     const row = [names[i], String(c.runIds.length)];
     if (metric) row.push(meanStd(c.metrics[metric]), ci(c.metrics[metric]));
     if (metric && summary.configs[0]?.metrics[second]) row.push(meanStd(c.metrics[second]));
+    if (summary.baseline) row.push(beatsBaseline(summary, c.label));
     const test = summary.comparison?.tests.find((t) => t.label === c.label);
     const p = summary.comparison?.best.label === c.label ? 'best' : test ? (test.p === null ? 'no test' : `${pValue(test.p)}${test.significant ? ' *' : ''}`) : NONE;
     row.push(meanStd(c.wallTimeS, 1), p);
     return row;
   });
   return { headers, rows, align: headers.map((_, i) => (i === 0 ? 'left' : 'right')) };
+}
+
+/** 'yes' / 'NO' for a config against the best baseline, NONE without a value. */
+function beatsBaseline(summary: StudySummary, label: string): string {
+  const b = summary.baseline;
+  const c = summary.configs.find((x) => x.label === label);
+  if (!b || !c || c.metrics[b.metric]?.mean == null) return NONE;
+  return b.configs.includes(label) ? 'NO' : 'yes';
+}
+
+/**
+ * What the baselines say: the best one on the comparison metric, and the configs that do not beat it (they
+ * learned nothing a constant or random guess does not know). Empty without baselines.
+ */
+export function baselineSentence(summary: StudySummary): string {
+  const b = summary.baseline;
+  if (!b) return '';
+  const best = `the best baseline on ${metricTitle(b.metric)} is ${b.best.name} (${num(b.best.value)})`;
+  if (b.configs.length === 0) return `Every config beats ${best.replace(' is ', ', ')}.`;
+  const names = new Map(summary.configs.map((s, i) => [s.label, configNames(summary.configs)[i]]));
+  const flagged = b.configs.map((l) => names.get(l) ?? l);
+  const runs = b.runs.length ? ` (run${b.runs.length > 1 ? 's' : ''} ${b.runs.join(', ')})` : '';
+  const which = summary.configs.length === 1 ? `the model does not beat it${runs}` : `not better than it: ${flagged.join('; ')}${runs}`;
+  return `${best[0].toUpperCase()}${best.slice(1)}; ${which}. A model that does no better than a baseline has learned nothing it does not know.`;
 }
 
 /** The best config against each other one: difference, Welch's t, df, p and whether it is significant. */
@@ -94,13 +123,21 @@ export function comparisonSentence(summary: StudySummary): string {
   );
 }
 
+/** The display name of each run's config, by run id. */
+export function configOfRun(summary: StudySummary): Map<number, string> {
+  const names = configNames(summary.configs);
+  return new Map(summary.configs.flatMap((c, i) => [...c.runIds, ...c.excluded.map((e) => e.runId)].map((id) => [id, names[i]] as const)));
+}
+
 /** One row per run: how it ended, its best epoch, speed of convergence, over-fitting gaps and time. */
 export function runsTable(summary: StudySummary): Table {
-  const names = new Map(summary.configs.map((s, i) => [s.label, configNames(summary.configs)[i]]));
+  const names = configOfRun(summary);
   const headers = ['Run', 'Config', 'Seed', 'Status', 'Epochs', 'Best epoch', 'To 95%', 'To 99%', 'Val accuracy', 'Acc gap', 'Loss gap', 'Time (s)'];
+  const flag = summary.baseline;
+  if (flag) headers.push('> baseline');
   const rows = summary.runs.map((r) => [
     String(r.runId),
-    names.get(r.label) ?? (r.label || 'run'),
+    names.get(r.runId) ?? (r.label || 'run'),
     String(r.seed),
     r.status,
     String(r.epochs),
@@ -111,6 +148,7 @@ export function runsTable(summary: StudySummary): Table {
     num(r.accuracyGap),
     num(r.lossGap),
     num(r.wallTimeS, 1),
+    ...(flag ? [flag.runs.includes(r.runId) ? 'NO' : COUNTED.includes(r.status) ? 'yes' : NONE] : []),
   ]);
   return { headers, rows, align: headers.map((_, i) => (i === 1 || i === 3 ? 'left' : 'right')) };
 }

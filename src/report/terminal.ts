@@ -1,6 +1,6 @@
 // Plain-text tables for the terminal: columns padded to their widest cell, a rule under the header.
 import type { StudySummary } from '../lab/stats/index.js';
-import { comparisonSentence, configRowsTable, type Table } from './table.js';
+import { baselineSentence, comparisonSentence, configRowsTable, type Table } from './table.js';
 
 /** Display width in code points ('±', '—' and 'é' are one column each). */
 function width(text: string): number {
@@ -19,8 +19,12 @@ export function renderTerminal(table: Table): string {
   return [line(table.headers), widths.map((w) => '─'.repeat(w)).join('  '), ...table.rows.map(line)].join('\n');
 }
 
+/** How the intervals are computed, said wherever they are shown. */
+export const INTERVALS = "95% CI: Student's t over the repeats; for metrics bounded in [0, 1] (accuracy, precision, recall, F1) on the logit scale, so it stays inside [0, 1].";
+
 /** The study at a glance: one row per config, then which is best and whether the differences are significant. */
 export function terminalSummary(summary: StudySummary): string {
   const note = summary.comparison && summary.comparison.tests.some((t) => t.significant) ? `\n* significant at α = ${summary.comparison.alpha}` : '';
-  return `${renderTerminal(configRowsTable(summary))}\n\n${comparisonSentence(summary)}${note}`;
+  const baseline = baselineSentence(summary);
+  return `${renderTerminal(configRowsTable(summary))}\n\n${comparisonSentence(summary)}${note}${baseline ? `\n${baseline}` : ''}\n${INTERVALS}`;
 }

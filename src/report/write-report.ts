@@ -12,6 +12,7 @@ import { COUNTED_STATUSES, epochsOf, type EpochsByRun, type StudySummary } from 
 import { configNames, metricTitle, slug } from './format.js';
 import { runsCsv, summaryCsv } from './csv.js';
 import { markdownReport } from './markdown.js';
+import { configOfRun } from './table.js';
 import { htmlReport } from './html.js';
 import { renderSvg, svgToPng } from './plots/render.js';
 import { runCurvesSpec } from './plots/run-curves.js';
@@ -108,10 +109,11 @@ function planPlots(input: ReportInput, options: ReportOptions): PlannedPlot[] {
     }
   });
   if (options.runCurves ?? true) {
+    const runConfig = configOfRun(summary);
     for (const run of runs) {
       const epochs = epochsOf(epochsByRun, run.id);
       if (epochs.length === 0) continue;
-      const name = names[summary.configs.findIndex((c) => c.label === run.label)] ?? (run.label || 'run');
+      const name = runConfig.get(run.id) ?? (run.label || 'run');
       const title = `Run ${run.id}: ${name}, seed ${run.seed} (${run.status})`;
       plots.push({ name: `run-${run.id}-curves`, title, spec: runCurvesSpec(epochs, title) });
     }

@@ -2,7 +2,7 @@
 // `study:N` (or `s:N`) takes every run of study N.
 import type { Command } from 'commander';
 import { ConfigError, NnlabError } from '../../engine/errors.js';
-import { summarizeStudy } from '../../lab/stats/index.js';
+import { summarizeStudy, summaryOptionsOf } from '../../lab/stats/index.js';
 import type { RunRecord, RunStore } from '../../store/index.js';
 import type { EpochLog } from '../../train/history.js';
 import { terminalSummary } from '../../report/terminal.js';
@@ -34,7 +34,7 @@ export function registerCompare(program: Command): void {
   program
     .command('compare <refs...>')
     .description('compare runs (ids) or whole studies (study:N): mean ± std, 95% CI, Welch t-test against the best')
-    .option('--metric <key>', "the metric that picks the best config, e.g. val.accuracy (default) or val.loss")
+    .option('--metric <key>', "the metric that picks the best config, e.g. val.accuracy (default, or the study's own) or val.loss")
     .option('--store <url>', 'run store (default .nnlab/runs.db)')
     .option('--json', 'end with one line of JSON')
     .action(async (refs: string[], opts: { metric?: string; store?: string; json?: boolean }) => {
@@ -42,7 +42,11 @@ export function registerCompare(program: Command): void {
       const store = await storeFrom(opts);
       try {
         const runs = await runsOf(store, refs);
-        const summary = summarizeStudy(runs, await epochsFor(store, runs), { metric: opts.metric });
+        // One whole study compares as it asked to (its metric, its baselines); --metric overrides.
+        const studies = [...new Set(runs.map((r) => r.studyId))];
+        const only = studies.length === 1 && studies[0] !== null && refs.every((r) => /^(?:study|s):/.test(r)) ? await store.getStudy(studies[0]) : null;
+        const options = { ...summaryOptionsOf(only), ...(opts.metric ? { metric: opts.metric, direction: undefined } : {}) };
+        const summary = summarizeStudy(runs, await epochsFor(store, runs), options);
         humanStream(opts.json).write(`${terminalSummary(summary)}\n`);
         if (opts.json) printJson(summary);
       } finally {

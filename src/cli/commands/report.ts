@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { ConfigError, NnlabError } from '../../engine/errors.js';
-import { summarizeStudy, type StudySummary } from '../../lab/stats/index.js';
+import { summarizeStudy, summaryOptionsOf, type StudySummary } from '../../lab/stats/index.js';
 import { checkReportDir, writeReport } from '../../report/write-report.js';
 import type { RunRecord, RunStore, StudyRecord } from '../../store/index.js';
 import type { EpochLog } from '../../train/history.js';
@@ -44,7 +44,7 @@ export function registerReport(program: Command): void {
         const dir = reportDirOption(opts.out ?? path.join(homeDir(), 'reports', `study-${study.id}`));
         const runs = await store.listRuns({ studyId: study.id });
         const epochsByRun = await epochsFor(store, runs);
-        const summary = summarizeStudy(runs, epochsByRun);
+        const summary = summarizeStudy(runs, epochsByRun, summaryOptionsOf(study));
         const written = await writeStudyReport(dir, { study, runs, epochsByRun, summary, store });
         humanStream(opts.json).write(`report of study ${study.id} (${study.name}, ${runs.length} runs): ${path.join(written, 'report.html')}\n`);
         if (opts.json) printJson({ study: study.id, reportDir: written });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { ExperimentOutcome } from '../../lab/runner.js';
 import { summarizeStudy, type StudySummary } from '../../lab/stats/index.js';
 import { terminalSummary } from '../../report/terminal.js';
+import { baselineSentence } from '../../report/table.js';
+import { metricTitle } from '../../report/format.js';
 import { reportDirOption, writeStudyReport } from './report.js';
 import { homeDir, humanStream, printJson, storeFrom } from '../context.js';
 import type { EpochLog } from '../../train/history.js';
@@ -29,6 +31,7 @@ export function registerRun(program: Command): void {
       // Loaded here, not at the top: these load libtorch, which `nnlab doctor` must be able to do without.
       const { loadExperiment } = await import('../../lab/experiment/index.js');
       const { runExperiment, runJson } = await import('../../lab/runner.js');
+      const { baselineLine } = await import('../../lab/baselines.js');
       // Everything that can be wrong is checked before training: the file, the report folder, the store.
       const experiment = loadExperiment(file, { overrides: opts.set });
       const reportDir = opts.report ? reportDirOption(opts.report) : null;
@@ -52,10 +55,17 @@ export function registerRun(program: Command): void {
         });
         const records = outcome.runs.map((r) => r.record);
         const epochs = new Map<number, EpochLog[]>(outcome.runs.map((r) => [r.record.id, r.epochs]));
-        const summary: StudySummary = summarizeStudy(records, epochs);
+        const summary: StudySummary = summarizeStudy(records, epochs, { metric: experiment.study?.metric, direction: experiment.study?.direction, baselines: outcome.baselines });
         if (records.length > 1) out.write(`\n${terminalSummary(summary)}\n`);
-        for (const b of outcome.baselines) {
-          out.write(`baseline ${b.name}${b.predicts ? ` (always '${b.predicts}')` : ''}: val accuracy ${b.val.accuracy.toFixed(4)}${b.test ? `, test accuracy ${b.test.accuracy.toFixed(4)}` : ''}\n`);
+        else if (summary.baseline) out.write(`${baselineSentence(summary)}\n`);
+        for (const b of outcome.baselines) out.write(`${baselineLine(b)}\n`);
+        if (outcome.finalTest) {
+          const t = outcome.finalTest;
+          const scores = t.runs.map((r) => r.metrics.test?.accuracy).filter((v): v is number => typeof v === 'number');
+          out.write(
+            `test set, evaluated once for the config chosen on ${metricTitle(t.metric)} (${t.label || 'the only config'}, ${t.mean.toFixed(4)}): ` +
+              `${t.runs.length} run${t.runs.length === 1 ? '' : 's'}${scores.length ? `, test accuracy ${scores.map((v) => v.toFixed(4)).join(', ')}` : ''}\n`,
+          );
         }
         let written: string | null = null;
         if (reportDir) {
@@ -64,7 +74,16 @@ export function registerRun(program: Command): void {
           out.write(`report: ${written}\n`);
         }
         if (opts.json) {
-          printJson({ study: outcome.studyId, runs: outcome.runs.map(runJson), baselines: outcome.baselines, summary: summary.configs, comparison: summary.comparison, reportDir: written });
+          printJson({
+            study: outcome.studyId,
+            runs: outcome.runs.map(runJson),
+            baselines: outcome.baselines,
+            summary: summary.configs,
+            comparison: summary.comparison,
+            baselineCheck: summary.baseline,
+            finalTest: outcome.finalTest && { label: outcome.finalTest.label, metric: outcome.finalTest.metric, mean: outcome.finalTest.mean, runs: outcome.finalTest.runs.map((r) => r.id) },
+            reportDir: written,
+          });
         }
         const bad = records.some((r) => r.status === 'failed' || r.status === 'diverged' || r.status === 'interrupted');
         process.exitCode = bad || outcome.interrupted ? 1 : 0;

@@ -5,6 +5,25 @@ import { analyzeRun } from '../../lab/stats/index.js';
 import { epochLine } from '../../train/callbacks/progress.js';
 import { humanStream, parseId, printJson, storeFrom } from '../context.js';
 
+/** Keras's model.summary() of the run's model, rebuilt from its stored config (libtorch loads only here). */
+async function modelSummary(config: unknown): Promise<string> {
+  const model = (config as { model?: { inputShape?: number[]; layers?: unknown[] } } | null)?.model;
+  if (!model?.inputShape || !model.layers) return 'model summary: not stored with this run';
+  try {
+    const [{ Sequential }, { formatSummary }, { noGrad }] = await Promise.all([import('../../nn/model.js'), import('../../nn/summary.js'), import('../../tensor/index.js')]);
+    return noGrad(() => {
+      const built = new Sequential(model as ConstructorParameters<typeof Sequential>[0]);
+      try {
+        return formatSummary(built);
+      } finally {
+        built.dispose();
+      }
+    });
+  } catch (e) {
+    return `model summary: cannot rebuild the stored model (${(e as Error).message})`;
+  }
+}
+
 export function registerShow(program: Command): void {
   program
     .command('show <run>')
@@ -23,6 +42,7 @@ export function registerShow(program: Command): void {
         out.write(`run ${run.id}${run.studyId !== null ? ` (study ${run.studyId})` : ''}${run.label ? ` [${run.label}]` : ''}: ${run.status}${run.message ? ` — ${run.message}` : ''}\n`);
         out.write(`seed ${run.seed}, repeat ${run.repeat + 1}, started ${run.startedAt}, wall time ${run.wallTimeS?.toFixed(1) ?? '-'} s\n`);
         out.write(`nnlab ${run.environment.nnlab}, libtorch ${run.environment.libtorch}, threads intra-op ${run.environment.threads.intraOp} / BLAS ${run.environment.threads.blas}, data ${run.environment.dataFingerprint}\n\n`);
+        out.write(`${await modelSummary(run.config)}\n\n`);
         for (const e of epochs) out.write(`${epochLine(e, epochs.length)}\n`);
         for (const split of ['train', 'val', 'test'] as const) {
           const m = run.metrics[split];

@@ -127,6 +127,9 @@ export function parseExperiment(text: string, file: string | null, options: Load
   const baseDir = file === null ? process.cwd() : path.dirname(path.resolve(file));
   const combinations = study === null ? [{ label: '', values: {}, settings: {}, placed: [] }] : studyCells(study, loc);
   const evaluateTest = testPolicy(raw.evaluateTest as boolean | 'best' | 'all' | undefined, combinations.length);
+  if (evaluateTest === 'best' && study?.metric?.startsWith('test.')) {
+    throw loc.error(['study', 'metric'], `the config evaluated on the test set is chosen by this metric, so it cannot be a test metric (the test set would choose it); use ${study.metric.replace(/^test\./, 'val.')}`);
+  }
   const cells: StudyCell[] = combinations.map((cell) => {
     const cellRaw = structuredClone(raw);
     const cellLoc = loc.with(cell.placed);
