@@ -1,0 +1,60 @@
+// Data preparation keeps the folder's order: an image folder is read class by class (as torchvision's
+// ImageFolder gives it), and a random validation split (stratified or not) returns both parts in that order, so
+// training with shuffle: false sees every cat before any dog, as seed 002 did. take: last would leave the last
+// validation split to the last class alone, and says so.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DataLoader } from '../data/index.js';
+import { liveTensors, tidy } from '../tensor/index.js';
+import { disposePrepared, prepareData } from './data-prep.js';
+import type { DataSpec } from './types.js';
+
+async function folder(): Promise<string> {
+  const { default: sharp } = await import('sharp');
+  const root = mkdtempSync(path.join(os.tmpdir(), 'nnlab-order-'));
+  for (const split of ['train', 'test']) {
+    for (const [cls, shade] of [['cats', 40], ['dogs', 200]] as const) {
+      mkdirSync(path.join(root, split, cls), { recursive: true });
+      for (let i = 0; i < 10; i++) {
+        await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: shade, g: i * 10, b: 0 } } }).png().toFile(path.join(root, split, cls, `${i}.png`));
+      }
+    }
+  }
+  return root;
+}
+
+const spec = (root: string, split: DataSpec['split']): DataSpec => ({
+  dataset: { imageFolder: { path: root, cache: false } },
+  task: 'multiclass',
+  subset: null,
+  split,
+  preprocess: 'scale',
+  augment: null,
+  shuffle: false,
+  flatten: false,
+});
+
+test('shuffle: false trains class by class in folder order after a random split, stratified or not', async () => {
+  const root = await folder();
+  const base = liveTensors().tensors;
+  for (const split of [{ fraction: 0.2, take: 'random' as const, stratify: true }, { fraction: 0.3, take: 'random' as const, stratify: false, seed: 5 }]) {
+    const data = await prepareData(spec(root, split), 1);
+    try {
+      const labels: number[] = [];
+      for (const batch of new DataLoader(data.train, { batchSize: 4, shuffle: false }).epoch(0)) labels.push(...batch.y.toNumbers());
+      const firstDog = labels.indexOf(1);
+      assert.ok(firstDog > 0, 'cats first');
+      assert.ok(labels.slice(0, firstDog).every((l) => l === 0) && labels.slice(firstDog).every((l) => l === 1), `class by class: ${labels.join('')}`);
+      // Within a class the files keep their sorted order (the green channel grows with the file number).
+      const green = tidy(() => data.train.x.select(1, 1).select(1, 0).select(1, 0).toNumbers()).slice(0, firstDog);
+      assert.deepEqual(green, [...green].sort((a, b) => a - b));
+    } finally {
+      disposePrepared(data);
+    }
+  }
+  await assert.rejects(prepareData(spec(root, { fraction: 0.2, take: 'last', stratify: false }), 1), /take 'last'\) of .* leaves class 'cats' \(10 samples\) with none in val/);
+  assert.equal(liveTensors().tensors, base);
+});
