@@ -22,10 +22,12 @@
 //     template: mlp                   # flatten, dense per entry of units, dense output (one unit per class)
 //     units: [128]
 //     activation: relu                # default relu; any activation name or { name, ...parameters }
-//     initializer: glorotUniform      # default glorotUniform
-//     dropout: 0                      # default 0
+//     initializer: glorotUniform      # default glorotUniform (kernels of every dense layer)
+//     biasInitializer: zeros          # default zeros
+//     regularizer: null               # default none; { name: l2, l2: 0.01 } on every kernel
+//     dropout: 0                      # default 0; or one rate per hidden layer: [0, 0.5, 0]
 //     batchNorm: false                # default false
-//     outputActivation: softmax       # default softmax
+//     outputActivation: softmax       # default softmax (a two-class task with sigmoid: one output unit)
 //   # model: { template: cnn, filters: [16, 32], kernelSize: 3, padding: same, pool: max, poolSize: 2, dense: [64],
 //   #          dropout: 0.25, batchNorm: true, activation: relu }   conv blocks, flatten, dense head, output
 //   # model: { layers: [ { type: conv2d, filters: 16, kernelSize: 3 }, { type: flatten },

@@ -11,6 +11,7 @@ import { checkSplitConfig } from '../../data/split.js';
 import { checkAugmentConfig, type AugmentConfig } from '../../data/augment.js';
 import { activation } from '../../nn/activations.js';
 import { initializer } from '../../nn/initializers.js';
+import { regularizer } from '../../nn/regularizers.js';
 import { layer } from '../../nn/layers/registry.js';
 import type { LayerConfig } from '../../nn/layers/layer.js';
 import { loss as makeLoss } from '../../nn/losses.js';
@@ -140,6 +141,8 @@ function modelLayersOf(model: ModelSection, loc: Locator): { layers: LayerConfig
     loc.check(() => activation((model.activation ?? TEMPLATE_DEFAULTS.activation) as string, 'model.activation'));
     loc.check(() => activation((model.outputActivation ?? TEMPLATE_DEFAULTS.outputActivation) as string, 'model.outputActivation'));
     loc.check(() => initializer((model.initializer ?? TEMPLATE_DEFAULTS.initializer) as string, 'model.initializer'));
+    if (model.biasInitializer !== undefined) loc.check(() => initializer(model.biasInitializer as string, 'model.biasInitializer'));
+    if (model.regularizer !== undefined) loc.check(() => regularizer(model.regularizer as string, 'model.regularizer'));
     const hidden = model.template === 'mlp' ? (typeof model.units === 'number' ? 1 : model.units.length) : 0;
     if (model.template === 'mlp' && Array.isArray(model.dropout) && model.dropout.length !== hidden) {
       throw loc.error(['model', 'dropout'], `gives ${model.dropout.length} dropout rates for ${hidden} hidden layers (units ${JSON.stringify(model.units)}); give one rate per hidden layer, or one rate for all`);

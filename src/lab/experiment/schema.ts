@@ -8,6 +8,7 @@
 // did-you-mean), so the schema only lists their names as examples for completion.
 import { ACTIVATION_NAMES } from '../../nn/activations.js';
 import { INITIALIZER_NAMES } from '../../nn/initializers.js';
+import { REGULARIZER_NAMES } from '../../nn/regularizers.js';
 import { LAYER_TYPES } from '../../nn/layers/registry.js';
 import { LOSS_NAMES } from '../../nn/losses.js';
 import { METRIC_NAMES } from '../../nn/metrics.js';
@@ -63,6 +64,8 @@ const MLP: Schema = {
     units: intList('Units of each hidden dense layer ([] for none: logistic regression).'),
     activation: component('Activation of the hidden layers (default relu)', ACTIVATION_NAMES),
     initializer: component('Kernel initializer of every dense layer (default glorotUniform)', INITIALIZER_NAMES),
+    biasInitializer: component('Bias initializer of every dense layer (default zeros)', INITIALIZER_NAMES),
+    regularizer: component('Kernel regularizer of every dense layer, e.g. { name: l2, l2: 0.01 } (default none)', REGULARIZER_NAMES),
     dropout: {
       type: ['number', 'array'],
       minimum: 0,
@@ -88,6 +91,8 @@ const CNN: Schema = {
     padding: { enum: ['same', 'valid'], description: "Convolution padding (default 'same')." },
     activation: component('Activation of the convolutions and hidden dense layers (default relu)', ACTIVATION_NAMES),
     initializer: component('Kernel initializer of every layer with weights (default glorotUniform)', INITIALIZER_NAMES),
+    biasInitializer: component('Bias initializer of every layer with weights (default zeros)', INITIALIZER_NAMES),
+    regularizer: component('Kernel regularizer of every layer with weights (default none)', REGULARIZER_NAMES),
     batchNorm: bool('Batch normalisation between each convolution and its activation (default false).'),
     pool: { enum: ['max', 'avg', 'none'], description: "Pooling after each block (default 'max')." },
     poolSize: size('Pool size (default 2).'),

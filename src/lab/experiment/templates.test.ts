@@ -78,3 +78,11 @@ test('expanded templates build on 28x28 images, with one output per class, and f
   cnn.dispose();
   assert.equal(liveTensors().tensors, before);
 });
+
+test('template weight fields: bias initializer and kernel regularizer on every dense layer, checked where written', () => {
+  const e = parseExperiment('data: { dataset: mnist }\nmodel: { template: mlp, units: [8], biasInitializer: { name: constant, value: 0.1 }, regularizer: { name: l2, l2: 0.001 } }\n', null);
+  const dense = e.cells[0].spec.model.layers.filter((l) => l.type === 'dense');
+  assert.equal(dense.length, 2);
+  for (const l of dense) assert.deepEqual([l.biasInitializer, l.kernelRegularizer], [{ name: 'constant', value: 0.1 }, { name: 'l2', l2: 0.001 }]);
+  assert.throws(() => parseExperiment('data: { dataset: mnist }\nmodel: { template: mlp, units: [8], regularizer: l3 }\n', 'm.yaml'), /m\.yaml:2: model\.regularizer: unknown regularizer 'l3'/);
+});

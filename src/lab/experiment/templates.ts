@@ -3,6 +3,10 @@
 // runner replaces it with the number of classes of the task (after subset.classes and oneVsRest) before it
 // builds the model. A layer list written by hand may use `units: classes` the same way.
 //
+// Every dense and conv2d layer a template makes gets its `initializer` (kernelInitializer), `biasInitializer`
+// (default zeros) and `regularizer` (kernelRegularizer, default none), the output layer included, as a Keras
+// user passes the same kernel_initializer / kernel_regularizer to each layer.
+//
 //   mlp  flatten, then per entry u of `units`:
 //          dense(u, activation, kernelInitializer)                                  without batchNorm
 //          dense(u, useBias: false, kernelInitializer), batchNorm, activation(…)    with batchNorm
@@ -27,6 +31,8 @@ export interface MlpTemplate {
   units: number | number[];
   activation?: Component;
   initializer?: Component;
+  biasInitializer?: Component;
+  regularizer?: Component;
   dropout?: number | number[];
   batchNorm?: boolean;
   outputActivation?: Component;
@@ -39,6 +45,8 @@ export interface CnnTemplate {
   padding?: 'same' | 'valid';
   activation?: Component;
   initializer?: Component;
+  biasInitializer?: Component;
+  regularizer?: Component;
   batchNorm?: boolean;
   pool?: 'max' | 'avg' | 'none';
   poolSize?: number | [number, number];
@@ -71,38 +79,47 @@ function withActivation(weighted: LayerConfig, activation: Component, batchNorm:
   return [{ ...weighted, useBias: false }, { type: 'batchNorm' }, { type: 'activation', activation }];
 }
 
+/** The weight fields every weighted layer of a template shares. */
+function weightFields(m: MlpTemplate | CnnTemplate): Record<string, Component> {
+  return {
+    kernelInitializer: m.initializer ?? TEMPLATE_DEFAULTS.initializer,
+    ...(m.biasInitializer === undefined ? {} : { biasInitializer: m.biasInitializer }),
+    ...(m.regularizer === undefined ? {} : { kernelRegularizer: m.regularizer }),
+  };
+}
+
 function expandMlp(m: MlpTemplate): LayerConfig[] {
   const activation = m.activation ?? TEMPLATE_DEFAULTS.activation;
-  const kernelInitializer = m.initializer ?? TEMPLATE_DEFAULTS.initializer;
+  const w = weightFields(m);
   const batchNorm = m.batchNorm ?? TEMPLATE_DEFAULTS.batchNorm;
   const dropout = m.dropout ?? TEMPLATE_DEFAULTS.dropout;
   const layers: LayerConfig[] = [{ type: 'flatten' }];
   list(m.units).forEach((units, i) => {
-    layers.push(...withActivation({ type: 'dense', units, kernelInitializer }, activation, batchNorm));
+    layers.push(...withActivation({ type: 'dense', units, ...w }, activation, batchNorm));
     const rate = typeof dropout === 'number' ? dropout : (dropout[i] ?? 0);
     if (rate > 0) layers.push({ type: 'dropout', rate });
   });
-  layers.push({ type: 'dense', units: CLASSES, activation: m.outputActivation ?? TEMPLATE_DEFAULTS.outputActivation, kernelInitializer });
+  layers.push({ type: 'dense', units: CLASSES, activation: m.outputActivation ?? TEMPLATE_DEFAULTS.outputActivation, ...w });
   return layers;
 }
 
 function expandCnn(m: CnnTemplate): LayerConfig[] {
   const d = TEMPLATE_DEFAULTS;
   const activation = m.activation ?? d.activation;
-  const kernelInitializer = m.initializer ?? d.initializer;
+  const w = weightFields(m);
   const batchNorm = m.batchNorm ?? d.batchNorm;
   const dropout = m.dropout ?? d.dropout;
   const pool = m.pool ?? d.pool;
   const layers: LayerConfig[] = [];
   for (const filters of list(m.filters)) {
-    const conv = { type: 'conv2d', filters, kernelSize: m.kernelSize ?? d.kernelSize, padding: m.padding ?? d.padding, kernelInitializer };
+    const conv = { type: 'conv2d', filters, kernelSize: m.kernelSize ?? d.kernelSize, padding: m.padding ?? d.padding, ...w };
     layers.push(...withActivation(conv, activation, batchNorm));
     if (pool !== 'none') layers.push({ type: pool === 'max' ? 'maxPool2d' : 'avgPool2d', poolSize: m.poolSize ?? d.poolSize });
   }
   layers.push({ type: 'flatten' });
   const drop = (): LayerConfig[] => (dropout > 0 ? [{ type: 'dropout', rate: dropout }] : []);
-  for (const units of list(m.dense ?? d.dense)) layers.push(...drop(), { type: 'dense', units, activation, kernelInitializer });
-  layers.push(...drop(), { type: 'dense', units: CLASSES, activation: m.outputActivation ?? d.outputActivation, kernelInitializer });
+  for (const units of list(m.dense ?? d.dense)) layers.push(...drop(), { type: 'dense', units, activation, ...w });
+  layers.push(...drop(), { type: 'dense', units: CLASSES, activation: m.outputActivation ?? d.outputActivation, ...w });
   return layers;
 }
 
