@@ -53,6 +53,8 @@
 //       training.optimizer:           # named levels: labels show the names (optimizer=SGD)
 //         SGD: { name: sgd, lr: 0.1 }
 //         Adam: { name: adam, lr: 0.01 }
+//       regularisation:               # levels that each set fields of their own
+//         set: { none: {}, dropout: { model.dropout: 0.5 }, L2: { model.regularizer: { name: l2, l2: 0.01 } } }
 //       activation:                   # one factor setting several fields, named by its key
 //         paths: [model.layers.1.activation, model.layers.3.activation]   # (or model.layers[1]... in a block list)
 //         values: [sigmoid, relu]
@@ -127,7 +129,7 @@ export function parseExperiment(text: string, file: string | null, options: Load
   }
 
   const baseDir = file === null ? process.cwd() : path.dirname(path.resolve(file));
-  const combinations = study === null ? [{ label: '', values: {}, settings: {}, placed: [] }] : studyCells(study, loc);
+  const combinations = study === null ? [{ label: '', values: {}, levels: {}, placed: [] }] : studyCells(study, loc);
   const evaluateTest = testPolicy(raw.evaluateTest as boolean | 'best' | 'all' | undefined, combinations.length);
   if (evaluateTest === 'best' && study?.metric?.startsWith('test.')) {
     throw loc.error(['study', 'metric'], `the config evaluated on the test set is chosen by this metric, so it cannot be a test metric (the test set would choose it); use ${study.metric.replace(/^test\./, 'val.')}`);
@@ -136,7 +138,7 @@ export function parseExperiment(text: string, file: string | null, options: Load
     const cellRaw = structuredClone(raw);
     const cellLoc = loc.with(cell.placed);
     for (const f of study?.factors ?? []) {
-      for (const segments of f.paths) cellLoc.check(() => setPath(cellRaw, segments, structuredClone(cell.settings[f.key]), f.key, defaultAt));
+      for (const { segments, value } of f.sets[cell.levels[f.key]]) cellLoc.check(() => setPath(cellRaw, segments, structuredClone(value), f.key, defaultAt));
     }
     if (study !== null && study.factors.length > 0) validateExperiment(cellRaw, cellLoc);
     const spec = runSpecOf(cellRaw, cellLoc, baseDir);

@@ -1,7 +1,7 @@
 // The published schema is the one the validator uses; the examples reference it and load.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
@@ -25,7 +25,11 @@ test("the schema's name lists come from the registries", () => {
   for (const n of [...ACTIVATION_NAMES, ...OPTIMIZER_NAMES]) assert.ok(text.includes(`"${n}"`), n);
 });
 
-const EXAMPLES = ['mnist-mlp.yaml', 'fashion-activations.yaml'].map((f) => path.join(packageRoot, 'examples', f));
+const SEEDS = path.join(packageRoot, 'examples', 'seeds');
+const EXAMPLES = [
+  ...['mnist-mlp.yaml', 'fashion-activations.yaml'].map((f) => path.join(packageRoot, 'examples', f)),
+  ...readdirSync(SEEDS).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(SEEDS, f)),
+];
 
 test('the examples reference the published schema and load', () => {
   for (const file of EXAMPLES) {
@@ -53,4 +57,22 @@ test('the examples reference the published schema and load', () => {
   assert.equal(fashion.cells[0].spec.data.dataset, 'fashion-mnist');
   assert.equal(fashion.cells[0].spec.data.subset, null, 'the whole dataset, as the seeds compared');
   assert.ok(fashion.cells.every((c) => c.spec.training.epochs <= 5 && c.spec.model.layers[1].units === 128));
+});
+
+test("the seed studies load as their reports set them up", () => {
+  const seed = (name: string) => loadExperiment(path.join(SEEDS, name));
+  const table = seed('000-hyperparameters.yaml');
+  assert.deepEqual(
+    table.cells.map((c) => [c.spec.training.optimizer.momentum, c.spec.training.optimizer.lr, c.spec.training.batchSize, c.spec.training.epochs]),
+    [[0.5, 0.07, 100, 100], [0.1, 0.07, 100, 100], [0.1, 0.01, 100, 100], [0.1, 0.05, 100, 100], [0.1, 0.1, 1000, 100], [0.1, 0.1, 1000, 10], [0.1, 0.000001, 1000, 10], [0.1, 0.07, 1000, 100], [0, 0.1, 1000, 100]],
+  );
+  assert.deepEqual([table.study?.metric, table.repeats], ['val.loss', 3]);
+  const pets = seed('002-dogs-vs-cats.yaml');
+  assert.equal(pets.cells.length, 4);
+  assert.equal((pets.cells[0].spec.data.dataset as { imageFolder: { path: string } }).imageFolder.path, path.join(SEEDS, 'data', 'pets'));
+  assert.deepEqual(pets.cells.map((c) => c.spec.data.shuffle), [true, false, true, false]);
+  const reg = seed('004-regularization.yaml');
+  assert.deepEqual(reg.cells.map((c) => c.values.regularisation), ['none', 'dropout 0.5', 'L2(0.01)', 'L1(0.01)', 'batch norm', 'early stopping']);
+  const final = seed('004-final-model.yaml');
+  assert.deepEqual([final.evaluateTest, final.cells[0].spec.training.optimizer.decay, (final.cells[0].spec.training.loss as { name: string }).name], ['all', 0.01, 'categoricalCrossentropy']);
 });

@@ -253,7 +253,23 @@ const STUDY: Schema = {
           required: ['paths', 'values'],
           properties: { paths: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }, values: FACTOR_VALUES },
         },
-        else: FACTOR_VALUES,
+        else: {
+          if: { type: 'object', required: ['set'] },
+          then: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['set'],
+            properties: {
+              set: {
+                description: 'Named levels, each setting fields of its own: { level name: { field path: value, ... } }.',
+                type: 'object',
+                minProperties: 1,
+                additionalProperties: { type: 'object' },
+              },
+            },
+          },
+          else: FACTOR_VALUES,
+        },
       },
     },
   },

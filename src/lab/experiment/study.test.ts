@@ -223,3 +223,19 @@ test('mlp dropout: one rate per hidden layer', () => {
   assert.deepEqual([bad.path, bad.line], ['model.dropout', 2]);
   assert.match(bad.message, /gives 1 dropout rates for 2 hidden layers/);
 });
+
+test("a 'set' factor: each level sets fields of its own, the others keep the file's values", () => {
+  const e = parseExperiment(
+    BASE + 'study:\n  factors:\n    regularisation:\n      set:\n        none: {}\n        dropout: { model.dropout: 0.5 }\n        L2: { model.regularizer: { name: l2, l2: 0.01 }, training.epochs: 3 }\n',
+    null,
+  );
+  assert.deepEqual(e.cells.map((c) => c.label), ['regularisation=none', 'regularisation=dropout', 'regularisation=L2']);
+  assert.deepEqual(e.cells.map((c) => c.spec.model.layers.some((l) => l.type === 'dropout')), [false, true, false]);
+  assert.deepEqual(e.cells.map((c) => c.spec.training.epochs), [10, 10, 3]);
+  assert.deepEqual(e.cells[2].spec.model.layers[1].kernelRegularizer, { name: 'l2', l2: 0.01 });
+  const bad = failure(BASE + 'study:\n  factors:\n    regularisation:\n      set:\n        a: { model.dropot: 0.5 }\n');
+  assert.deepEqual([bad.path, bad.line], ['study.factors.regularisation.set.a.model.dropot', 9]);
+  assert.match(bad.message, /did you mean 'model\.dropout'/);
+  const inside = failure(BASE + 'study:\n  factors:\n    model: [{ template: mlp, units: 4 }]\n    regularisation:\n      set:\n        a: { model.dropout: 0.5 }\n');
+  assert.match(inside.message, /lies inside factor 'model'/);
+});

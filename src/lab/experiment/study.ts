@@ -8,7 +8,9 @@
 // from a short name to the value, which labels then show: `training.optimizer: { SGD: { name: sgd, lr: 0.1 } }`).
 // One factor can set several paths at once: `activation: { paths: [model.layers.1.activation,
 // model.layers.3.activation], values: [sigmoid, relu] }`, named by its key (inside a YAML flow list, write
-// indices as .1; `[1]` works in block lists and quoted strings).
+// indices as .1; `[1]` works in block lists and quoted strings). And a factor's levels can each set fields of
+// their own: `regularisation: { set: { none: {}, dropout: { model.dropout: 0.5 }, L2: { model.regularizer: l2 } } }`
+// (a level leaves the fields it does not name as the file has them).
 //
 // The study section also says how its configs are compared: `metric` (a final metric such as val.precision,
 // default val.accuracy) and `direction` (max or min, default from the metric's name).
@@ -25,8 +27,10 @@ export interface Factor {
   values: unknown[];
   /** The level names of named levels (else null): what labels show and runs record. */
   names: string[] | null;
-  /** Where its values are written: ['study', 'factors', key] or [..., 'values']. */
+  /** Where its values are written: ['study', 'factors', key], or [..., 'values'], or [..., 'set']. */
   at: Segment[];
+  /** What level j sets: each field and its value. */
+  sets: { segments: Segment[]; value: unknown }[][];
 }
 
 export interface Study {
@@ -42,8 +46,8 @@ export interface Cell {
   label: string;
   /** The factor values as runs record them, by factor key (the level name for named levels). */
   values: Record<string, unknown>;
-  /** The value each factor sets, by factor key. */
-  settings: Record<string, unknown>;
+  /** The level (value index) each factor takes, by factor key. */
+  levels: Record<string, number>;
   /** The values as paths into the configuration, each with the line of its value in the study section. */
   placed: Placed[];
 }
@@ -51,17 +55,19 @@ export interface Cell {
 /** Sections of a run's configuration a factor may vary (seed, repeats and evaluateTest are the study's own). */
 const VARIABLE = ['data', 'model', 'training'];
 
-/** The body of a factor: its values, or { paths, values }. */
-function body(raw: unknown): { paths: unknown[] | null; values: unknown } {
-  return isRecord(raw) && Array.isArray(raw.paths) ? { paths: raw.paths, values: raw.values } : { paths: null, values: raw };
+/** The body of a factor: its values, or { paths, values }, or { set: levels }. */
+function body(raw: unknown): { paths: unknown[] | null; values: unknown; set: Record<string, unknown> | null } {
+  if (isRecord(raw) && isRecord(raw.set)) return { paths: null, values: null, set: raw.set };
+  return isRecord(raw) && Array.isArray(raw.paths) ? { paths: raw.paths, values: raw.values, set: null } : { paths: null, values: raw, set: null };
 }
 
 /** The factor paths of a study section, without checking them (the schema check skips what they set). */
 export function factorPaths(study: unknown): Segment[][] {
   if (!isRecord(study) || !isRecord(study.factors)) return [];
   return Object.entries(study.factors).flatMap(([key, raw]) => {
-    const { paths } = body(raw);
-    return (paths ?? [key]).flatMap((p) => {
+    const { paths, set } = body(raw);
+    const keys = set ? [...new Set(Object.values(set).flatMap((level) => (isRecord(level) ? Object.keys(level) : [])))] : (paths ?? [key]);
+    return keys.flatMap((p) => {
       try {
         return typeof p === 'string' ? [parsePath(p)] : [];
       } catch {
@@ -106,38 +112,59 @@ export function readStudy(section: unknown, loc: Locator): Study | null {
   return { mode, factors, metric: s.metric ?? null, direction: s.direction ?? null };
 }
 
+/** A field path a factor sets, checked: it must lead to a field of data, model or training. */
+function fieldPath(p: unknown, where: Segment[], loc: Locator): Segment[] {
+  const segments = parsePath(String(p), (problem) => loc.error(where, problem));
+  if (typeof segments[0] !== 'string' || !VARIABLE.includes(segments[0])) {
+    throw loc.error(where, `a study factor varies a field of ${VARIABLE.join(', ')}; '${String(p)}' is not one`);
+  }
+  checkFieldPath(segments, (problem) => loc.error(where, problem));
+  return segments;
+}
+
 function readFactor(key: string, raw: unknown, mode: 'cross' | 'zip', loc: Locator): Factor {
-  const { paths: given, values: written } = body(raw);
+  const { paths: given, values: written, set } = body(raw);
   const base: Segment[] = ['study', 'factors', key];
+  if (set !== null) return readSetFactor(key, set, mode, loc);
   const at = given === null ? base : [...base, 'values'];
-  const paths = (given ?? [key]).map((p, i) => {
-    const where = given === null ? base : [...base, 'paths', i];
-    const segments = parsePath(String(p), (problem) => loc.error(where, problem));
-    if (typeof segments[0] !== 'string' || !VARIABLE.includes(segments[0])) {
-      throw loc.error(where, `a study factor varies a field of ${VARIABLE.join(', ')}; '${String(p)}' is not one`);
-    }
-    checkFieldPath(segments, (problem) => loc.error(where, problem));
-    return segments;
-  });
+  const paths = (given ?? [key]).map((p, i) => fieldPath(p, given === null ? base : [...base, 'paths', i], loc));
   const named = isRecord(written);
   const names = named ? Object.keys(written) : null;
   const values = named ? Object.values(written) : (written as unknown[]);
-  if (mode === 'cross') {
-    const seen = new Map<string, number>();
-    values.forEach((v, j) => {
-      const k = JSON.stringify(v);
-      const where = [...at, names ? names[j] : j];
-      if (seen.has(k)) throw loc.error(where, `value ${k} is listed twice (also value ${seen.get(k)! + 1}); crossed factors need distinct values`);
-      seen.set(k, j);
-    });
-  }
-  return { key, paths, values, names, at };
+  if (mode === 'cross') distinct(values, names, at, loc);
+  return { key, paths, values, names, at, sets: values.map((value) => paths.map((segments) => ({ segments, value }))) };
+}
+
+/** A factor whose levels each set fields of their own: { set: { level name: { field path: value, ... } } }. */
+function readSetFactor(key: string, set: Record<string, unknown>, mode: 'cross' | 'zip', loc: Locator): Factor {
+  const at: Segment[] = ['study', 'factors', key, 'set'];
+  const names = Object.keys(set);
+  const values = Object.values(set);
+  const sets = names.map((name, j) => {
+    const level = values[j];
+    if (!isRecord(level)) throw loc.error([...at, name], `a level of a 'set' factor maps field paths to values, e.g. { model.dropout: 0.5 }; got ${JSON.stringify(level)}`);
+    return Object.entries(level).map(([p, value]) => ({ segments: fieldPath(p, [...at, name, p], loc), value }));
+  });
+  const seen = new Map<string, Segment[]>();
+  for (const s of sets.flat()) seen.set(JSON.stringify(s.segments), s.segments);
+  if (mode === 'cross') distinct(values, names, at, loc);
+  return { key, paths: [...seen.values()], values, names, at, sets };
+}
+
+/** Crossed factors need distinct values: a repeated one would run a config twice under two labels. */
+function distinct(values: unknown[], names: string[] | null, at: Segment[], loc: Locator): void {
+  const seen = new Map<string, number>();
+  values.forEach((v, j) => {
+    const k = JSON.stringify(v);
+    if (seen.has(k)) throw loc.error([...at, names ? names[j] : j], `value ${k} is listed twice (also value ${seen.get(k)! + 1}); crossed factors need distinct values`);
+    seen.set(k, j);
+  });
 }
 
 /** The cells of a study, in order; `loc` gives each value its line. */
 export function studyCells(study: Study, loc: Locator): Cell[] {
   const { factors } = study;
-  if (factors.length === 0) return [{ label: '', values: {}, settings: {}, placed: [] }];
+  if (factors.length === 0) return [{ label: '', values: {}, levels: {}, placed: [] }];
   const picks: number[][] = [];
   if (study.mode === 'zip') {
     for (let i = 0; i < factors[0].values.length; i++) picks.push(factors.map(() => i));
@@ -156,17 +183,17 @@ export function studyCells(study: Study, loc: Locator): Cell[] {
   }
   return picks.map((pick) => {
     const values: Record<string, unknown> = {};
-    const settings: Record<string, unknown> = {};
+    const levels: Record<string, number> = {};
     const placed: Placed[] = [];
     factors.forEach((f, k) => {
       const j = pick[k];
-      settings[f.key] = f.values[j];
+      levels[f.key] = j;
       values[f.key] = f.names ? f.names[j] : f.values[j];
       const { line, note } = loc.at([...f.at, f.names ? f.names[j] : j]);
       const from = `(study factor ${f.key}, value ${j + 1}${f.names ? ` '${f.names[j]}'` : ''}${note ? `; ${note.slice(1, -1)}` : ''})`;
-      for (const path of f.paths) placed.push({ path, origin: { line, note: from } });
+      for (const { segments } of f.sets[j]) placed.push({ path: segments, origin: { line, note: from } });
     });
     const label = factors.map((f) => `${f.key}=${valueText(values[f.key])}`).join(', ');
-    return { label, values, settings, placed };
+    return { label, values, levels, placed };
   });
 }
