@@ -3,10 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../engine/native.js';
+import { openStore } from '../store/index.js';
+import { writeIdx } from '../io/idx.js';
 
 const cli = path.join(packageRoot, 'dist', 'src', 'cli', 'main.js');
 
@@ -64,4 +66,42 @@ evaluateTest: true
   const p = JSON.parse(predict.stdout.trim().split('\n').pop()!).predictions[0];
   assert.equal(p.class, 'cats');
   assert.match(predict.stderr, /new-cat\.png: cats \(\d+\.\d%\)/);
+});
+
+test('bad image folders and IDX files: `nnlab run` exits non-zero naming the file, without a stack trace, storing nothing', async () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'nnlab-bad-images-'));
+  const env = { ...process.env, NNLAB_HOME: path.join(work, '.nnlab'), NNLAB_CACHE: path.join(work, 'cache') };
+  const experiment = (dataset: string) =>
+    `seed: 1\ndata: { dataset: ${dataset}, split: { fraction: 0.25 } }\nmodel: { template: cnn, filters: [4] }\ntraining: { epochs: 1, batchSize: 8 }\n`;
+  const cases: [string, () => void, string, RegExp][] = [
+    ['a truncated image', () => writeFileSync(path.join(work, 'pets', 'train', 'cats', '0.png'), readFileSync(path.join(work, 'pets', 'train', 'cats', '0.png')).subarray(0, 40)), '{ imageFolder: { path: pets, size: 16 } }', /pets\/train\/cats\/0\.png: cannot decode the image/],
+    ['a file that is not an image', () => writeFileSync(path.join(work, 'pets', 'train', 'dogs', '2.png'), 'not a picture'), '{ imageFolder: { path: pets, size: 16 } }', /pets\/train\/dogs\/2\.png: cannot decode the image/],
+    ['an empty class folder', () => mkdirSync(path.join(work, 'pets', 'train', 'birds')), '{ imageFolder: { path: pets, size: 16 } }', /pets\/train\/birds: class folder 'birds' holds no images/],
+    ['train and test with different classes', () => mkdirSync(path.join(work, 'pets', 'test', 'birds')) , '{ imageFolder: { path: pets, size: 16 } }', /train and test have different class folders|holds no images/],
+    ['a missing folder', () => undefined, '{ imageFolder: { path: nowhere, size: 16 } }', /nowhere\/train: cannot read the folder \(ENOENT\)/],
+    ['a truncated IDX file', () => {
+      mkdirSync(path.join(work, 'idx'), { recursive: true });
+      for (const [prefix, n] of [['train', 20], ['t10k', 10]] as const) {
+        writeIdx(path.join(work, 'idx', `${prefix}-images-idx3-ubyte`), { dtype: 'uint8', shape: [n, 28, 28], data: new Uint8Array(n * 784) });
+        writeIdx(path.join(work, 'idx', `${prefix}-labels-idx1-ubyte`), { dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, i) => i % 10) });
+      }
+      const images = path.join(work, 'idx', 'train-images-idx3-ubyte');
+      writeFileSync(images, readFileSync(images).subarray(0, 1000));
+    }, '{ idx: idx }', /idx\/train-images-idx3-ubyte/],
+  ];
+  for (const [what, breakIt, dataset, message] of cases) {
+    rmSync(path.join(work, 'pets'), { recursive: true, force: true });
+    await makeFolder(path.join(work, 'pets'));
+    breakIt();
+    writeFileSync(path.join(work, 'bad.yaml'), experiment(dataset));
+    const store = path.join(work, 'runs.db');
+    const r = spawnSync(process.execPath, [cli, 'run', 'bad.yaml', '--store', store], { cwd: work, env, encoding: 'utf8' });
+    assert.notEqual(r.status, 0, `${what}: exit ${r.status}`);
+    assert.match(r.stderr, message, what);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `${what}: no stack trace`);
+    const s = await openStore(store);
+    assert.deepEqual([await s.listRuns(), await s.listStudies()], [[], []], `${what}: nothing stored`);
+    await s.close();
+    assert.ok(!readdirSync(work).includes('.nnlab') || !readdirSync(path.join(work, '.nnlab')).includes('runs'), `${what}: no weights written`);
+  }
 });
