@@ -56,6 +56,7 @@ test('configs that do not beat the best baseline on the study metric are flagged
   const runsRows = tableAfter(md, '## Runs');
   assert.equal(runsRows[0].at(-1), '> baseline');
   assert.deepEqual(runsRows.slice(2).map((r) => r.at(-1)), ['yes', 'yes', 'yes', 'NO', 'NO', 'NO', 'yes', '—']);
-  // A loss has no baseline value: nothing to flag.
-  assert.equal(summarizeStudy(runs, epochsByRun, { baselines, metric: 'val.loss' }).baseline, null);
+  // A loss has no baseline value: a study ranked by loss is checked on validation accuracy.
+  assert.equal(summarizeStudy(runs, epochsByRun, { baselines, metric: 'val.loss' }).baseline?.metric, 'val.accuracy');
+  assert.equal(summarizeStudy(runs, epochsByRun, { baselines: [{ name: 'x', val: { f1: 0.5 } }], metric: 'val.loss' }).baseline, null);
 });

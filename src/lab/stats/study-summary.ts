@@ -44,9 +44,11 @@ export function summarizeStudy(runs: readonly RunRecord[], epochsByRun: EpochsBy
   const configs = summarizeConfigs(runs);
   const comparison = compareToBest(configs, options);
   const metric = comparison?.metric ?? options.metric;
+  // Baselines have no loss: a study ranked by loss is checked against them on validation accuracy.
   const baseline =
     options.baselines && options.baselines.length && metric
-      ? checkBaselines(options.baselines, configs, runs, metric, comparison?.direction ?? options.direction ?? 'max')
+      ? (checkBaselines(options.baselines, configs, runs, metric, comparison?.direction ?? options.direction ?? 'max') ??
+        (metric === 'val.accuracy' ? null : checkBaselines(options.baselines, configs, runs, 'val.accuracy', 'max')))
       : null;
   return {
     configs,
