@@ -116,3 +116,27 @@ test('a closed pipe (nnlab show N | head -1) ends the output without a stack tra
   assert.equal(code, 0, err);
   assert.doesNotMatch(err, /EPIPE|\n\s+at /);
 });
+
+test('a collapsed net is flagged against the stored baselines in run, report and compare; the test set sees only the chosen config', () => {
+  const study = file(
+    'collapse.yaml',
+    ONE_VS_REST.replace('epochs: 4', 'epochs: 2').replace('evaluateTest: true', 'evaluateTest: true\nstudy:\n  metric: val.precision\n  factors:\n    model.initializer: { glorot: glorotUniform, zeros: zeros }'),
+  );
+  const r = nnlab(['run', study, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const out = lastJson(r.stdout);
+  assert.deepEqual(out.baselineCheck.configs, ['model.initializer=zeros'], 'all-zero weights collapse to "never a 3"');
+  assert.equal(out.baselineCheck.metric, 'val.precision');
+  assert.match(r.stderr, /initializer=zeros\s.*\sNO\s/);
+  // Only the config chosen on validation precision saw the test set.
+  const tested = out.runs.filter((x: { metrics: { test?: unknown } }) => x.metrics.test !== undefined).map((x: { label: string }) => x.label);
+  assert.deepEqual(tested, ['model.initializer=glorot']);
+  assert.equal(out.finalTest.label, 'model.initializer=glorot');
+  const rep = nnlab(['report', String(out.study), '--out', path.join(work, 'collapse-report')]);
+  assert.equal(rep.status, 0, rep.stderr);
+  const md = readFileSync(path.join(work, 'collapse-report', 'summary.md'), 'utf8');
+  assert.match(md, /\| Beats best baseline \| yes \| NO \|/);
+  assert.match(md, /The best baseline on Val precision is uniform/);
+  const cmp = lastJson(nnlab(['compare', `study:${out.study}`, '--json']).stdout);
+  assert.deepEqual([cmp.comparison.metric, cmp.baseline.configs], ['val.precision', ['model.initializer=zeros']]);
+});
