@@ -1,8 +1,8 @@
 // Makes a two-class RGB image folder like seed 002's dogs-vs-cats download, from data that is on this machine
 // (no photos can be fetched here): Fashion-MNIST's pullovers play the cats and its coats the dogs, two classes
 // a CNN tells apart well but not perfectly. Each 28×28 grey image becomes a colour picture of its own size
-// (a random garment colour on a random background, stretched to roughly `size` pixels, some wider, some
-// taller), written as PNG or JPEG, in torchvision's ImageFolder layout:
+// (a random garment colour on a random background of another brightness, stretched to roughly `size` pixels,
+// some wider, some taller), written as PNG or JPEG, in torchvision's ImageFolder layout:
 //
 //   <out>/train/cats/*.png|jpg  <out>/train/dogs/...  <out>/test/cats/...  <out>/test/dogs/...
 //
@@ -75,10 +75,19 @@ if (existsSync(out) && readdirSync(out).length > 0) {
 const { default: sharp } = await import('sharp');
 const random = mulberry32(options.seed);
 const colour = () => [0, 1, 2].map(() => Math.floor(random() * 256));
+const luma = (c: number[]) => 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+
+/** A random garment colour and a random background that differ in brightness by at least 80 of 255. */
+function scheme(): [number[], number[]] {
+  for (;;) {
+    const [fg, bg] = [colour(), colour()];
+    if (Math.abs(luma(fg) - luma(bg)) >= 80) return [fg, bg];
+  }
+}
 
 /** One grey 28×28 image as an RGB picture of a random colour scheme and size. */
 async function writePicture(grey: Uint8Array, file: string): Promise<void> {
-  const [fg, bg] = [colour(), colour()];
+  const [fg, bg] = scheme();
   const rgb = Buffer.alloc(28 * 28 * 3);
   for (let p = 0; p < 28 * 28; p++) {
     const a = grey[p] / 255;
