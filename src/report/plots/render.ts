@@ -48,7 +48,8 @@ export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
 }
 
 /** Shared look: a white background and the default sans-serif font. */
-export const CONFIG = { background: 'white', font: 'DejaVu Sans, sans-serif' } as const;
+/** Config labels such as "optimizer=SGD, shuffle=in folder order" are shown whole in legends and on axes. */
+export const CONFIG = { background: 'white', font: 'DejaVu Sans, sans-serif', legend: { labelLimit: 480 }, axis: { labelLimit: 360 } } as const;
 
 /** The Vega-Lite JSON schema every spec names. */
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
