@@ -1,8 +1,8 @@
 // Reading a layer's config: the shared field reader for plain fields, plus `component` fields that hold the
 // config of an activation, initializer or regularizer (a name or `{ name, ...params }`), which their own
 // factories check, and `size` fields (a positive integer or a pair: kernel sizes, strides).
-import { ConfigError } from '../../engine/errors.js';
-import { join, readFields, type FieldSpec } from '../../engine/fields.js';
+import { ConfigError, unknownName } from '../../engine/errors.js';
+import { join, nameKey, readFields, type FieldSpec } from '../../engine/fields.js';
 
 export type LayerFieldSpec =
   | FieldSpec
@@ -17,6 +17,18 @@ export function readLayer(config: Record<string, unknown>, spec: LayerSpec, path
   const out: Record<string, unknown> = {};
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) if (k !== 'type' && k !== 'name') rest[k] = v;
+  // Component and size fields in any spelling (kernel_initializer); an unknown field lists every valid one.
+  const known = new Map(Object.entries(spec).flatMap(([field, s]) => [field, ...(('aliases' in s && s.aliases) || [])].map((n) => [nameKey(n), field] as const)));
+  for (const k of Object.keys(rest)) {
+    const field = known.get(nameKey(k));
+    if (field === undefined) throw unknownName(join(path, k), `field of ${owner}`, k, Object.keys(spec));
+    const s = spec[field];
+    if (field !== k && (s.type === 'component' || s.type === 'size')) {
+      if (field in rest) throw new ConfigError(join(path, k), `field '${field}' of ${owner} is given twice`);
+      rest[field] = rest[k];
+      delete rest[k];
+    }
+  }
   for (const [field, s] of Object.entries(spec)) {
     if (s.type === 'component' || s.type === 'size') {
       const given = rest[field];

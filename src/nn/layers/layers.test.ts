@@ -103,6 +103,16 @@ test('bad layer configs name the field path and the valid choices', () => {
   assert.throws(() => build({ type: 'dense', units: 3, unit: 4 }), /model\.layers\[0\]\.unit/);
   assert.throws(() => build({ type: 'dens', units: 3 }), /model\.layers\[0\]\.type: unknown layer type 'dens' \(did you mean 'dense'\?\); valid: dense, conv2d/);
   assert.throws(() => build({ type: 'dropout', rate: 1 }), /model\.layers\[0\]\.rate: must be < 1/);
+  // An unknown field lists every field of the layer, component fields included, with the closest one.
+  assert.throws(
+    () => build({ type: 'dense', units: 3, activaton: 'relu' }),
+    /model\.layers\[0\]\.activaton: unknown field of dense 'activaton' \(did you mean 'activation'\?\); valid: units, activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer/,
+  );
+  // Keras's spelling of a component field is the same field.
+  const m = build({ type: 'dense', units: 3, kernel_initializer: { name: 'constant', value: 0.5 } });
+  assert.deepEqual(m.layers[0].getConfig().kernelInitializer, { name: 'constant', value: 0.5 });
+  m.dispose();
+  assert.throws(() => build({ type: 'dense', units: 3, kernel_initializer: 'ones', kernelInitializer: 'zeros' }), /kernel_initializer: field 'kernelInitializer' of dense is given twice/);
 });
 
 test('config round trip and summary (the 784-800-10 MLP has 636,010 parameters)', () => {
