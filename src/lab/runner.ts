@@ -63,7 +63,7 @@ export interface ExperimentOutcome {
  * binaryCrossentropy loss), as a Keras user writes Dense(1, activation='sigmoid').
  */
 export function completeModel(spec: RunSpec, data: PreparedData): ModelConfig {
-  const loss = typeof spec.training.loss === 'string' ? spec.training.loss : (spec.training.loss as { name: string }).name;
+  const loss = (spec.training.loss as { name: string }).name; // a loss config, as run-spec.ts resolved it
   const layers = spec.model.layers.map((l) => {
     if (l.units !== CLASSES) return l;
     const sigmoid = l.activation !== undefined && activation(l.activation as string, 'model.outputActivation').getConfig().name === 'sigmoid';
@@ -210,12 +210,12 @@ async function runOne(
     saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, transforms: data.transforms, output: trainer.head, label: cell.label, values: cell.values });
     await o.store.addArtifact({ runId: record.id, studyId, kind: 'weights', path: dir });
     const done = await o.store.finishRun(record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000, metrics });
-    if (done.status === 'diverged') say(o, `${prefix || ''}run ${done.id} diverged: ${done.message}`);
+    if (done.status === 'diverged') say(o, `${prefix}run ${done.id} diverged: ${done.message}`);
     return { record: done, epochs };
   } catch (e) {
     await Promise.allSettled(pending);
     const done = await o.store.finishRun(record.id, { status: 'failed', message: (e as Error).message, wallTimeS: (performance.now() - started) / 1000, metrics: {} });
-    say(o, `${prefix || ''}run ${done.id} failed: ${done.message}`);
+    say(o, `${prefix}run ${done.id} failed: ${done.message}`);
     return { record: done, epochs };
   } finally {
     trainer.dispose();

@@ -65,6 +65,12 @@ export function configRowsTable(summary: StudySummary): Table {
   return { headers, rows, align: headers.map((_, i) => (i === 0 ? 'left' : 'right')) };
 }
 
+/** The display name of each config, by its label. */
+function nameOfLabel(summary: StudySummary): Map<string, string> {
+  const names = configNames(summary.configs);
+  return new Map(summary.configs.map((c, i) => [c.label, names[i]]));
+}
+
 /** 'yes' / 'NO' for a config against the best baseline, NONE without a value. */
 function beatsBaseline(summary: StudySummary, label: string): string {
   const b = summary.baseline;
@@ -82,7 +88,7 @@ export function baselineSentence(summary: StudySummary): string {
   if (!b) return '';
   const best = `the best baseline on ${metricTitle(b.metric)} is ${b.best.name} (${num(b.best.value)})`;
   if (b.configs.length === 0) return `Every config beats ${best.replace(' is ', ', ')}.`;
-  const names = new Map(summary.configs.map((s, i) => [s.label, configNames(summary.configs)[i]]));
+  const names = nameOfLabel(summary);
   const flagged = b.configs.map((l) => names.get(l) ?? l);
   const runs = b.runs.length ? ` (run${b.runs.length > 1 ? 's' : ''} ${b.runs.join(', ')})` : '';
   const which = summary.configs.length === 1 ? `the model does not beat it${runs}` : `not better than it: ${flagged.join('; ')}${runs}`;
@@ -94,7 +100,7 @@ export function comparisonTable(summary: StudySummary): Table {
   const c = summary.comparison;
   const headers = ['Config', 'n', 'Mean', 'Best − config', 't', 'df', 'p', 'Significant'];
   if (!c) return { headers, rows: [], align: headers.map(() => 'left') };
-  const names = new Map(summary.configs.map((s, i) => [s.label, configNames(summary.configs)[i]]));
+  const names = nameOfLabel(summary);
   const rows = c.tests.map((t) => [
     names.get(t.label) ?? t.label,
     String(t.n),

@@ -168,21 +168,31 @@ export class Trainer {
     return { logs, samples: seen };
   }
 
+  /** The model's outputs on a batch and the batch loss (+ weight penalties); run inside tidy(). */
+  private forwardLoss(x: Tensor, y: Tensor, training: boolean, classWeight?: ClassWeight): { out: Tensor; loss: Tensor } {
+    const out = this.model.forward(asFloat(x), { training }, { logits: this.logitLoss !== null });
+    const weights = classWeight ? sampleWeightsFromClassWeight(classWeight, y) : undefined;
+    const loss = (this.logitLoss ?? this.loss).compute(out, y, weights);
+    const penalty = this.model.penalty();
+    return { out, loss: penalty ? ops.add(loss, penalty) : loss };
+  }
+
+  /** Adds a batch's outputs to every metric (as src/nn/outputs.ts reads them). */
+  private updateMetrics(out: Tensor, y: Tensor): void {
+    noGrad(() => {
+      const seen = metricInput(out, this.head, this.logitLoss !== null);
+      for (const m of this.metrics) m.update(seen, y);
+    });
+  }
+
   /** One optimisation step on a batch; returns the batch loss. */
   private step(x: Tensor, y: Tensor, classWeight: ClassWeight | undefined): number {
     return tidy(() => {
-      const out = this.model.forward(asFloat(x), { training: true }, { logits: this.logitLoss !== null });
-      const weights = classWeight ? sampleWeightsFromClassWeight(classWeight, y) : undefined;
-      let loss = (this.logitLoss ?? this.loss).compute(out, y, weights);
-      const penalty = this.model.penalty();
-      if (penalty) loss = ops.add(loss, penalty);
+      const { out, loss } = this.forwardLoss(x, y, true, classWeight);
       loss.backward();
       this.optimizer.step();
       this.optimizer.zeroGrad();
-      noGrad(() => {
-        const seen = metricInput(out, this.head, this.logitLoss !== null);
-        for (const m of this.metrics) m.update(seen, y);
-      });
+      this.updateMetrics(out, y);
       return loss.item();
     });
   }
@@ -196,21 +206,11 @@ export class Trainer {
   checkBatch(x: Tensor, y: Tensor, classWeight?: ClassWeight): void {
     try {
       tidy(() => {
-        for (const training of [true, false]) {
-          const out = this.model.forward(asFloat(x), { training }, { logits: this.logitLoss !== null });
-          const weights = classWeight ? sampleWeightsFromClassWeight(classWeight, y) : undefined;
-          let loss = (this.logitLoss ?? this.loss).compute(out, y, weights);
-          const penalty = this.model.penalty();
-          if (penalty) loss = ops.add(loss, penalty);
-          if (training) loss.backward();
-          noGrad(() => {
-            const seen = metricInput(out, this.head, this.logitLoss !== null);
-            for (const m of this.metrics) {
-              m.update(seen, y);
-              m.result();
-            }
-          });
-        }
+        const trained = this.forwardLoss(x, y, true, classWeight);
+        trained.loss.backward();
+        this.updateMetrics(trained.out, y);
+        noGrad(() => this.updateMetrics(this.forwardLoss(x, y, false, classWeight).out, y));
+        for (const m of this.metrics) m.result();
       });
     } finally {
       this.optimizer.zeroGrad();
@@ -228,12 +228,8 @@ export class Trainer {
       for (const batch of loader.epoch(0)) {
         const n = batch.y.shape[0];
         lossSum += tidy(() => {
-          const out = this.model.forward(asFloat(batch.x), { training: false }, { logits: this.logitLoss !== null });
-          let loss = (this.logitLoss ?? this.loss).compute(out, batch.y);
-          const penalty = this.model.penalty();
-          if (penalty) loss = ops.add(loss, penalty);
-          const seen = metricInput(out, this.head, this.logitLoss !== null);
-          for (const m of this.metrics) m.update(seen, batch.y);
+          const { out, loss } = this.forwardLoss(batch.x, batch.y, false);
+          this.updateMetrics(out, batch.y);
           return loss.item() * n;
         });
         seen += n;
