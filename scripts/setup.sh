@@ -42,7 +42,7 @@ command -v apt-get >/dev/null || fail "apt-get not found: this script sets up De
 # --dev: python3-torch (the tests' numerical oracle and the benchmarks' peer), postgresql (the store's tests
 # start their own server from its binaries).
 packages=(libtorch-dev libopenblas0-pthread fonts-dejavu-core)
-[ "$dev" = 1 ] && packages+=(python3-torch postgresql)
+[ "$dev" = 1 ] && packages+=(python3-torch python3-optuna postgresql)
 
 missing=()
 for p in "${packages[@]}"; do
