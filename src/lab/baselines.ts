@@ -8,7 +8,7 @@ import { classCounts, type Dataset } from '../data/index.js';
 import { withSeed } from '../data/random.js';
 import { metric as makeMetric, type MetricConfig } from '../nn/metrics.js';
 import { ops, tidy } from '../tensor/index.js';
-import type { Logs } from '../train/history.js';
+import type { Logs } from '../record/history.js';
 import type { PreparedData } from './data-prep.js';
 
 export type BaselineName = 'majority' | 'uniform' | 'constant';

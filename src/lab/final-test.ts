@@ -7,8 +7,8 @@ import { NnlabError } from '../engine/errors.js';
 import { Trainer } from '../train/trainer.js';
 import { loadModel } from '../train/model-io.js';
 import type { RunRecord, RunStore } from '../store/types.js';
-import { compareToBest } from './stats/compare.js';
-import { COUNTED_STATUSES, summarizeConfigs } from './stats/summary.js';
+import { compareToBest } from '../stats/compare.js';
+import { COUNTED_STATUSES, summarizeConfigs } from '../stats/summary.js';
 import type { PreparedData } from './data-prep.js';
 import type { Experiment, StudyCell } from './types.js';
 

@@ -24,7 +24,7 @@ import { Trainer } from '../train/trainer.js';
 import { callback } from '../train/callbacks/registry.js';
 import { Progress } from '../train/callbacks/progress.js';
 import type { Callback } from '../train/callbacks/callback.js';
-import type { EpochLog, Logs } from '../train/history.js';
+import type { EpochLog, Logs } from '../record/history.js';
 import { saveModel } from '../train/model-io.js';
 import type { FinalMetrics, RunEnvironment, RunRecord, RunStore } from '../store/types.js';
 import { disposePrepared, prepareData, dataKey, type PreparedData } from './data-prep.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runsCsv, summaryCsv, toCsv } from './csv.js';
-import { summarizeStudy } from '../lab/stats/index.js';
+import { summarizeStudy } from '../stats/index.js';
 import { makeStudy } from '../testing/run-fixtures.js';
 import { parseCsv } from '../testing/csv.js';
 

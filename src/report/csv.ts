@@ -1,7 +1,7 @@
 // CSV exports: runs.csv (one row per run) and summary.csv (one row per config), RFC 4180 quoting, header row
 // first, empty cells for missing values. Column names are stable for spreadsheets and pandas.
 import type { RunRecord } from '../store/types.js';
-import { finalMetric, metricKeys, type StudySummary } from '../lab/stats/index.js';
+import { finalMetric, metricKeys, type StudySummary } from '../stats/index.js';
 
 type Cell = string | number | boolean | null | undefined;
 

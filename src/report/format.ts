@@ -1,5 +1,5 @@
 // How numbers, metric keys and config labels are shown in every report format (terminal, Markdown, HTML).
-import type { ConfigSummary, MetricSummary } from '../lab/stats/index.js';
+import type { ConfigSummary, MetricSummary } from '../stats/index.js';
 
 /** Shown where there is no value. */
 export const NONE = '—';

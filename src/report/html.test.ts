@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeHtml, htmlReport } from './html.js';
-import { summarizeStudy } from '../lab/stats/index.js';
+import { summarizeStudy } from '../stats/index.js';
 import { makeStudy } from '../testing/run-fixtures.js';
 
 const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>';

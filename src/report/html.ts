@@ -2,7 +2,7 @@
 // same tables as summary.md and every plot. SVGs are embedded as images rather than inline markup so that
 // the ids inside one plot (clip paths, gradients) cannot clash with another's.
 import type { StudyRecord } from '../store/types.js';
-import type { StudySummary } from '../lab/stats/index.js';
+import type { StudySummary } from '../stats/index.js';
 import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
 import { INTERVALS } from './terminal.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { markdownReport, renderMarkdown } from './markdown.js';
-import { summarizeStudy } from '../lab/stats/index.js';
+import { summarizeStudy } from '../stats/index.js';
 import { makeStudy } from '../testing/run-fixtures.js';
 
 test('a Markdown table: header, alignment rule, escaped pipes', () => {

@@ -1,7 +1,7 @@
 // Markdown for summary.md: the seeds' table (a column per config), the comparison with the best config, and
 // the per-run table.
 import type { StudyRecord } from '../store/types.js';
-import type { StudySummary } from '../lab/stats/index.js';
+import type { StudySummary } from '../stats/index.js';
 import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
 import { INTERVALS } from './terminal.js';
 

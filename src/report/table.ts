@@ -1,6 +1,6 @@
 // The report's tables as plain data (headers, rows of text, alignment), built once from a study summary and
 // rendered by terminal.ts, markdown.ts and html.ts. Each builder says what one table shows.
-import { COUNTED_STATUSES as COUNTED, type StudySummary } from '../lab/stats/index.js';
+import { COUNTED_STATUSES as COUNTED, type StudySummary } from '../stats/index.js';
 import { ci, configNames, meanStd, metricTitle, num, NONE, pValue } from './format.js';
 
 export interface Table {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTerminal, terminalSummary } from './terminal.js';
-import { summarizeStudy } from '../lab/stats/index.js';
+import { summarizeStudy } from '../stats/index.js';
 import { makeStudy } from '../testing/run-fixtures.js';
 
 test('a terminal table pads columns, right-aligns numbers and rules the header', () => {

@@ -1,5 +1,5 @@
 // Plain-text tables for the terminal: columns padded to their widest cell, a rule under the header.
-import type { StudySummary } from '../lab/stats/index.js';
+import type { StudySummary } from '../stats/index.js';
 import { baselineSentence, comparisonSentence, configRowsTable, type Table } from './table.js';
 
 /** Display width in code points ('±', '—' and 'é' are one column each). */

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { checkReportDir, writeReport, type ReportInput } from './write-report.js';
-import { summarizeStudy } from '../lab/stats/index.js';
+import { summarizeStudy } from '../stats/index.js';
 import { NnlabError } from '../engine/errors.js';
 import { makeStudy } from '../testing/run-fixtures.js';
 import { byClass, parseXml } from '../testing/xml.js';

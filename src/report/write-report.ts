@@ -8,7 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { RunRecord, StudyRecord } from '../store/types.js';
 import { NnlabError } from '../engine/errors.js';
 import { replaceDirAtomic } from '../io/atomic.js';
-import { COUNTED_STATUSES, epochsOf, type EpochsByRun, type StudySummary } from '../lab/stats/index.js';
+import { COUNTED_STATUSES, epochsOf, type EpochsByRun, type StudySummary } from '../stats/index.js';
 import { configNames, metricTitle, slug } from './format.js';
 import { runsCsv, summaryCsv } from './csv.js';
 import { markdownReport } from './markdown.js';

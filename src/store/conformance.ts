@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NnlabError } from '../engine/errors.js';
-import type { EpochLog } from '../train/history.js';
+import type { EpochLog } from '../record/history.js';
 import type { RunEnvironment, RunRecord, RunStore } from './types.js';
 
 /** A fresh, empty database; open() opens a store on it (call it twice for two connections or pools). */

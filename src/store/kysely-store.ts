@@ -6,7 +6,7 @@
 // SQLite connection in the same process) never hold a lock across an await.
 import type { Kysely, Selectable } from 'kysely';
 import { NnlabError, unknownName } from '../engine/errors.js';
-import type { EpochLog, Logs } from '../train/history.js';
+import type { EpochLog, Logs } from '../record/history.js';
 import { fromJson, toJson } from './json.js';
 import type { Database, EpochsTable, RunsTable, StudiesTable, ArtifactsTable } from './schema.js';
 import type { ArtifactRecord, FinalMetrics, RunEnvironment, RunFilter, RunRecord, RunStore, StoredRunStatus, StudyRecord } from './types.js';

@@ -1,6 +1,6 @@
 // The run store's records and interface. One interface, two implementations (SQLite by default, PostgreSQL by
 // URL for many workers), one query layer and one set of migrations (see store/README in the code comments).
-import type { EpochLog, RunStatus } from '../train/history.js';
+import type { EpochLog, RunStatus } from '../record/history.js';
 
 /** A run's status: `running` while it trains, then how it ended. `failed`: an error stopped it. */
 export type StoredRunStatus = 'running' | RunStatus | 'failed';

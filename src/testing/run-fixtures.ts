@@ -1,7 +1,7 @@
 // Synthetic run records and epoch logs for the statistics and report tests: plausible curves that a test can
 // reason about exactly, no training needed.
 import type { RunEnvironment, RunRecord, StoredRunStatus } from '../store/types.js';
-import type { EpochLog } from '../train/history.js';
+import type { EpochLog } from '../record/history.js';
 
 const environment: RunEnvironment = {
   nnlab: '0.1.0', libtorch: '1.13.1', node: 'v20', threads: { intraOp: 1, interOp: 1, blas: 2 }, dataFingerprint: 'test', host: 'test',

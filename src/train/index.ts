@@ -1,6 +1,6 @@
 // Training: compile, fit, evaluate, predict; callbacks; saving and loading models.
 export { Trainer, predict, type CompileConfig, type FitOptions } from './trainer.js';
-export { monitored, type EpochLog, type History, type Logs, type RunStatus } from './history.js';
+export { monitored, type EpochLog, type History, type Logs, type RunStatus } from '../record/history.js';
 export { saveModel, loadModel, MODEL_FORMAT, type LoadedModel, type SavedModelInfo } from './model-io.js';
 export type { Callback, TrainContext, BatchLog } from './callbacks/callback.js';
 export { callback, CALLBACK_NAMES } from './callbacks/registry.js';

@@ -19,7 +19,7 @@ import { classProbabilities, metricInput, outputHead, predictedClasses, type Out
 import { optimizer as makeOptimizer, type Optimizer, type OptimizerConfig } from '../optim/index.js';
 import type { Callback, TrainContext } from './callbacks/callback.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
-import type { EpochLog, History, Logs, RunStatus } from './history.js';
+import type { EpochLog, History, Logs, RunStatus } from '../record/history.js';
 
 export interface CompileConfig {
   optimizer: OptimizerConfig;

@@ -13,7 +13,8 @@
 // before it) takes one of the given values (one value, or a list). An inactive parameter has no value in a
 // trial, and the field keeps what the file has. Samplers see parameters through the helpers below: a float or int
 // in its *internal* scale (the log of the value for `log`), a choice by the index of its value.
-import type { Segment } from '../lab/experiment/paths.js';
+/** A step of a field path: a key or a list index (as lab/experiment/paths.ts writes them). */
+export type Segment = string | number;
 
 export type Distribution =
   | { kind: 'float'; low: number; high: number; log: boolean; step: number | null }

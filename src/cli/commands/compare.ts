@@ -2,9 +2,9 @@
 // `study:N` (or `s:N`) takes every run of study N.
 import type { Command } from 'commander';
 import { ConfigError, NnlabError } from '../../engine/errors.js';
-import { summarizeStudy, summaryOptionsOf } from '../../lab/stats/index.js';
+import { summarizeStudy, summaryOptionsOf } from '../../stats/index.js';
 import type { RunRecord, RunStore } from '../../store/index.js';
-import type { EpochLog } from '../../train/history.js';
+import type { EpochLog } from '../../record/history.js';
 import { terminalSummary } from '../../report/terminal.js';
 import { humanStream, parseId, printJson, storeFrom } from '../context.js';
 

@@ -3,10 +3,10 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { ConfigError, NnlabError } from '../../engine/errors.js';
-import { summarizeStudy, summaryOptionsOf, type StudySummary } from '../../lab/stats/index.js';
+import { summarizeStudy, summaryOptionsOf, type StudySummary } from '../../stats/index.js';
 import { checkReportDir, writeReport } from '../../report/write-report.js';
 import type { RunRecord, RunStore, StudyRecord } from '../../store/index.js';
-import type { EpochLog } from '../../train/history.js';
+import type { EpochLog } from '../../record/history.js';
 import { humanStream, homeDir, printJson, storeFrom } from '../context.js';
 import { epochsFor } from './compare.js';
 

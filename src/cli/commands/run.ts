@@ -2,13 +2,13 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import type { ExperimentOutcome } from '../../lab/runner.js';
-import { summarizeStudy, type StudySummary } from '../../lab/stats/index.js';
+import { summarizeStudy, type StudySummary } from '../../stats/index.js';
 import { terminalSummary } from '../../report/terminal.js';
 import { baselineSentence } from '../../report/table.js';
 import { metricTitle } from '../../report/format.js';
 import { reportDirOption, writeStudyReport } from './report.js';
 import { homeDir, humanStream, printJson, storeFrom } from '../context.js';
-import type { EpochLog } from '../../train/history.js';
+import type { EpochLog } from '../../record/history.js';
 
 interface RunOpts {
   set: string[];

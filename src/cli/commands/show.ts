@@ -1,7 +1,7 @@
 // `nnlab show <run>`: one run's config, environment, per-epoch history and final metrics.
 import type { Command } from 'commander';
 import { NnlabError } from '../../engine/errors.js';
-import { analyzeRun } from '../../lab/stats/index.js';
+import { analyzeRun } from '../../stats/index.js';
 import { epochLine } from '../../train/callbacks/progress.js';
 import { humanStream, parseId, printJson, storeFrom } from '../context.js';
 

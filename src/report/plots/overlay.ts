@@ -1,7 +1,7 @@
 // (b) Curves across a comparison: one colour per config, each line the mean over the config's repeats at
 // each epoch (over the runs that reached that epoch); training solid, validation dashed.
 import type { TopLevelSpec } from 'vega-lite';
-import type { EpochLog } from '../../train/history.js';
+import type { EpochLog } from '../../record/history.js';
 import { CONFIG, SCHEMA } from './render.js';
 import { curvePanels, curvePoints } from './run-curves.js';
 

@@ -1,6 +1,6 @@
 // (a) One run's accuracy and loss per epoch: a panel per metric, training solid and validation dashed.
 import type { TopLevelSpec } from 'vega-lite';
-import type { EpochLog, Logs } from '../../train/history.js';
+import type { EpochLog, Logs } from '../../record/history.js';
 import { CONFIG, SCHEMA } from './render.js';
 
 export interface CurvePoint {

@@ -2,7 +2,7 @@
 // the context: the model, the optimizer, the history so far, and stop() to end the run.
 import type { Sequential } from '../../nn/model.js';
 import type { Optimizer } from '../../optim/index.js';
-import type { EpochLog, History, RunStatus } from '../history.js';
+import type { EpochLog, History, RunStatus } from '../../record/history.js';
 
 export interface TrainContext {
   readonly model: Sequential;

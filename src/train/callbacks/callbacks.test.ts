@@ -9,7 +9,7 @@ import { manualSeed } from '../../engine/seed.js';
 import { makeDataset, disposeDataset, type Dataset } from '../../data/index.js';
 import { Sequential } from '../../nn/model.js';
 import { Trainer } from '../trainer.js';
-import type { EpochLog } from '../history.js';
+import type { EpochLog } from '../../record/history.js';
 import { loadModel } from '../model-io.js';
 import { callback } from './registry.js';
 import { EarlyStopping } from './early-stopping.js';

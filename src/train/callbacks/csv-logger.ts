@@ -1,7 +1,7 @@
 // Writes one CSV row per epoch (Keras's CSVLogger): epoch, train metrics, val_ metrics, lr, time. The file is
 // written whole after each epoch (to a temporary file, then renamed), so it is never half-written.
 import { writeAll, writeFileAtomic } from '../../io/atomic.js';
-import type { EpochLog } from '../history.js';
+import type { EpochLog } from '../../record/history.js';
 import type { Callback } from './callback.js';
 
 export class CsvLogger implements Callback {

@@ -2,7 +2,7 @@
 // with patience 2, the second epoch in a row without an improvement of more than minDelta is the last one
 // (patience 0 stops at the first). Optionally puts back the weights of the best epoch.
 import { keep, noGrad, type Tensor } from '../../tensor/index.js';
-import type { EpochLog } from '../history.js';
+import type { EpochLog } from '../../record/history.js';
 import type { Callback, TrainContext } from './callback.js';
 import { Monitor, type Mode } from './monitor.js';
 

@@ -1,7 +1,7 @@
 // Saves the model after an epoch (Keras's ModelCheckpoint): every epoch, or only when the monitored value
 // improves (saveBestOnly). `{epoch}` in the path is replaced by the 1-based epoch. Writes are atomic.
 import { saveModel, type SavedModelInfo } from '../model-io.js';
-import type { EpochLog } from '../history.js';
+import type { EpochLog } from '../../record/history.js';
 import type { Callback, TrainContext } from './callback.js';
 import { Monitor, type Mode } from './monitor.js';
 

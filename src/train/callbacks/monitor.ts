@@ -1,7 +1,7 @@
 // What earlyStopping, reduceLROnPlateau and modelCheckpoint share: a monitored value (by Keras's name), a
 // direction (min for losses, max for accuracies when mode is 'auto'), and "improved by more than minDelta".
 import { ConfigError } from '../../engine/errors.js';
-import { monitored, type EpochLog } from '../history.js';
+import { monitored, type EpochLog } from '../../record/history.js';
 
 export type Mode = 'auto' | 'min' | 'max';
 

@@ -2,7 +2,7 @@
 // one line per epoch in the seeds' log format:
 //   Epoch 3/10 - 1.9s - loss: 0.0712 - accuracy: 0.9781 - val_loss: 0.0803 - val_accuracy: 0.9752
 import cliProgress from 'cli-progress';
-import type { EpochLog, Logs } from '../history.js';
+import type { EpochLog, Logs } from '../../record/history.js';
 import type { BatchLog, Callback, TrainContext } from './callback.js';
 
 export interface ProgressOptions {

@@ -1,6 +1,6 @@
 // Multiplies the learning rate by `factor` when the monitored value has not improved for `patience` epochs
 // (Keras's ReduceLROnPlateau), then waits `cooldown` epochs, never going below minLr.
-import type { EpochLog } from '../history.js';
+import type { EpochLog } from '../../record/history.js';
 import type { Callback, TrainContext } from './callback.js';
 import { Monitor, type Mode } from './monitor.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { epochsOf, summarizeStudy } from './study-summary.js';
-import { makeStudy } from '../../testing/run-fixtures.js';
+import { makeStudy } from '../testing/run-fixtures.js';
 
 test('a study summary bundles configs, the comparison and one analysis per run; epochs by Map or object', () => {
   const { runs, epochsByRun } = makeStudy();

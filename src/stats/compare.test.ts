@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { compareToBest } from './compare.js';
 import { summarizeConfigs } from './summary.js';
 import { welchTest } from './welch.js';
-import { makeRun, makeStudy } from '../../testing/run-fixtures.js';
-import { ConfigError } from '../../engine/errors.js';
+import { makeRun, makeStudy } from '../testing/run-fixtures.js';
+import { ConfigError } from '../engine/errors.js';
 
 test('the best config by validation accuracy is tested against each other config', () => {
   const configs = summarizeConfigs(makeStudy().runs);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { logGamma, regularizedBeta, tCdf, tQuantile, tTwoSidedP } from './t-distribution.js';
-import { runTorch } from '../../testing/torch-oracle.js';
+import { runTorch } from '../testing/torch-oracle.js';
 
 // Reference values from mpmath (50 digits), which Debian's python3-torch brings in through python3-sympy.
 // scipy is not installed; mpmath's betainc/loggamma are arbitrary-precision, so they are a stricter oracle.

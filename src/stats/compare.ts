@@ -1,6 +1,6 @@
 // The best config against each other one: which config is best by a chosen final metric (mean over its
 // runs), and Welch's t-test of the best config's runs against every other config's runs.
-import { NnlabError, unknownName } from '../../engine/errors.js';
+import { NnlabError, unknownName } from '../engine/errors.js';
 import type { ConfigSummary } from './summary.js';
 import { welchTest, type WelchResult } from './welch.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { boundsOf, describe } from './describe.js';
-import { runTorch } from '../../testing/torch-oracle.js';
+import { runTorch } from '../testing/torch-oracle.js';
 
 const samples = [
   [0.8812, 0.8791, 0.8850],

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { welchTest } from './welch.js';
-import { runTorch } from '../../testing/torch-oracle.js';
+import { runTorch } from '../testing/torch-oracle.js';
 
 // R's `sleep` data (Student, 1908): extra hours of sleep under two drugs. R's documented
 // `t.test(extra ~ group, data = sleep)` prints: t = -1.8608, df = 17.776, p-value = 0.07939.

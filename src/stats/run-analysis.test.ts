@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeRun } from './run-analysis.js';
-import { makeEpochs, makeRun } from '../../testing/run-fixtures.js';
+import { makeEpochs, makeRun } from '../testing/run-fixtures.js';
 
 // A hand-made history: validation accuracy peaks at epoch 5 (1-based), over-fitting afterwards.
 const valAcc = [0.5, 0.8, 0.86, 0.895, 0.9, 0.89, 0.885];

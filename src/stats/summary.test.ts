@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { finalMetric, metricKeys, summarizeConfigs } from './summary.js';
 import { describe } from './describe.js';
-import { makeRun, makeStudy } from '../../testing/run-fixtures.js';
+import { makeRun, makeStudy } from '../testing/run-fixtures.js';
 
 test('runs sharing a label become one config; each scalar metric is described over its runs', () => {
   const { runs } = makeStudy();
