@@ -86,7 +86,7 @@ function callbacksOf(spec: RunSpec, path: string): Callback[] {
  * backward, metrics) and one evaluation batch through each distinct config: every config error surfaces here,
  * before any run is stored, naming the cell, the layer, the loss and the shapes.
  */
-async function preflight(exp: Experiment): Promise<Map<string, PreparedData>> {
+export async function preflight(exp: Experiment): Promise<Map<string, PreparedData>> {
   const data = new Map<string, PreparedData>();
   const checked = new Set<string>();
   try {
@@ -142,7 +142,7 @@ function checkFirstBatch(exp: Experiment, spec: RunSpec, data: PreparedData, tra
 }
 
 /** A line for the person watching (progress goes to the same stream). */
-function say(o: RunOptions, line: string): void {
+export function say(o: RunOptions, line: string): void {
   (o.stream ?? process.stdout).write(`${line}\n`);
 }
 
@@ -156,7 +156,22 @@ export function trainSamplesPerS(epochs: EpochLog[]): number {
   return median(epochs.map((e) => e.samplesPerS));
 }
 
-async function runOne(
+/** What a tuner's trial adds to a run: its number, callbacks (pruning, best weights), its progress prefix. */
+export interface RunExtras {
+  trial?: number;
+  callbacks?: Callback[];
+  /** Replaces the "run i/n [label] repeat r" prefix of progress lines. */
+  prefix?: string;
+  /** Print the model summary (default: for the first repeat). */
+  summary?: boolean;
+}
+
+/**
+ * Trains one run of a cell (seed: the experiment's + repeat), storing it with its epochs as it goes, then
+ * evaluates it (validation, and test when the cell's spec says so), saves its weights and ends its record. A
+ * run that throws is stored as failed with the reason and returned, not thrown.
+ */
+export async function runOne(
   exp: Experiment,
   cell: StudyCell,
   repeat: number,
@@ -164,6 +179,7 @@ async function runOne(
   studyId: number | null,
   index: { i: number; n: number },
   o: RunOptions,
+  extras: RunExtras = {},
 ): Promise<RunOutcome> {
   const seed = exp.seed + repeat;
   manualSeed(seed);
@@ -177,12 +193,21 @@ async function runOne(
     dataFingerprint: data.fingerprint,
     host: os.hostname(),
   };
-  const record = await o.store.createRun({ studyId, label: cell.label, values: cell.values, config: { ...cell.spec, model: model.getConfig(), dataSeed: exp.seed, classes: [...data.classes] }, seed, repeat, environment });
-  if (repeat === 0) say(o, `${cell.label ? `Model of ${cell.label}` : 'Model'}:\n${formatSummary(model)}`);
+  const record = await o.store.createRun({
+    studyId,
+    label: cell.label,
+    values: cell.values,
+    config: { ...cell.spec, model: model.getConfig(), dataSeed: exp.seed, classes: [...data.classes] },
+    seed,
+    repeat,
+    trial: extras.trial ?? null,
+    environment,
+  });
+  if (extras.summary ?? repeat === 0) say(o, `${cell.label ? `Model of ${cell.label}` : 'Model'}:\n${formatSummary(model)}`);
   const pending: Promise<void>[] = [];
   const epochs: EpochLog[] = [];
   const started = performance.now();
-  const prefix = index.n > 1 ? `run ${index.i}/${index.n}${cell.label ? ` [${cell.label}]` : ''}${exp.repeats > 1 ? ` repeat ${repeat + 1}` : ''} ` : '';
+  const prefix = extras.prefix ?? (index.n > 1 ? `run ${index.i}/${index.n}${cell.label ? ` [${cell.label}]` : ''}${exp.repeats > 1 ? ` repeat ${repeat + 1}` : ''} ` : '');
   try {
     const history = await trainer.fit(data.train, {
       epochs: cell.spec.training.epochs,
@@ -195,6 +220,7 @@ async function runOne(
       signal: o.signal,
       callbacks: [
         ...callbacksOf(cell.spec, 'experiment'),
+        ...(extras.callbacks ?? []),
         { name: 'store', onEpochEnd: (log) => void (epochs.push(log), pending.push(o.store.addEpoch(record.id, log))) },
         new Progress({ stream: o.stream ?? process.stdout, bar: o.bar, prefix }),
       ],

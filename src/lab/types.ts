@@ -5,6 +5,8 @@ import type { ModelConfig } from '../nn/model.js';
 import type { OptimizerConfig } from '../optim/index.js';
 import type { LossConfig } from '../nn/losses.js';
 import type { MetricConfig } from '../nn/metrics.js';
+import type { Params } from '../tune/space.js';
+import type { TuneSpec } from './experiment/tune.js';
 
 /** The data section: which dataset, which task, how it is split, preprocessed, augmented and shuffled. */
 export interface DataSpec {
@@ -68,6 +70,13 @@ export interface Experiment {
    * runs of the config chosen on validation by the study's metric).
    */
   evaluateTest: 'none' | 'all' | 'best';
+  /**
+   * The search, or null: its spec, and `cell(params)`, a trial's configuration (the file's, with the fixed
+   * values and the trial's parameters set; checked, a ConfigError naming the parameter when it is not valid).
+   * For a search, `cells` are configurations that reach every corner of the space, for the checks before any
+   * trial (see cornerParams).
+   */
+  tune: (TuneSpec & { cell(params: Params): StudyCell }) | null;
   /** Classification baselines scored on the same splits: 'constant' | 'uniform' | 'majority'. */
   baselines: ('constant' | 'uniform' | 'majority')[];
   cells: StudyCell[];

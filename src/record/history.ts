@@ -22,9 +22,10 @@ export interface EpochLog {
 
 /**
  * completed: all epochs ran; stopped: a callback ended it early (earlyStopping); diverged: the loss became NaN
- * or infinite; interrupted: stop() was called from outside (Ctrl-C).
+ * or infinite; interrupted: stop() was called from outside (Ctrl-C); pruned: a tuner's pruner ended an
+ * unpromising trial (its epochs are kept).
  */
-export type RunStatus = 'completed' | 'stopped' | 'diverged' | 'interrupted';
+export type RunStatus = 'completed' | 'stopped' | 'diverged' | 'interrupted' | 'pruned';
 
 export interface History {
   epochs: EpochLog[];

@@ -3,7 +3,7 @@
 import type { RunRecord } from '../store/types.js';
 import { finalMetric, metricKeys, type StudySummary } from '../stats/index.js';
 
-type Cell = string | number | boolean | null | undefined;
+export type Cell = string | number | boolean | null | undefined;
 
 /** One CSV field: quoted when it holds a comma, quote or line break; non-finite numbers and nulls are empty. */
 function field(v: Cell): string {

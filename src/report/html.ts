@@ -5,6 +5,8 @@ import type { StudyRecord } from '../store/types.js';
 import type { StudySummary } from '../stats/index.js';
 import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
 import { INTERVALS } from './terminal.js';
+import type { TuneSummary } from '../tune/summary.js';
+import { bestScoresTable, bestSentence, IMPORTANCE, importanceTable, searchSentence, trialsTable } from './tune-table.js';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -34,8 +36,8 @@ figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; } figcapt
 `;
 
 /** The whole report page. */
-export function htmlReport(summary: StudySummary, study: StudyRecord | null, plots: readonly HtmlPlot[], generatedAt = new Date()): string {
-  const title = study ? `Study ${study.name}` : 'nnlab report';
+export function htmlReport(summary: StudySummary, study: StudyRecord | null, plots: readonly HtmlPlot[], generatedAt = new Date(), tune?: TuneSummary): string {
+  const title = study ? `${tune ? 'Search' : 'Study'} ${study.name}` : 'nnlab report';
   const meta = [
     study ? `study ${study.id}, created ${study.createdAt}` : null,
     study?.file ? `experiment file ${study.file}` : null,
@@ -48,6 +50,7 @@ export function htmlReport(summary: StudySummary, study: StudyRecord | null, plo
       `<figcaption>${escapeHtml(p.title)}</figcaption></figure>`,
   );
   const comparison = summary.comparison && summary.comparison.tests.length ? renderHtmlTable(comparisonTable(summary)) : '';
+  const body = tune ? searchBody(tune, figures) : studyBody(summary, figures, comparison);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -58,7 +61,31 @@ export function htmlReport(summary: StudySummary, study: StudyRecord | null, plo
 <body>
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">${meta.map(escapeHtml).join(' · ')}</p>
-<h2>Summary</h2>
+${body}
+</body>
+</html>
+`;
+}
+
+/** A search's page body: what was searched, the best trial beside its test score, plots, trials, importance. */
+function searchBody(tune: TuneSummary, figures: string[]): string {
+  const scores = bestScoresTable(tune);
+  const imp = importanceTable(tune);
+  return `<h2>Search</h2>
+<p>${escapeHtml(searchSentence(tune))}</p>
+<h2>Best trial</h2>
+<p>${escapeHtml(bestSentence(tune))}</p>
+${scores ? renderHtmlTable(scores) : ''}
+<h2>Plots</h2>
+${figures.join('\n')}
+<h2>Trials</h2>
+<p>Best first; a pruned trial's value is over the epochs it trained.</p>
+${renderHtmlTable(trialsTable(tune))}
+${imp ? `<h2>Parameter importance</h2>\n<p>${escapeHtml(IMPORTANCE)}</p>\n${renderHtmlTable(imp)}` : ''}`;
+}
+
+function studyBody(summary: StudySummary, figures: string[], comparison: string): string {
+  return `<h2>Summary</h2>
 <p>Mean ± sample standard deviation over each config's repeats. ${escapeHtml(INTERVALS)}</p>
 ${renderHtmlTable(configColumnsTable(summary))}
 <h2>Comparison</h2>
@@ -70,8 +97,5 @@ ${figures.join('\n')}
 <h2>Runs</h2>
 <p>Best epoch by validation accuracy (else validation loss); "To 95%" / "To 99%": epochs until validation accuracy first
 reached that share of its best; gaps are train − validation accuracy and validation − train loss (positive: over-fitting).</p>
-${renderHtmlTable(runsTable(summary))}
-</body>
-</html>
-`;
+${renderHtmlTable(runsTable(summary))}`;
 }

@@ -4,6 +4,8 @@ import type { StudyRecord } from '../store/types.js';
 import type { StudySummary } from '../stats/index.js';
 import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
 import { INTERVALS } from './terminal.js';
+import type { TuneSummary } from '../tune/summary.js';
+import { bestScoresTable, bestSentence, IMPORTANCE, importanceTable, searchSentence, trialsTable } from './tune-table.js';
 
 /** Escapes what would break a Markdown table cell: pipes and line breaks. */
 function cell(text: string): string {
@@ -18,9 +20,10 @@ export function renderMarkdown(table: Table): string {
 }
 
 /** The whole summary.md: title, seeds' table, comparison, runs, and links to the plots (relative paths). */
-export function markdownReport(summary: StudySummary, study: StudyRecord | null, plots: { title: string; file: string }[] = []): string {
-  const parts = [`# ${study ? `Study ${study.name}` : 'nnlab report'}`, ''];
+export function markdownReport(summary: StudySummary, study: StudyRecord | null, plots: { title: string; file: string }[] = [], tune?: TuneSummary): string {
+  const parts = [`# ${study ? `${tune ? 'Search' : 'Study'} ${study.name}` : 'nnlab report'}`, ''];
   if (study?.file) parts.push(`Experiment file: \`${study.file}\``, '');
+  if (tune) return searchMarkdown(parts, tune, plots);
   parts.push('## Summary', '', `Mean ± sample standard deviation over each config's repeats. ${INTERVALS}`, '', renderMarkdown(configColumnsTable(summary)), '');
   parts.push('## Comparison', '', comparisonSentence(summary), '');
   if (summary.baseline) parts.push(baselineSentence(summary), '');
@@ -35,6 +38,18 @@ export function markdownReport(summary: StudySummary, study: StudyRecord | null,
     renderMarkdown(runsTable(summary)),
     '',
   );
+  if (plots.length) parts.push('## Plots', '', ...plots.flatMap((p) => [`![${p.title}](${p.file})`, '']));
+  return parts.join('\n');
+}
+
+/** A search's summary.md: what was searched, the best trial beside its test score, the trials, importance, plots. */
+function searchMarkdown(parts: string[], tune: TuneSummary, plots: { title: string; file: string }[]): string {
+  parts.push('## Search', '', searchSentence(tune), '', '## Best trial', '', bestSentence(tune), '');
+  const scores = bestScoresTable(tune);
+  if (scores) parts.push(renderMarkdown(scores), '');
+  parts.push('## Trials', '', 'Best first; a pruned trial\'s value is over the epochs it trained.', '', renderMarkdown(trialsTable(tune)), '');
+  const imp = importanceTable(tune);
+  if (imp) parts.push('## Parameter importance', '', IMPORTANCE, '', renderMarkdown(imp), '');
   if (plots.length) parts.push('## Plots', '', ...plots.flatMap((p) => [`![${p.title}](${p.file})`, '']));
   return parts.join('\n');
 }

@@ -16,7 +16,7 @@ process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
 function input(): ReportInput {
   const { runs, epochsByRun } = makeStudy();
-  const study = { id: 1, name: 'activations', file: '/x/acts.yaml', experiment: {}, createdAt: '2024-01-01T00:00:00.000Z', baselines: null };
+  const study = { id: 1, name: 'activations', file: '/x/acts.yaml', experiment: {}, createdAt: '2024-01-01T00:00:00.000Z', baselines: null, kind: 'study' as const };
   return { study, runs, epochsByRun, summary: summarizeStudy(runs, epochsByRun) };
 }
 

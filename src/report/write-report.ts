@@ -19,12 +19,21 @@ import { runCurvesSpec } from './plots/run-curves.js';
 import { overlaySpec } from './plots/overlay.js';
 import { metricBarsSpec } from './plots/metric-bars.js';
 import { confusionSpec, sumMatrices } from './plots/confusion-heatmap.js';
+import { optimizationHistorySpec } from './plots/optimization-history.js';
+import { parallelCoordinatesSpec } from './plots/parallel-coordinates.js';
+import { sliceSpec } from './plots/slice.js';
+import { intermediateValuesSpec } from './plots/intermediate-values.js';
+import { importanceSpec } from './plots/importance-bars.js';
+import { trialsCsv } from './tune-table.js';
+import type { TuneSummary } from '../tune/summary.js';
 
 export interface ReportInput {
   study: StudyRecord | null;
   runs: readonly RunRecord[];
   epochsByRun: EpochsByRun;
   summary: StudySummary;
+  /** For a search (a study of kind 'tune'): its trials, best trial and importance; the report is then the search's. */
+  tune?: TuneSummary;
 }
 
 export interface ReportOptions {
@@ -79,6 +88,7 @@ interface PlannedPlot {
 
 /** Which plots the report has: overlay and metric bars for comparisons, confusion matrices, per-run curves. */
 function planPlots(input: ReportInput, options: ReportOptions): PlannedPlot[] {
+  if (input.tune) return planSearchPlots(input, input.tune, options);
   const { summary, runs, epochsByRun } = input;
   const names = configNames(summary.configs);
   const byId = new Map(runs.map((r) => [r.id, r]));
@@ -122,6 +132,41 @@ function planPlots(input: ReportInput, options: ReportOptions): PlannedPlot[] {
 }
 
 /**
+ * A search's plots: optimisation history, parallel coordinates, a slice per parameter, intermediate values,
+ * importance, and the best trial's curves and confusion matrices (a curves plot per trial would be hundreds).
+ */
+function planSearchPlots(input: ReportInput, tune: TuneSummary, options: ReportOptions): PlannedPlot[] {
+  const what = metricTitle(tune.objective.metric);
+  const plots: PlannedPlot[] = [{ name: 'optimization-history', title: `Optimisation history: ${what} per trial, and the best so far`, spec: optimizationHistorySpec(tune, 'Optimisation history') }];
+  const scored = tune.trials.filter((t) => t.value !== null).length;
+  if (tune.space.params.length > 0 && scored > 0) {
+    plots.push({ name: 'parallel-coordinates', title: `Parallel coordinates: each trial's parameters and ${what}`, spec: parallelCoordinatesSpec(tune, 'Parallel coordinates') });
+    for (const p of tune.space.params) plots.push({ name: `slice-${slug(p.name)}`, title: `Slice: ${what} against ${p.name}`, spec: sliceSpec(tune, p, `Slice: ${p.name}`) });
+  }
+  if (tune.trials.some((t) => t.intermediate.some((v) => v !== null))) {
+    plots.push({ name: 'intermediate-values', title: `Intermediate values: ${what} after each epoch of each trial (pruned: dashed)`, spec: intermediateValuesSpec(tune, 'Intermediate values') });
+  }
+  if (tune.importance && tune.importance.params.some((p) => p.importance !== null)) {
+    plots.push({ name: 'importance', title: 'Parameter importance (fANOVA)', spec: importanceSpec(tune.importance, 'Parameter importance') });
+  }
+  const best = tune.best;
+  if (best) {
+    for (const id of best.runIds) {
+      const run = input.runs.find((r) => r.id === id);
+      const epochs = epochsOf(input.epochsByRun, id);
+      if (run && epochs.length && (options.runCurves ?? true)) plots.push({ name: `best-trial-run-${id}-curves`, title: `Best trial ${best.number}, run ${id} (seed ${run.seed})`, spec: runCurvesSpec(epochs, `Best trial ${best.number}: run ${id}`) });
+      for (const split of ['val', 'test'] as const) {
+        const m = run?.metrics[split]?.confusionMatrix;
+        if (!Array.isArray(m) || !Array.isArray(m[0])) continue;
+        const title = `Confusion matrix: best trial ${best.number}, run ${id} (${split === 'val' ? 'validation' : 'test'})`;
+        plots.push({ name: `confusion-${split}-run-${id}`, title, spec: confusionSpec(m as number[][], title, options.classNames) });
+      }
+    }
+  }
+  return plots;
+}
+
+/**
  * Writes the report folder `dir` (replacing an earlier report there). Files: report.html, summary.md,
  * summary.csv, runs.csv, plots/<name>.svg and .png. Returns the folder and the files written.
  */
@@ -135,10 +180,11 @@ export async function writeReport(dir: string, input: ReportInput, options: Repo
     if (options.png ?? true) files.set(`plots/${plot.name}.png`, await svgToPng(svg));
     rendered.push({ title: plot.title, file: `plots/${plot.name}.${options.png ?? true ? 'png' : 'svg'}`, svg });
   }
-  files.set('summary.md', markdownReport(input.summary, input.study, rendered));
+  files.set('summary.md', markdownReport(input.summary, input.study, rendered, input.tune));
   files.set('summary.csv', summaryCsv(input.summary));
   files.set('runs.csv', runsCsv(input.runs, input.summary));
-  files.set('report.html', htmlReport(input.summary, input.study, rendered));
+  if (input.tune) files.set('trials.csv', trialsCsv(input.tune));
+  files.set('report.html', htmlReport(input.summary, input.study, rendered, new Date(), input.tune));
   files.set(MARKER, `${JSON.stringify({ generator: 'nnlab', createdAt: new Date().toISOString() })}\n`);
 
   replaceDirAtomic(abs, (temp) => {

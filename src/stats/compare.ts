@@ -34,6 +34,11 @@ export interface Comparison {
 
 const LOWER_IS_BETTER = /loss|error|mse|mae|rmse/i;
 
+/** Whether lower or higher is better for a metric by its name: min for losses and errors, else max. */
+export function defaultDirection(metric: string): 'max' | 'min' {
+  return LOWER_IS_BETTER.test(metric) ? 'min' : 'max';
+}
+
 /** The metric a comparison uses by default: validation accuracy, else validation loss, else the first one. */
 export function defaultMetric(configs: readonly ConfigSummary[]): string {
   const available = Object.keys(configs[0]?.metrics ?? {});
@@ -51,7 +56,7 @@ export function compareToBest(configs: readonly ConfigSummary[], options: Compar
   const available = Object.keys(configs[0].metrics);
   if (metric === undefined) return null;
   if (!available.includes(metric)) throw unknownName('compare.metric', 'metric', metric, available);
-  const direction = options.direction ?? (LOWER_IS_BETTER.test(metric) ? 'min' : 'max');
+  const direction = options.direction ?? defaultDirection(metric);
   if (direction !== 'max' && direction !== 'min') throw new NnlabError(`compare.direction: must be 'max' or 'min', got '${String(direction)}'`);
   const alpha = options.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) throw new NnlabError(`compare.alpha: must be between 0 and 1, got ${alpha}`);

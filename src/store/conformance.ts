@@ -22,7 +22,7 @@ export const environment: RunEnvironment = {
 };
 
 export function runInput(studyId: number | null, over: Partial<Parameters<RunStore['createRun']>[0]> = {}): Parameters<RunStore['createRun']>[0] {
-  return { studyId, label: 'activation=relu', values: { 'model.activation': 'relu' }, config: { seed: 1 }, seed: 1, repeat: 0, environment, ...over };
+  return { studyId, label: 'activation=relu', values: { 'model.activation': 'relu' }, config: { seed: 1 }, seed: 1, repeat: 0, trial: null, environment, ...over };
 }
 
 export function epochLog(epoch: number, over: Partial<EpochLog> = {}): EpochLog {
@@ -80,6 +80,23 @@ export function runStoreConformance(name: string, freshDatabase: () => Promise<T
       assert.equal(await store.getStudy('nope'), null);
       assert.deepEqual(await store.listStudies(), [a, b, a2]);
       await rejects(store.createStudy({ name: '', file: null, experiment: {} }), /study name/);
+    });
+
+    withStore("studies have a kind: 'study' by default, or 'tune'; runs of a search carry their trial number", async (store) => {
+      const plain = await store.createStudy({ name: 'plain', file: null, experiment: {} });
+      const tune = await store.createStudy({ name: 'search', file: null, experiment: { tune: {} }, kind: 'tune' });
+      assert.equal(plain.kind, 'study');
+      assert.equal((await store.getStudy(tune.id))?.kind, 'tune');
+      await rejects(store.createStudy({ name: 'x', file: null, experiment: {}, kind: 'grid' as never }), /unknown study kind 'grid'/);
+      const trial = await store.createRun(runInput(tune.id, { trial: 7, repeat: 1 }));
+      assert.equal((await store.getRun(trial.id))?.trial, 7);
+      assert.equal((await store.createRun(runInput(tune.id))).trial, null);
+      await rejects(store.createRun(runInput(tune.id, { trial: -1 })), /trial number/);
+      await store.addEpoch(trial.id, epochLog(0));
+      const pruned = await store.finishRun(trial.id, { status: 'pruned', message: 'pruned at epoch 1 by median', wallTimeS: 1, metrics: {} });
+      assert.equal(pruned.status, 'pruned');
+      assert.deepEqual((await store.listRuns({ studyId: tune.id, status: 'pruned' })).map((r) => r.id), [trial.id]);
+      assert.equal((await store.getEpochs(trial.id)).length, 1);
     });
 
     withStore('runs: create and get round-trip every field; a new run is running with no end', async (store) => {
@@ -171,7 +188,7 @@ export function runStoreConformance(name: string, freshDatabase: () => Promise<T
     withStore('finishRun: a bad status, wall time or metrics changes nothing', async (store) => {
       const run = await store.createRun(runInput(null));
       const end = { status: 'completed' as const, message: null, wallTimeS: 1, metrics: {} };
-      await rejects(store.finishRun(run.id, { ...end, status: 'running' as never }), /unknown run end status 'running'/, /completed, stopped, diverged, interrupted, failed/);
+      await rejects(store.finishRun(run.id, { ...end, status: 'running' as never }), /unknown run end status 'running'/, /completed, stopped, diverged, interrupted, pruned, failed/);
       await rejects(store.finishRun(run.id, { ...end, status: 'complete' as never }), /did you mean 'completed'/);
       await rejects(store.finishRun(run.id, { ...end, wallTimeS: -1 }), /wall time/);
       const circular: Record<string, unknown> = {};

@@ -9,7 +9,7 @@ import { NnlabError, unknownName } from '../engine/errors.js';
 import type { EpochLog, Logs } from '../record/history.js';
 import { fromJson, toJson } from './json.js';
 import type { Database, EpochsTable, RunsTable, StudiesTable, ArtifactsTable } from './schema.js';
-import type { ArtifactRecord, FinalMetrics, RunEnvironment, RunFilter, RunRecord, RunStore, StoredRunStatus, StudyRecord } from './types.js';
+import type { ArtifactRecord, FinalMetrics, NewRun, RunEnvironment, RunFilter, RunRecord, RunStore, StoredRunStatus, StudyKind, StudyRecord } from './types.js';
 
 /** How a dialect's driver reports constraint violations. */
 export interface DialectErrors {
@@ -18,8 +18,9 @@ export interface DialectErrors {
 }
 
 /** How a run can end (finishRun's statuses). */
-export const END_STATUSES = ['completed', 'stopped', 'diverged', 'interrupted', 'failed'] as const;
+export const END_STATUSES = ['completed', 'stopped', 'diverged', 'interrupted', 'pruned', 'failed'] as const;
 const STATUSES: readonly string[] = ['running', ...END_STATUSES];
+const STUDY_KINDS: readonly StudyKind[] = ['study', 'tune'];
 
 /** A readable reason from a driver error (Node reports a refused dual-stack connect as an AggregateError). */
 export function describe(e: unknown): string {
@@ -38,9 +39,11 @@ export class KyselyRunStore implements RunStore {
     private readonly errors: DialectErrors,
   ) {}
 
-  async createStudy(study: { name: string; file: string | null; experiment: unknown }): Promise<StudyRecord> {
+  async createStudy(study: { name: string; file: string | null; experiment: unknown; kind?: StudyKind }): Promise<StudyRecord> {
     requireText(study.name, 'study name');
-    const values = { name: study.name, file: study.file ?? null, experiment: toJson(study.experiment, 'study.experiment'), created_at: now() };
+    const kind = study.kind ?? 'study';
+    if (!STUDY_KINDS.includes(kind)) throw unknownName('kind', 'study kind', kind, STUDY_KINDS);
+    const values = { name: study.name, file: study.file ?? null, experiment: toJson(study.experiment, 'study.experiment'), created_at: now(), kind };
     const row = await this.#query('create a study', () => this.db.insertInto('studies').values(values).returningAll().executeTakeFirstOrThrow());
     return toStudy(row);
   }
@@ -62,8 +65,10 @@ export class KyselyRunStore implements RunStore {
     return rows.map(toStudy);
   }
 
-  async createRun(run: Omit<RunRecord, 'id' | 'status' | 'message' | 'startedAt' | 'endedAt' | 'wallTimeS' | 'metrics'>): Promise<RunRecord> {
+  async createRun(run: NewRun): Promise<RunRecord> {
     if (!Number.isSafeInteger(run.seed)) throw new NnlabError(`run store: a run's seed must be an integer, got ${run.seed}`);
+    const trial = run.trial ?? null;
+    if (trial !== null && (!Number.isSafeInteger(trial) || trial < 0)) throw new NnlabError(`run store: a run's trial number must be an integer ≥ 0, got ${trial}`);
     if (!Number.isSafeInteger(run.repeat) || run.repeat < 0) throw new NnlabError(`run store: a run's repeat must be an integer ≥ 0, got ${run.repeat}`);
     const values = {
       study_id: run.studyId ?? null,
@@ -72,6 +77,7 @@ export class KyselyRunStore implements RunStore {
       config: toJson(run.config, 'run.config'),
       seed: run.seed,
       repeat_index: run.repeat,
+      trial,
       status: 'running',
       started_at: now(),
       environment: toJson(run.environment, 'run.environment'),
@@ -269,7 +275,15 @@ function requireText(value: unknown, what: string): void {
 }
 
 function toStudy(r: Selectable<StudiesTable>): StudyRecord {
-  return { id: r.id, name: r.name, file: r.file, experiment: fromJson(r.experiment), createdAt: r.created_at, baselines: r.baselines === null ? null : fromJson(r.baselines) };
+  return {
+    id: r.id,
+    name: r.name,
+    file: r.file,
+    experiment: fromJson(r.experiment),
+    createdAt: r.created_at,
+    baselines: r.baselines === null ? null : fromJson(r.baselines),
+    kind: (r.kind ?? 'study') as StudyKind,
+  };
 }
 
 function toRun(r: Selectable<RunsTable>): RunRecord {
@@ -281,6 +295,7 @@ function toRun(r: Selectable<RunsTable>): RunRecord {
     config: fromJson(r.config),
     seed: Number(r.seed),
     repeat: r.repeat_index,
+    trial: r.trial,
     status: r.status as StoredRunStatus,
     message: r.message,
     startedAt: r.started_at,

@@ -73,6 +73,15 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.alterTable('studies').addColumn('baselines', 'text').execute();
       },
     },
+    '0003_tuner': {
+      async up(db: Kysely<any>) {
+        // A study's kind ('study' or 'tune'; null before this migration, read as 'study') and the trial number
+        // of a tuner's runs (null outside a search).
+        await db.schema.alterTable('studies').addColumn('kind', 'text').execute();
+        await db.schema.alterTable('runs').addColumn('trial', 'integer').execute();
+        await db.schema.createIndex('runs_study_trial').on('runs').columns(['study_id', 'trial']).execute();
+      },
+    },
   };
 }
 

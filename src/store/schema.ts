@@ -12,6 +12,8 @@ export interface StudiesTable {
   created_at: string;
   /** JSON: the baselines scored on the study's splits, or null. */
   baselines: string | null;
+  /** 'study' or 'tune'; null in stores written before tuning (read as 'study'). */
+  kind: string | null;
 }
 
 export interface RunsTable {
@@ -25,6 +27,8 @@ export interface RunsTable {
   /** bigint: PostgreSQL's driver returns it as a string. */
   seed: number | string;
   repeat_index: number;
+  /** The tuner's trial number, or null. */
+  trial: number | null;
   status: string;
   message: string | null;
   started_at: string;

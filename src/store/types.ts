@@ -15,7 +15,11 @@ export interface StudyRecord {
   createdAt: string; // ISO 8601
   /** The baselines scored on the study's splits (the lab's BaselineResult list), or null. */
   baselines: unknown | null;
+  /** 'study': configurations listed by the file (or repeats of one); 'tune': a hyper-parameter search, its runs the trials. */
+  kind: StudyKind;
 }
+
+export type StudyKind = 'study' | 'tune';
 
 /** Where and on what a run ran. */
 export interface RunEnvironment {
@@ -41,8 +45,10 @@ export interface RunRecord {
   /** The full resolved run config (data, model, training, seed), JSON. */
   config: unknown;
   seed: number;
-  /** 0-based repeat index. */
+  /** 0-based repeat index (for a tuner's trial: its execution). */
   repeat: number;
+  /** The tuner's trial number (0-based) this run is an execution of, or null outside a search. */
+  trial: number | null;
   status: StoredRunStatus;
   message: string | null;
   startedAt: string;
@@ -51,6 +57,9 @@ export interface RunRecord {
   environment: RunEnvironment;
   metrics: FinalMetrics;
 }
+
+/** What createRun takes: a run's own fields (`trial` optional). */
+export type NewRun = Omit<RunRecord, 'id' | 'status' | 'message' | 'startedAt' | 'endedAt' | 'wallTimeS' | 'metrics' | 'trial'> & { trial?: number | null };
 
 export interface ArtifactRecord {
   id: number;
@@ -76,12 +85,14 @@ export interface RunFilter {
 export interface RunStore {
   /** Where it is, for display: `sqlite:/abs/path` or the PostgreSQL URL with its password masked. */
   readonly url: string;
-  createStudy(study: { name: string; file: string | null; experiment: unknown }): Promise<StudyRecord>;
+  /** A new study (kind 'study' unless given). */
+  createStudy(study: { name: string; file: string | null; experiment: unknown; kind?: StudyKind }): Promise<StudyRecord>;
   /** By id, or by name (the newest study of that name; a name of digits that no study has finds that id). */
   getStudy(idOrName: number | string): Promise<StudyRecord | null>;
   /** Oldest first. */
   listStudies(): Promise<StudyRecord[]>;
-  createRun(run: Omit<RunRecord, 'id' | 'status' | 'message' | 'startedAt' | 'endedAt' | 'wallTimeS' | 'metrics'>): Promise<RunRecord>;
+  /** A new `running` run; `trial` defaults to null. */
+  createRun(run: NewRun): Promise<RunRecord>;
   /** Only while the run is `running`; an epoch index once per run. */
   addEpoch(runId: number, epoch: EpochLog): Promise<void>;
   /** In epoch order. */

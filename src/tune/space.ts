@@ -243,8 +243,9 @@ function readDistribution(t: 'float' | 'int' | 'choice' | 'bool', raw: Record<st
     }
     if (log && !(integer && s === 1)) throw fail(at('step'), 'log and step cannot be used together (a log scale has no fixed step)');
     const k = (high - low) / s;
+    // With a tolerance: 0.99 - 0.9 is 0.08999999999999997, and a step of 0.09 fits it once.
+    if (k < 1 - 1e-9) throw fail(at('step'), `the step ${s} is larger than the range ${low}..${high}`);
     if (Math.abs(k - Math.round(k)) > 1e-9 * Math.max(1, k)) throw fail(at('step'), `the step ${s} does not divide the range ${low}..${high}; the values are low, low + step, ..., high`);
-    if (s > high - low) throw fail(at('step'), `the step ${s} is larger than the range ${low}..${high}`);
     step = s;
   }
   return integer ? { kind: 'int', low, high, log, step: step ?? 1 } : { kind: 'float', low, high, log, step };
@@ -261,6 +262,7 @@ function readWhen(raw: unknown, before: readonly Param[], at: (...r: Segment[]) 
     }
     if (parent.dist.kind !== 'choice') throw fail(at('when', name), `'${name}' is a ${parent.dist.kind} parameter; a condition names a choice or bool parameter`);
     const values = Array.isArray(v) && !parent.dist.values.some((x) => valueKey(x) === valueKey(v)) ? v : [v];
+    if (values.length === 0) throw fail(at('when', name), `an empty list of values would make this parameter never active; give one or more values of '${name}'`);
     for (const x of values) {
       if (choiceIndex(parent.dist, x) < 0) throw fail(at('when', name), `${valueKey(x)} is not a value of '${name}' (${parent.dist.values.map(valueKey).join(', ')})`);
     }

@@ -9,6 +9,7 @@ import type { RunRecord, RunStore, StudyRecord } from '../../store/index.js';
 import type { EpochLog } from '../../record/history.js';
 import { humanStream, homeDir, printJson, storeFrom } from '../context.js';
 import { epochsFor } from './compare.js';
+import { summarizeTune } from '../../tune/summary.js';
 
 /** Checks a report folder before any work: a usage error (exit 2) when it cannot be written. */
 export function reportDirOption(dir: string): string {
@@ -24,7 +25,8 @@ export async function writeStudyReport(
   input: { study: StudyRecord | null; runs: RunRecord[]; epochsByRun: Map<number, EpochLog[]>; summary: StudySummary; store: RunStore },
 ): Promise<string> {
   const classes = (input.runs.find((r) => (r.config as { classes?: string[] })?.classes)?.config as { classes?: string[] } | undefined)?.classes;
-  const result = await writeReport(dir, { study: input.study, runs: input.runs, epochsByRun: input.epochsByRun, summary: input.summary }, { classNames: classes });
+  const tune = input.study?.kind === 'tune' ? summarizeTune(input.study, input.runs, input.epochsByRun) : undefined;
+  const result = await writeReport(dir, { study: input.study, runs: input.runs, epochsByRun: input.epochsByRun, summary: input.summary, tune }, { classNames: classes });
   await input.store.addArtifact({ runId: null, studyId: input.study?.id ?? null, kind: 'report', path: result.dir });
   return result.dir;
 }

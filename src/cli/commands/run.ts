@@ -16,6 +16,7 @@ interface RunOpts {
   report?: string;
   json?: boolean;
   bar?: boolean;
+  fresh?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -26,6 +27,7 @@ export function registerRun(program: Command): void {
     .option('--store <url>', 'run store: a SQLite file (default .nnlab/runs.db) or postgres://...')
     .option('--report <dir>', 'also write the report (tables, plots, HTML) into this folder')
     .option('--no-bar', 'plain per-epoch lines even on a terminal')
+    .option('--fresh', 'a search (tune:) starts a new study even if the store has this one (which is kept); default: continue it')
     .option('--json', 'end with one line of JSON: the runs, baselines and summary')
     .action(async (file: string, opts: RunOpts) => {
       // Loaded here, not at the top: these load libtorch, which `nnlab doctor` must be able to do without.
@@ -46,6 +48,16 @@ export function registerRun(program: Command): void {
       process.on('SIGINT', onSigint);
       let outcome: ExperimentOutcome;
       try {
+        if (experiment.tune) {
+          const { tuneExperiment } = await import('../../lab/tuner.js');
+          const { reportSearch } = await import('./search-output.js');
+          const searched = await tuneExperiment(experiment, { store, artifactsDir: path.join(homeDir(), 'runs'), stream: out, bar: opts.bar === false ? false : undefined, signal: controller.signal, fresh: opts.fresh });
+          const json = await reportSearch(searched, store, out, reportDir);
+          if (opts.json) printJson(json);
+          process.exitCode = searched.interrupted || searched.best === null ? 1 : 0;
+          return;
+        }
+        if (opts.fresh) out.write('nnlab: --fresh applies to a search (a file with tune:); ignored\n');
         outcome = await runExperiment(experiment, {
           store,
           artifactsDir: path.join(homeDir(), 'runs'),

@@ -75,6 +75,8 @@ import { defaultAt, runSpecOf } from './run-spec.js';
 import { Source } from './source.js';
 import { factorPaths, readStudy, studyCells } from './study.js';
 import { validateExperiment } from './validate.js';
+import { applyParams, checkTuneAlone, cornerParams, paramsLabel, readTune, tunePaths } from './tune.js';
+import type { Params } from '../../tune/space.js';
 
 export interface LoadOptions {
   /** Overrides applied before checking, in order: 'training.epochs=3', 'model.units=[64,32]'. */
@@ -85,7 +87,8 @@ export interface LoadOptions {
  * Which runs are evaluated on the test set: `true` means the one config of a single experiment, and in a
  * study only the config chosen on validation ('best'), as the test set must not take part in choosing.
  */
-function testPolicy(given: boolean | 'best' | 'all' | undefined, cells: number): Experiment['evaluateTest'] {
+function testPolicy(given: boolean | 'best' | 'all' | undefined, cells: number, search: boolean): Experiment['evaluateTest'] {
+  if (search) return given === false ? 'none' : 'best';
   if (given === undefined || given === false) return 'none';
   if (given === 'all' || given === 'best') return given;
   return cells > 1 ? 'best' : 'all';
@@ -118,8 +121,20 @@ export function parseExperiment(text: string, file: string | null, options: Load
   const loc = new Locator(source, placed);
 
   // The experiment as written, less the fields that study factors set (they are checked cell by cell).
-  const varied = factorPaths(raw.study);
+  const searched = tunePaths(raw.tune);
+  const varied = [...factorPaths(raw.study), ...searched];
   validateExperiment(raw, loc, varied);
+  const baseDir = file === null ? process.cwd() : path.dirname(path.resolve(file));
+  if (raw.tune !== undefined && raw.tune !== null) {
+    checkTuneAlone(raw, loc);
+    for (const p of placed) {
+      const param = searched.find((s) => isPrefix(s, p.path) || isPrefix(p.path, s));
+      if (param !== undefined) {
+        throw new ConfigError(formatPath(p.path), `the search sets ${formatPath(param)}, so this value would never be used; change tune.space instead ${p.origin.note}`, file ?? undefined);
+      }
+    }
+    return searchExperiment(raw, loc, file, baseDir);
+  }
   const study = readStudy(raw.study, loc);
   for (const p of placed) {
     const factor = study?.factors.find((f) => f.paths.some((fp) => isPrefix(fp, p.path)));
@@ -128,9 +143,8 @@ export function parseExperiment(text: string, file: string | null, options: Load
     }
   }
 
-  const baseDir = file === null ? process.cwd() : path.dirname(path.resolve(file));
   const combinations = study === null ? [{ label: '', values: {}, levels: {}, placed: [] }] : studyCells(study, loc);
-  const evaluateTest = testPolicy(raw.evaluateTest as boolean | 'best' | 'all' | undefined, combinations.length);
+  const evaluateTest = testPolicy(raw.evaluateTest as boolean | 'best' | 'all' | undefined, combinations.length, false);
   if (evaluateTest === 'best' && study?.metric?.startsWith('test.')) {
     throw loc.error(['study', 'metric'], `the config evaluated on the test set is chosen by this metric, so it cannot be a test metric (the test set would choose it); use ${study.metric.replace(/^test\./, 'val.')}`);
   }
@@ -147,7 +161,7 @@ export function parseExperiment(text: string, file: string | null, options: Load
 
   return {
     file: file === null ? null : path.resolve(file),
-    name: (raw.name as string | undefined) ?? (file === null ? 'experiment' : path.basename(file).replace(/\.(ya?ml|json)$/i, '')),
+    name: nameOf(raw, file),
     description: (raw.description as string | null | undefined) ?? null,
     seed: (raw.seed as number | undefined) ?? 0,
     repeats: (raw.repeats as number | undefined) ?? 1,
@@ -161,6 +175,39 @@ export function parseExperiment(text: string, file: string | null, options: Load
             ...(study.direction === null ? {} : { direction: study.direction }),
           },
     evaluateTest,
+    tune: null,
+    baselines: (raw.baselines as Experiment['baselines'] | undefined) ?? [],
+    cells,
+    raw,
+  };
+}
+
+/** The name an experiment goes by: its `name`, else the file's name without the extension. */
+function nameOf(raw: Record<string, unknown>, file: string | null): string {
+  return (raw.name as string | undefined) ?? (file === null ? 'experiment' : path.basename(file).replace(/\.(ya?ml|json)$/i, ''));
+}
+
+/** An experiment with a `tune:` section: its search, and the configurations that reach the corners of its space. */
+function searchExperiment(raw: Record<string, unknown>, loc: Locator, file: string | null, baseDir: string): Experiment {
+  const seed = (raw.seed as number | undefined) ?? 0;
+  const spec = readTune(raw.tune as Record<string, unknown>, loc, seed);
+  const evaluateTest = testPolicy(raw.evaluateTest as boolean | 'best' | 'all' | undefined, 2, true);
+  const cell = (params: Params): StudyCell => {
+    const { raw: cellRaw, placed } = applyParams(raw, spec, params, loc, defaultAt);
+    const cellLoc = loc.with(placed);
+    validateExperiment(cellRaw, cellLoc);
+    return { label: paramsLabel(params), values: structuredClone(params), spec: { ...runSpecOf(cellRaw, cellLoc, baseDir), evaluateTest: false } };
+  };
+  const cells = cornerParams(spec.space).map(cell);
+  return {
+    file: file === null ? null : path.resolve(file),
+    name: nameOf(raw, file),
+    description: (raw.description as string | null | undefined) ?? null,
+    seed,
+    repeats: spec.executionsPerTrial,
+    study: null,
+    evaluateTest,
+    tune: { ...spec, cell },
     baselines: (raw.baselines as Experiment['baselines'] | undefined) ?? [],
     cells,
     raw,

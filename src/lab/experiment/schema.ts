@@ -15,6 +15,8 @@ import { METRIC_NAMES } from '../../nn/metrics.js';
 import { OPTIMIZER_NAMES } from '../../optim/optimizers.js';
 import { CALLBACK_NAMES } from '../../train/callbacks/registry.js';
 import { BUILTIN_DATASETS } from '../../data/builtin/index.js';
+import { SAMPLER_NAMES } from '../../tune/samplers/index.js';
+import { PRUNER_NAMES } from '../../tune/pruners/index.js';
 
 type Schema = Record<string, unknown>;
 
@@ -275,6 +277,44 @@ const STUDY: Schema = {
   },
 };
 
+/** One parameter of a search space: { type, ... } (checked in full by src/tune/space.ts), or a plain value (fixed). */
+const PARAM: Schema = {
+  description:
+    '{ type: float | int, low, high, log?, step?, when? }, { type: choice, values, when? }, { type: bool, when? }, { type: fixed, value }, or a plain value (fixed).',
+  type: ['object', 'string', 'number', 'boolean', 'array', 'null'],
+  properties: {
+    type: { type: 'string', examples: ['float', 'int', 'choice', 'bool', 'fixed'] },
+    low: { type: 'number' },
+    high: { type: 'number' },
+    log: { type: 'boolean' },
+    step: { type: 'number', exclusiveMinimum: 0 },
+    values: { type: 'array', minItems: 1 },
+    when: { type: 'object', minProperties: 1 },
+  },
+};
+
+const TUNE: Schema = {
+  description: 'A hyper-parameter search: the space of field paths to sample, the objective, the sampler, the pruner and the budget of trials.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['space'],
+  properties: {
+    objective: {
+      description: "The metric each trial is scored by: a name (default val.accuracy) or { metric, direction, reduce: best | last }.",
+      type: ['string', 'object'],
+      additionalProperties: false,
+      properties: { metric: { type: 'string' }, direction: { enum: ['max', 'min'] }, reduce: { enum: ['best', 'last'] } },
+    },
+    sampler: component('The sampler (default tpe)', SAMPLER_NAMES),
+    pruner: component('The pruner (default none)', PRUNER_NAMES),
+    trials: int(1, "The study's total number of trials (default 10)."),
+    timeoutS: { type: 'number', exclusiveMinimum: 0, description: 'Start no new trial after this many seconds (default none).' },
+    executionsPerTrial: { type: 'integer', minimum: 1, maximum: 100, description: "Runs per trial with seeds seed, seed + 1, ...; the trial's value is their mean (default 1)." },
+    seed: int(0, "Seeds the sampler's suggestions (default: the experiment's seed)."),
+    space: { type: 'object', minProperties: 1, description: 'Field path -> parameter.', additionalProperties: PARAM },
+  },
+};
+
 export const EXPERIMENT_SCHEMA: Schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'nnlab experiment',
@@ -299,6 +339,7 @@ export const EXPERIMENT_SCHEMA: Schema = {
       then: { enum: ['best', 'all'] },
     },
     study: ref('study'),
+    tune: ref('tune'),
     baselines: {
       description: 'Classification baselines scored on the same splits (default none).',
       type: 'array',
@@ -320,5 +361,6 @@ export const EXPERIMENT_SCHEMA: Schema = {
     layers: LAYERS,
     training: TRAINING,
     study: STUDY,
+    tune: TUNE,
   },
 };

@@ -5,6 +5,10 @@ import { ConfigError } from '../../engine/errors.js';
 import { resolveConfig, type ParamSpec, type ParamValue } from '../../engine/fields.js';
 import type { Space } from '../space.js';
 import type { Sampler } from './sampler.js';
+import { grid } from './grid.js';
+import { random } from './random.js';
+import { tpe } from './tpe.js';
+import { gp } from './gp.js';
 
 export interface SamplerDefinition {
   /** Its settings and their defaults (read by engine/fields.ts). */
@@ -18,7 +22,12 @@ export interface SamplerDefinition {
   check?(space: Space, fail: (param: string, problem: string) => Error): void;
 }
 
-const DEFINITIONS: Record<string, SamplerDefinition> = {};
+const DEFINITIONS: Record<string, SamplerDefinition> = {
+  random,
+  grid,
+  tpe,
+  gp,
+};
 
 export const SAMPLER_NAMES = Object.keys(DEFINITIONS);
 

@@ -1,0 +1,292 @@
+// Runs an experiment's search (`tune:`): the lab's side of src/tune/driver.ts. Each trial is one run per
+// execution, stored as the runs of one study (kind 'tune') with the trial's number and parameters, trained like
+// any run (same data, same seeds per execution, same callbacks), plus two callbacks of its own: the pruner's
+// check after each epoch, and the best epoch's weights put back at the end (KerasTuner keeps them), so the
+// weights saved for a trial are those its value comes from.
+//
+// Everything that can be wrong is found before the first trial (the configs that reach every corner of the
+// space are built and run one batch each, as a study's cells are; the objective must be a number the training
+// logs). Running the same file against the same store again continues its study: the trials stored count
+// towards the budget, and a finished study runs nothing. After the search, only the best trial is evaluated on
+// the test set, once, from its saved weights (a test score already stored is reused, never recomputed).
+import { ConfigError, NnlabError } from '../engine/errors.js';
+import { metric as makeMetric } from '../nn/metrics.js';
+import { Trainer } from '../train/trainer.js';
+import { loadModel } from '../train/model-io.js';
+import { KeepBestWeights } from '../train/callbacks/keep-best-weights.js';
+import type { Callback } from '../train/callbacks/callback.js';
+import type { Logs } from '../record/history.js';
+import type { RunRecord, RunStore, StudyRecord } from '../store/types.js';
+import { optimize, type StopReason } from '../tune/driver.js';
+import { epochValue } from '../tune/objective.js';
+import { trialsOf, type TrialRecord } from '../tune/records.js';
+import { paramText, type Params } from '../tune/space.js';
+import { bestTrial } from '../tune/trial.js';
+import { samplerFrom } from '../tune/samplers/index.js';
+import { prunerFrom } from '../tune/pruners/index.js';
+import { disposePrepared, prepareData, dataKey, type PreparedData } from './data-prep.js';
+import { scoreBaselines, type BaselineResult } from './baselines.js';
+import { preflight, runOne, say, type RunOptions } from './runner.js';
+import type { Experiment, StudyCell } from './types.js';
+
+export interface TuneOptions extends RunOptions {
+  /** Start a new study even if the store has this search's study (the old one is kept). */
+  fresh?: boolean;
+  /** Called after each trial this process ran, with the study's trials then (tests watch memory here). */
+  onTrialEnd?: (trial: TrialRecord, trials: readonly TrialRecord[]) => void;
+}
+
+export interface TuneOutcome {
+  studyId: number;
+  /** The study existed (same file, same experiment) and this call continued it. */
+  resumed: boolean;
+  stop: StopReason;
+  /** Every trial of the study, by number. */
+  trials: TrialRecord[];
+  /** Trial numbers this call ran. */
+  ran: number[];
+  best: TrialRecord | null;
+  /** The best trial's test metrics (the mean over its executions), or null when the test set was not evaluated. */
+  test: Logs | null;
+  baselines: BaselineResult[];
+  /** The sampler's and pruner's settings, defaults filled in. */
+  sampler: Record<string, unknown>;
+  pruner: Record<string, unknown>;
+  /** Seconds spent in the sampler per trial this call started. */
+  samplerTimesS: number[];
+  interrupted: boolean;
+}
+
+/** Keras's name of an objective metric: val.accuracy -> val_accuracy, train.loss -> loss. */
+function kerasName(metric: string): string {
+  const [split, key] = metric.split('.', 2);
+  return split === 'val' ? `val_${key}` : key;
+}
+
+/** The objective must be a number the training logs: the loss, or a metric of every config that is not a matrix or list. */
+function checkObjective(exp: Experiment): void {
+  const { metric } = exp.tune!.objective;
+  const key = metric.split('.', 2)[1];
+  for (const cell of exp.cells) {
+    const names = ['loss', ...cell.spec.training.metrics.map((m, i) => makeMetric(m, `training.metrics[${i}]`).name)];
+    const numeric = names.filter((n) => !['confusionMatrix', 'perClassAccuracy'].includes(n));
+    if (!numeric.includes(key)) {
+      const have = numeric.map((n) => `${metric.split('.')[0]}.${n}`).join(', ');
+      const hint = names.includes(key) ? ` ('${key}' is a matrix or a list, not one number)` : `; add it to training.metrics`;
+      throw new ConfigError('tune.objective', `the training never logs ${metric} as a number, so no trial could be scored (it logs ${have})${hint}`, exp.file ?? undefined);
+    }
+  }
+}
+
+/** The experiment as a search is recognised by: all of it but the budget (more trials or time continue the same study). */
+function searchKey(raw: unknown): string {
+  const copy = structuredClone(raw) as { tune?: Record<string, unknown> };
+  if (copy.tune) {
+    delete copy.tune.trials;
+    delete copy.tune.timeoutS;
+  }
+  return JSON.stringify(copy);
+}
+
+/** The study this search continues (same name, file and experiment but for its budget), or a new one. */
+async function openStudy(exp: Experiment, o: TuneOptions): Promise<{ study: StudyRecord; resumed: boolean; note: string | null }> {
+  const same = searchKey(exp.raw);
+  const previous = (await o.store.listStudies()).filter((s) => s.kind === 'tune' && s.name === exp.name && s.file === exp.file).pop();
+  if (previous && !o.fresh && searchKey(previous.experiment) === same) return { study: previous, resumed: true, note: null };
+  const study = await o.store.createStudy({ name: exp.name, file: exp.file, experiment: exp.raw, kind: 'tune' });
+  const note = previous
+    ? o.fresh
+      ? `starting study ${study.id} afresh (--fresh); study ${previous.id} of this search is kept`
+      : `the experiment changed since study ${previous.id}, so this search is a new study ${study.id}`
+    : null;
+  return { study, resumed: false, note };
+}
+
+/**
+ * Trials left `running` by a process that ended (this process has just started on the study, and one process
+ * works on a study at a time) are marked interrupted: they count for nothing, and the search goes on.
+ */
+async function closeOrphans(store: RunStore, studyId: number): Promise<number> {
+  const orphans = await store.listRuns({ studyId, status: 'running' });
+  for (const r of orphans) {
+    await store.finishRun(r.id, { status: 'interrupted', message: 'the process running this trial ended before it finished (found when the study was continued)', wallTimeS: 0, metrics: {} });
+  }
+  return orphans.length;
+}
+
+/** The study's trials as stored. */
+async function loadTrials(store: RunStore, exp: Experiment, studyId: number): Promise<{ trials: TrialRecord[]; runs: RunRecord[] }> {
+  const runs = await store.listRuns({ studyId });
+  const epochs = new Map(await Promise.all(runs.map(async (r) => [r.id, await store.getEpochs(r.id)] as const)));
+  return { trials: trialsOf(runs, epochs, exp.tune!.objective), runs };
+}
+
+function fmt(v: number | null): string {
+  return v === null ? '-' : v.toFixed(4);
+}
+
+export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<TuneOutcome> {
+  const tune = exp.tune;
+  if (tune === null) throw new NnlabError('tuneExperiment needs an experiment with a tune: section');
+  checkObjective(exp);
+  const data = await preflight(exp);
+  const dataFor = async (cell: StudyCell): Promise<PreparedData> => {
+    const key = dataKey(cell.spec.data, exp.seed);
+    if (!data.has(key)) data.set(key, await prepareData(cell.spec.data, exp.seed, 'data'));
+    return data.get(key)!;
+  };
+  try {
+    const { study, resumed, note } = await openStudy(exp, o);
+    if (note) say(o, note);
+    const orphans = resumed ? await closeOrphans(o.store, study.id) : 0;
+    const { sampler } = samplerFrom(tune.sampler, tune.seed, 'tune.sampler');
+    const pruner = prunerFrom(tune.pruner, 'tune.pruner');
+    const { objective } = tune;
+    const maxEpochs = Math.max(...exp.cells.map((c) => c.spec.training.epochs));
+
+    let baselines: BaselineResult[] = [];
+    if (resumed && study.baselines) baselines = study.baselines as BaselineResult[];
+    else if (exp.baselines.length) {
+      const first = await dataFor(exp.cells[0]);
+      baselines = scoreBaselines(exp.baselines, first, exp.seed, exp.cells[0].spec.training.metrics, exp.evaluateTest !== 'none');
+      await o.store.setStudyBaselines(study.id, baselines);
+    }
+
+    const before = (await loadTrials(o.store, exp, study.id)).trials;
+    if (resumed) {
+      const done = before.filter((t) => t.state !== 'interrupted').length;
+      say(o, `continuing study ${study.id} (${exp.name}): ${done} of ${tune.trials} trials stored${orphans ? `, ${orphans} left running by an ended process marked interrupted` : ''}`);
+    }
+    let best = bestTrial(before.filter((t) => t.state !== 'interrupted') as never, objective.direction) as TrialRecord | null;
+    let firstTrial = true;
+    const result = await optimize({
+      space: tune.space,
+      sampler,
+      pruner,
+      objective,
+      trials: tune.trials,
+      timeoutS: tune.timeoutS,
+      maxEpochs,
+      signal: o.signal,
+      load: async () => (await loadTrials(o.store, exp, study.id)).trials,
+      run: async ({ number, params }, prune) => {
+        await runTrial(exp, o, study.id, number, params, prune, { dataFor, pruner: pruner.name, summary: firstTrial });
+        firstTrial = false;
+        const trials = (await loadTrials(o.store, exp, study.id)).trials;
+        const t = trials.find((x) => x.number === number)!;
+        if (t.state === 'completed' && t.value !== null && (best === null || best.value === null || (objective.direction === 'max' ? t.value > best.value : t.value < best.value))) best = t;
+        const why = t.state === 'completed' ? '' : ` (${t.state}${t.message ? `: ${t.message}` : ''})`;
+        say(o, `trial ${number} ${t.state === 'completed' ? 'complete' : t.state}: ${objective.metric} ${fmt(t.value)}${why}; best so far: ${best ? `trial ${best.number}, ${fmt(best.value)}` : 'none'}`);
+        o.onTrialEnd?.(t, trials);
+      },
+    });
+
+    const { trials } = await loadTrials(o.store, exp, study.id);
+    const finalBest = bestTrial(trials.filter((t) => t.state !== 'interrupted') as never, objective.direction) as TrialRecord | null;
+    const interrupted = result.stop === 'interrupted' || trials.some((t) => result.started.includes(t.number) && t.state === 'interrupted');
+    let test: Logs | null = null;
+    if (exp.evaluateTest === 'best' && finalBest !== null && !interrupted) test = await testBestTrial(exp, o.store, finalBest, dataFor);
+    return {
+      studyId: study.id,
+      resumed,
+      stop: result.stop,
+      trials,
+      ran: result.started,
+      best: finalBest,
+      test,
+      baselines,
+      sampler: sampler.config(),
+      pruner: pruner.config(),
+      samplerTimesS: result.samplerTimesS,
+      interrupted,
+    };
+  } finally {
+    for (const d of data.values()) disposePrepared(d);
+  }
+}
+
+/** Trains one trial: its executions in turn (seed + e), stopping at the first that is pruned, fails or is interrupted. */
+async function runTrial(
+  exp: Experiment,
+  o: TuneOptions,
+  studyId: number,
+  number: number,
+  params: Params,
+  prune: (intermediate: readonly (number | null)[], step: number) => boolean,
+  x: { dataFor: (cell: StudyCell) => Promise<PreparedData>; pruner: string; summary: boolean },
+): Promise<void> {
+  const tune = exp.tune!;
+  const { objective } = tune;
+  let cell: StudyCell;
+  try {
+    cell = tune.cell(params);
+  } catch (e) {
+    // A point of the space the corner checks did not reach makes an invalid config: a failed trial, not a failed search.
+    const record = await o.store.createRun({ studyId, label: '', values: params, config: {}, seed: exp.seed, repeat: 0, trial: number, environment: {} as never });
+    await o.store.finishRun(record.id, { status: 'failed', message: (e as Error).message, wallTimeS: 0, metrics: {} });
+    return;
+  }
+  const data = await x.dataFor(cell);
+  const shown = Object.entries(params).map(([k, v]) => `${k.split('.').pop()}=${paramText(v)}`).join(' ');
+  for (let e = 0; e < tune.executionsPerTrial; e++) {
+    const curve: (number | null)[] = [];
+    const pruning: Callback = {
+      name: 'pruner',
+      onEpochEnd(log, ctx) {
+        const v = epochValue(log, objective.metric);
+        curve[log.epoch] = v;
+        for (let i = 0; i < log.epoch; i++) curve[i] ??= null;
+        if (v === null || log.epoch >= ctx.epochs - 1 || !prune(curve, log.epoch)) return;
+        ctx.stop('pruned', `pruned by ${x.pruner} after epoch ${log.epoch + 1}: ${objective.metric} ${v.toFixed(4)}`);
+      },
+    };
+    const keepBest = objective.reduce === 'best' ? [new KeepBestWeights(kerasName(objective.metric), objective.direction)] : [];
+    const prefix = `trial ${number}${tune.executionsPerTrial > 1 ? ` execution ${e + 1}/${tune.executionsPerTrial}` : ''} [${shown}] `;
+    const outcome = await runOne(exp, cell, e, data, studyId, { i: number + 1, n: tune.trials }, o, {
+      trial: number,
+      callbacks: [pruning, ...keepBest],
+      prefix,
+      summary: x.summary && e === 0,
+    });
+    if (outcome.record.status !== 'completed' && outcome.record.status !== 'stopped') return;
+  }
+}
+
+/**
+ * The best trial on the test set, once: each of its runs from its saved weights (a run with a stored test score
+ * keeps it), the scores stored on the runs; returns their mean per metric.
+ */
+async function testBestTrial(exp: Experiment, store: RunStore, best: TrialRecord, dataFor: (cell: StudyCell) => Promise<PreparedData>): Promise<Logs | null> {
+  const cell = exp.tune!.cell(best.params);
+  const data = await dataFor(cell);
+  const scores: Logs[] = [];
+  for (const id of best.runIds) {
+    const run = (await store.getRun(id))!;
+    if (run.metrics.test) {
+      scores.push(run.metrics.test as Logs);
+      continue;
+    }
+    const weights = (await store.listArtifacts({ runId: id })).find((a) => a.kind === 'weights');
+    if (!weights) throw new NnlabError(`run ${id} (trial ${best.number}) has no saved weights to evaluate on the test set`);
+    const { model } = loadModel(weights.path);
+    const trainer = new Trainer(model, { optimizer: cell.spec.training.optimizer, loss: cell.spec.training.loss, metrics: cell.spec.training.metrics });
+    try {
+      const logs = data.test.finalEvaluation((t) => trainer.evaluate(t, { batchSize: cell.spec.training.batchSize }));
+      await store.setRunMetrics(id, 'test', logs);
+      scores.push(logs);
+    } finally {
+      trainer.dispose();
+      model.dispose();
+    }
+  }
+  if (scores.length === 0) return null;
+  const out: Logs = {};
+  for (const [k, v] of Object.entries(scores[0])) {
+    if (typeof v !== 'number') {
+      out[k] = v;
+      continue;
+    }
+    out[k] = scores.reduce((a, s) => a + (s[k] as number), 0) / scores.length;
+  }
+  return out;
+}
