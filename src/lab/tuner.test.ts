@@ -63,6 +63,15 @@ test('a search: trials are runs with their numbers and params, values from the b
   assert.equal(out.test?.accuracy, tested[0].metrics.test!.accuracy);
   assert.deepEqual(out.sampler.name, 'random');
   await store.close();
+  // The seed makes the search repeatable: the same file in a new store suggests the same parameters.
+  const other = await fresh();
+  const again = await tuneExperiment(parseExperiment(SEARCH.replace('sampler: random', 'sampler: { name: tpe, startupTrials: 2 }'), 'search.yaml'), other.options);
+  const third = await fresh();
+  const same = await tuneExperiment(parseExperiment(SEARCH.replace('sampler: random', 'sampler: { name: tpe, startupTrials: 2 }'), 'search.yaml'), third.options);
+  assert.deepEqual(same.trials.map((t) => t.params), again.trials.map((t) => t.params));
+  assert.deepEqual(same.trials.map((t) => t.value), again.trials.map((t) => t.value));
+  await other.store.close();
+  await third.store.close();
 });
 
 test('the same file against the same store continues the study: a finished one runs nothing, a larger budget adds trials', async () => {

@@ -59,6 +59,13 @@
 //         paths: [model.layers.1.activation, model.layers.3.activation]   # (or model.layers[1]... in a block list)
 //         values: [sigmoid, relu]
 //   baselines: [majority, uniform, constant]   # default none: classification baselines on the same splits
+//   tune:                             # instead of study: a hyper-parameter search (see tune.ts and src/tune/)
+//     objective: val.accuracy         # or { metric, direction, reduce: best | last }
+//     sampler: tpe                    # random | grid | tpe | gp, or { name, ...settings }
+//     pruner: none                    # none | median | asha | hyperband, or { name, ...settings }
+//     trials: 30                      # the study's budget; executionsPerTrial, timeoutS, seed optional
+//     space:                          # field path -> { type: float | int | choice | bool | fixed, ... }
+//       training.optimizer.lr: { type: float, low: 0.00001, high: 0.1, log: true }
 //
 // Component names and parameters (activations, optimizers, ...) match in any spelling (leakyRelu, leaky_relu,
 // LeakyReLU; learning_rate for lr), as their factories read them; the experiment's own fields are camelCase.

@@ -122,7 +122,7 @@ function clamp01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-/** A trial's values as a point of [0, 1]^dim; a value the space cannot take encodes as if inactive. */
+/** A trial's values as a point of [0, 1]^dim: a number out of range is clamped, a value of the wrong kind encodes as if inactive. */
 export function encode(enc: Encoding, params: Params): Float64Array {
   const z = new Float64Array(enc.dim);
   for (const s of enc.slots) {
