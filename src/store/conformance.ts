@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NnlabError } from '../engine/errors.js';
 import type { EpochLog } from '../record/history.js';
+import { TrialTakenError } from './types.js';
 import type { RunEnvironment, RunRecord, RunStore } from './types.js';
 
 /** A fresh, empty database; open() opens a store on it (call it twice for two connections or pools). */
@@ -22,7 +23,7 @@ export const environment: RunEnvironment = {
 };
 
 export function runInput(studyId: number | null, over: Partial<Parameters<RunStore['createRun']>[0]> = {}): Parameters<RunStore['createRun']>[0] {
-  return { studyId, label: 'activation=relu', values: { 'model.activation': 'relu' }, config: { seed: 1 }, seed: 1, repeat: 0, trial: null, environment, ...over };
+  return { studyId, label: 'activation=relu', values: { 'model.activation': 'relu' }, config: { seed: 1 }, seed: 1, repeat: 0, trial: null, retryOf: null, environment, ...over };
 }
 
 export function epochLog(epoch: number, over: Partial<EpochLog> = {}): EpochLog {
@@ -225,7 +226,7 @@ export function runStoreConformance(name: string, freshDatabase: () => Promise<T
       const w = await store.addArtifact({ runId: run.id, studyId: null, kind: 'weights', path: '/out/run1/model.safetensors' });
       const p = await store.addArtifact({ runId: run.id, studyId: study.id, kind: 'plot', path: '/out/run1/curves.svg' });
       const r = await store.addArtifact({ runId: null, studyId: study.id, kind: 'report', path: '/out/report.html' });
-      assert.deepEqual({ ...w, id: 0, createdAt: '' }, { id: 0, runId: run.id, studyId: null, kind: 'weights', path: '/out/run1/model.safetensors', createdAt: '' });
+      assert.deepEqual({ ...w, id: 0, createdAt: '' }, { id: 0, runId: run.id, studyId: null, kind: 'weights', path: '/out/run1/model.safetensors', createdAt: '', sha256: null });
       assert.ok(w.id < p.id && p.id < r.id && !Number.isNaN(Date.parse(w.createdAt)));
       assert.deepEqual(await store.listArtifacts({ runId: run.id }), [w, p]);
       assert.deepEqual(await store.listArtifacts({ studyId: study.id }), [p, r]);
@@ -273,6 +274,105 @@ export function runStoreConformance(name: string, freshDatabase: () => Promise<T
       assert.equal((await store.getRun(active.id))?.status, 'running');
       assert.equal((await store.getRun(ended.id))?.status, 'completed');
       await rejects(store.markStaleRuns(-1), /idle time/);
+    });
+
+    withStore('searches: one open study per name and key, whoever creates it; --fresh supersedes it and keeps it', async (store) => {
+      const spec = { name: 'search', file: '/x/s.yaml', experiment: { tune: { space: {} } }, key: 'k1' };
+      const all = await Promise.all(Array.from({ length: 6 }, () => store.openSearchStudy(spec)));
+      assert.equal(new Set(all.map((r) => r.study.id)).size, 1, 'concurrent workers get one study');
+      assert.equal(all.filter((r) => r.created).length, 1);
+      const first = all[0].study;
+      assert.equal(first.kind, 'tune');
+      const other = await store.openSearchStudy({ ...spec, key: 'k2' });
+      assert.ok(other.created && other.study.id !== first.id, 'another key is another search');
+      const renewed = await store.openSearchStudy({ ...spec, fresh: true });
+      assert.ok(renewed.created && renewed.study.id > first.id);
+      assert.equal((await store.openSearchStudy(spec)).study.id, renewed.study.id, 'the superseded study is no longer found');
+      assert.deepEqual(await store.getStudy(first.id), first, 'the superseded study is kept');
+      assert.deepEqual((await store.listSearchStudies('search')).map((s) => [s.id, s.key]), [[other.study.id, 'k2'], [renewed.study.id, 'k1']].sort((a, b) => (b[0] as number) - (a[0] as number)));
+    });
+
+    withStore('trial claims: one run per (study, trial, execution), one retry per trial; others get TrialTakenError', async (store) => {
+      const study = await store.createStudy({ name: 't', file: null, experiment: {}, kind: 'tune' });
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => store.createRun(runInput(study.id, { trial: 0 }))));
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof TrialTakenError, String(r.reason));
+      await store.createRun(runInput(study.id, { trial: 0, repeat: 1 }));
+      const retry = await store.createRun(runInput(study.id, { trial: 1, retryOf: 0 }));
+      assert.equal(retry.retryOf, 0);
+      await assert.rejects(store.createRun(runInput(study.id, { trial: 2, retryOf: 0 })), TrialTakenError);
+      await rejects(store.createRun(runInput(study.id, { retryOf: 0 })), /a retry needs a trial number/);
+      const elsewhere = await store.createStudy({ name: 'u', file: null, experiment: {}, kind: 'tune' });
+      await store.createRun(runInput(elsewhere.id, { trial: 0 }));
+      await store.createRun(runInput(null));
+      await store.createRun(runInput(null));
+    });
+
+    withStore("heartbeats and crashes by the database's clock; a crashed or interrupted run can be reopened, a completed one not", async (store) => {
+      const dead = await store.createRun(runInput(null));
+      const alive = await store.createRun(runInput(null));
+      const done = await store.createRun(runInput(null));
+      await store.finishRun(done.id, { status: 'completed', message: null, wallTimeS: 1, metrics: {} });
+      assert.deepEqual(await store.markCrashed(3600), []);
+      await new Promise((r) => setTimeout(r, 700));
+      assert.equal(await store.heartbeat(alive.id), true);
+      assert.equal(await store.heartbeat(done.id), false, 'an ended run takes no heartbeat');
+      const crashed = await store.markCrashed(0.5);
+      assert.deepEqual(crashed.map((r) => r.id), [dead.id]);
+      assert.equal(crashed[0].status, 'crashed');
+      assert.match(crashed[0].message ?? '', /no heartbeat for over 0\.5 s/);
+      assert.equal((await store.getRun(alive.id))?.status, 'running');
+      assert.deepEqual((await store.listRuns({ status: 'crashed' })).map((r) => r.id), [dead.id]);
+      await rejects(store.finishRun(dead.id, { status: 'completed', message: null, wallTimeS: 1, metrics: {} }), /has ended \(crashed\)/);
+      const reopened = await store.reopenRun(dead.id);
+      assert.deepEqual([reopened.status, reopened.message, reopened.endedAt], ['running', null, null]);
+      await rejects(store.reopenRun(done.id), /run \d+ is completed; only an interrupted or crashed run can be resumed/);
+      await rejects(store.markCrashed(-1), /grace/);
+    });
+
+    withStore('study epochs in one query; a running run drops its epochs from one on (to train them again)', async (store) => {
+      const study = await store.createStudy({ name: 's', file: null, experiment: {} });
+      const a = await store.createRun(runInput(study.id));
+      const b = await store.createRun(runInput(study.id));
+      await store.createRun(runInput(study.id));
+      for (const e of [0, 1, 2]) await store.addEpoch(a.id, epochLog(e));
+      await store.addEpoch(b.id, epochLog(0));
+      const all = await store.getStudyEpochs(study.id);
+      assert.deepEqual([...all.keys()], [a.id, b.id]);
+      assert.deepEqual(all.get(a.id), [epochLog(0), epochLog(1), epochLog(2)]);
+      await store.deleteEpochsFrom(a.id, 1);
+      assert.deepEqual(await store.getEpochs(a.id), [epochLog(0)]);
+      await store.addEpoch(a.id, epochLog(1, { lr: 0.5 }));
+      assert.equal((await store.getEpochs(a.id))[1].lr, 0.5);
+      await store.finishRun(b.id, { status: 'completed', message: null, wallTimeS: 1, metrics: {} });
+      await rejects(store.deleteEpochsFrom(b.id, 0), /has ended/);
+    });
+
+    withStore("the store's id is fixed for its database; artifacts keep their sha256", async (store, db) => {
+      const id = await store.storeId();
+      assert.match(id, /^[0-9a-f-]{36}$/);
+      assert.equal(await store.storeId(), id);
+      const other = await freshDatabase();
+      const second = await other.open();
+      try {
+        assert.notEqual(await second.storeId(), id, 'two stores, two ids');
+      } finally {
+        await second.close();
+      }
+      await store.close();
+      const again = await db.open();
+      try {
+        assert.equal(await again.storeId(), id);
+        const run = await again.createRun(runInput(null));
+        const hash = 'ab'.repeat(32);
+        const art = await again.addArtifact({ runId: run.id, studyId: null, kind: 'weights', path: '/w', sha256: hash });
+        assert.equal(art.sha256, hash);
+        assert.equal((await again.listArtifacts({ runId: run.id }))[0].sha256, hash);
+        assert.equal((await again.addArtifact({ runId: run.id, studyId: null, kind: 'plot', path: '/p' })).sha256, null);
+        await rejects(again.addArtifact({ runId: run.id, studyId: null, kind: 'weights', path: '/w', sha256: 'xyz' }), /64 hex digits/);
+      } finally {
+        await again.close();
+      }
     });
 
     withStore('a value JSON cannot hold is an error naming the field, and nothing is written', async (store) => {

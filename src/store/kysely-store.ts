@@ -4,22 +4,26 @@
 // Every write is ONE SQL statement (an insert, an `insert … select`, an update or a cascading delete), so each
 // call is atomic without explicit transactions, and concurrent writers (other processes, other pools, a second
 // SQLite connection in the same process) never hold a lock across an await.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { NnlabError, unknownName } from '../engine/errors.js';
 import type { EpochLog, Logs } from '../record/history.js';
 import { fromJson, toJson } from './json.js';
 import type { Database, EpochsTable, RunsTable, StudiesTable, ArtifactsTable } from './schema.js';
-import type { ArtifactRecord, FinalMetrics, NewRun, RunEnvironment, RunFilter, RunRecord, RunStore, StoredRunStatus, StudyKind, StudyRecord } from './types.js';
+import { TrialTakenError, type ArtifactRecord, type FinalMetrics, type NewRun, type RunEnvironment, type RunFilter, type RunRecord, type RunStore, type StoredRunStatus, type StudyKind, type StudyRecord } from './types.js';
 
-/** How a dialect's driver reports constraint violations. */
+/** How a dialect's driver reports constraint violations, and its clock (ISO 8601 text, as JS writes it). */
 export interface DialectErrors {
   isForeignKeyViolation(e: unknown): boolean;
   isUniqueViolation(e: unknown): boolean;
+  /** The database's time now. */
+  now(): RawBuilder<string>;
+  /** The database's time `seconds` ago. */
+  ago(seconds: number): RawBuilder<string>;
 }
 
 /** How a run can end (finishRun's statuses). */
 export const END_STATUSES = ['completed', 'stopped', 'diverged', 'interrupted', 'pruned', 'failed'] as const;
-const STATUSES: readonly string[] = ['running', ...END_STATUSES];
+const STATUSES: readonly string[] = ['running', ...END_STATUSES, 'crashed'];
 const STUDY_KINDS: readonly StudyKind[] = ['study', 'tune'];
 
 /** A readable reason from a driver error (Node reports a refused dual-stack connect as an AggregateError). */
@@ -36,7 +40,7 @@ export class KyselyRunStore implements RunStore {
   constructor(
     readonly url: string,
     private readonly db: Kysely<Database>,
-    private readonly errors: DialectErrors,
+    private readonly dialect: DialectErrors,
   ) {}
 
   async createStudy(study: { name: string; file: string | null; experiment: unknown; kind?: StudyKind }): Promise<StudyRecord> {
@@ -46,6 +50,44 @@ export class KyselyRunStore implements RunStore {
     const values = { name: study.name, file: study.file ?? null, experiment: toJson(study.experiment, 'study.experiment'), created_at: now(), kind };
     const row = await this.#query('create a study', () => this.db.insertInto('studies').values(values).returningAll().executeTakeFirstOrThrow());
     return toStudy(row);
+  }
+
+  /**
+   * The open search of this name and key, or a new one: an insert that the unique index on (name, key) of open
+   * studies lets through once, so concurrent workers all end up with the one that won. `fresh` first marks the
+   * open one superseded.
+   */
+  async openSearchStudy(study: { name: string; file: string | null; experiment: unknown; key: string; fresh?: boolean }): Promise<{ study: StudyRecord; created: boolean }> {
+    requireText(study.name, 'study name');
+    requireText(study.key, 'search key');
+    const find = () =>
+      this.db.selectFrom('studies').selectAll().where('name', '=', study.name).where('search_key', '=', study.key).where('superseded', '=', 0).executeTakeFirst();
+    if (study.fresh) {
+      await this.#query('supersede a search', () =>
+        this.db.updateTable('studies').set({ superseded: 1 }).where('name', '=', study.name).where('search_key', '=', study.key).where('superseded', '=', 0).execute(),
+      );
+    } else {
+      const found = await this.#query('find a search', find);
+      if (found) return { study: toStudy(found), created: false };
+    }
+    const values = { name: study.name, file: study.file ?? null, experiment: toJson(study.experiment, 'study.experiment'), created_at: now(), kind: 'tune', search_key: study.key };
+    try {
+      const row = await this.db.insertInto('studies').values(values).returningAll().executeTakeFirstOrThrow();
+      return { study: toStudy(row), created: true };
+    } catch (e) {
+      if (!this.dialect.isUniqueViolation(e)) throw new NnlabError(`run store ${this.url}: cannot create a search: ${describe(e)}`);
+      const found = await this.#query('find a search', find);
+      if (!found) throw new NnlabError(`run store ${this.url}: the search ${study.name} was created and superseded meanwhile; run again`);
+      return { study: toStudy(found), created: false };
+    }
+  }
+
+  /** Open search studies of a name, newest first, with their keys. */
+  async listSearchStudies(name: string): Promise<(StudyRecord & { key: string })[]> {
+    const rows = await this.#query('list searches', () =>
+      this.db.selectFrom('studies').selectAll().where('name', '=', name).where('kind', '=', 'tune').where('superseded', '=', 0).orderBy('id', 'desc').execute(),
+    );
+    return rows.map((r) => ({ ...toStudy(r), key: r.search_key ?? '' }));
   }
 
   /** By id, or by name (the newest study of that name; a name of digits also finds that id). */
@@ -69,6 +111,8 @@ export class KyselyRunStore implements RunStore {
     if (!Number.isSafeInteger(run.seed)) throw new NnlabError(`run store: a run's seed must be an integer, got ${run.seed}`);
     const trial = run.trial ?? null;
     if (trial !== null && (!Number.isSafeInteger(trial) || trial < 0)) throw new NnlabError(`run store: a run's trial number must be an integer ≥ 0, got ${trial}`);
+    const retryOf = run.retryOf ?? null;
+    if (retryOf !== null && (trial === null || !Number.isSafeInteger(retryOf) || retryOf < 0)) throw new NnlabError(`run store: a retry needs a trial number and retries a trial number ≥ 0, got ${retryOf}`);
     if (!Number.isSafeInteger(run.repeat) || run.repeat < 0) throw new NnlabError(`run store: a run's repeat must be an integer ≥ 0, got ${run.repeat}`);
     const values = {
       study_id: run.studyId ?? null,
@@ -78,14 +122,20 @@ export class KyselyRunStore implements RunStore {
       seed: run.seed,
       repeat_index: run.repeat,
       trial,
+      retry_of: retryOf,
       status: 'running',
-      started_at: now(),
+      started_at: this.dialect.now(),
+      heartbeat_at: this.dialect.now(),
       environment: toJson(run.environment, 'run.environment'),
       metrics: '{}',
     };
-    const row = await this.#query('create a run', () => this.db.insertInto('runs').values(values).returningAll().executeTakeFirstOrThrow(), (e) =>
-      this.errors.isForeignKeyViolation(e) ? new NnlabError(`run store: no study ${run.studyId} to add a run to`) : null,
-    );
+    const row = await this.#query('create a run', () => this.db.insertInto('runs').values(values).returningAll().executeTakeFirstOrThrow(), (e) => {
+      if (this.dialect.isForeignKeyViolation(e)) return new NnlabError(`run store: no study ${run.studyId} to add a run to`);
+      if (this.dialect.isUniqueViolation(e)) {
+        return new TrialTakenError(retryOf !== null ? `run store: trial ${retryOf} of study ${run.studyId} is already being retried` : `run store: trial ${trial} (execution ${run.repeat}) of study ${run.studyId} is already taken`);
+      }
+      return null;
+    });
     return toRun(row);
   }
 
@@ -142,7 +192,7 @@ export class KyselyRunStore implements RunStore {
               .where('status', '=', 'running'),
           )
           .executeTakeFirst(),
-      (e) => (this.errors.isUniqueViolation(e) ? new NnlabError(`run store: run ${runId} already has epoch ${epoch.epoch}`) : null),
+      (e) => (this.dialect.isUniqueViolation(e) ? new NnlabError(`run store: run ${runId} already has epoch ${epoch.epoch}`) : null),
     );
     if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) throw await this.#notRunning(runId, 'add an epoch to');
   }
@@ -151,6 +201,70 @@ export class KyselyRunStore implements RunStore {
   async getEpochs(runId: number): Promise<EpochLog[]> {
     const rows = await this.#query('read epochs', () => this.db.selectFrom('epochs').selectAll().where('run_id', '=', runId).orderBy('epoch').execute());
     return rows.map(toEpoch);
+  }
+
+  /** Every epoch of a study's runs in one query, by run id. */
+  async getStudyEpochs(studyId: number): Promise<Map<number, EpochLog[]>> {
+    const rows = await this.#query('read epochs', () =>
+      this.db.selectFrom('epochs').innerJoin('runs', 'runs.id', 'epochs.run_id').selectAll('epochs').where('runs.study_id', '=', studyId).orderBy('epochs.run_id').orderBy('epochs.epoch').execute(),
+    );
+    const out = new Map<number, EpochLog[]>();
+    for (const r of rows) {
+      const list = out.get(r.run_id) ?? [];
+      list.push(toEpoch(r));
+      out.set(r.run_id, list);
+    }
+    return out;
+  }
+
+  async deleteEpochsFrom(runId: number, epoch: number): Promise<void> {
+    const run = await this.getRun(runId);
+    if (!run || run.status !== 'running') throw await this.#notRunning(runId, 'delete epochs of');
+    await this.#query('delete epochs', () => this.db.deleteFrom('epochs').where('run_id', '=', runId).where('epoch', '>=', epoch).execute());
+  }
+
+  async heartbeat(runId: number): Promise<boolean> {
+    const result = await this.#query('write a heartbeat', () =>
+      this.db.updateTable('runs').set({ heartbeat_at: this.dialect.now() }).where('id', '=', runId).where('status', '=', 'running').executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** One update: running runs whose heartbeat (or start) is older than the grace by the database's clock. */
+  async markCrashed(graceS: number): Promise<RunRecord[]> {
+    if (!Number.isFinite(graceS) || graceS < 0) throw new NnlabError(`run store: the grace period must be a number ≥ 0, got ${graceS}`);
+    const message = `no heartbeat for over ${graceS} s: the process running it died or lost the store`;
+    const rows = await this.#query('mark crashed runs', () =>
+      this.db
+        .updateTable('runs')
+        .set({ status: 'crashed', message, ended_at: this.dialect.now() })
+        .where('status', '=', 'running')
+        .where((eb) => eb.fn.coalesce('heartbeat_at', 'started_at'), '<', this.dialect.ago(graceS))
+        .returningAll()
+        .execute(),
+    );
+    return rows.map(toRun).sort((a, b) => a.id - b.id);
+  }
+
+  async reopenRun(runId: number): Promise<RunRecord> {
+    const row = await this.#query('reopen a run', () =>
+      this.db
+        .updateTable('runs')
+        .set({ status: 'running', message: null, ended_at: null, heartbeat_at: this.dialect.now() })
+        .where('id', '=', runId)
+        .where('status', 'in', ['interrupted', 'crashed'])
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    if (row) return toRun(row);
+    const run = await this.getRun(runId);
+    throw new NnlabError(run ? `run store: run ${runId} is ${run.status}; only an interrupted or crashed run can be resumed` : `run store: no run ${runId}`);
+  }
+
+  async storeId(): Promise<string> {
+    const row = await this.#query('read the store id', () => this.db.selectFrom('meta').select('value').where('key', '=', 'store_id').executeTakeFirst());
+    if (!row) throw new NnlabError(`run store ${this.url} has no store id (its migrations did not finish)`);
+    return row.value;
   }
 
   /** Ends a running run: status, message, wall time, final metrics and end time in one update. */
@@ -187,12 +301,14 @@ export class KyselyRunStore implements RunStore {
     return rows.map(toRun);
   }
 
-  async addArtifact(artifact: Omit<ArtifactRecord, 'id' | 'createdAt'>): Promise<ArtifactRecord> {
+  async addArtifact(artifact: Omit<ArtifactRecord, 'id' | 'createdAt' | 'sha256'> & { sha256?: string | null }): Promise<ArtifactRecord> {
     requireText(artifact.kind, 'artifact kind');
     requireText(artifact.path, 'artifact path');
-    const values = { run_id: artifact.runId ?? null, study_id: artifact.studyId ?? null, kind: artifact.kind, path: artifact.path, created_at: now() };
+    const sha256 = artifact.sha256 ?? null;
+    if (sha256 !== null && !/^[0-9a-f]{64}$/.test(sha256)) throw new NnlabError(`run store: an artifact's sha256 must be 64 hex digits, got ${JSON.stringify(sha256)}`);
+    const values = { run_id: artifact.runId ?? null, study_id: artifact.studyId ?? null, kind: artifact.kind, path: artifact.path, created_at: now(), sha256 };
     const row = await this.#query('add an artifact', () => this.db.insertInto('artifacts').values(values).returningAll().executeTakeFirstOrThrow(), (e) =>
-      this.errors.isForeignKeyViolation(e) ? new NnlabError(`run store: no run ${values.run_id} or no study ${values.study_id} to attach an artifact to`) : null,
+      this.dialect.isForeignKeyViolation(e) ? new NnlabError(`run store: no run ${values.run_id} or no study ${values.study_id} to attach an artifact to`) : null,
     );
     return toArtifact(row);
   }
@@ -296,6 +412,7 @@ function toRun(r: Selectable<RunsTable>): RunRecord {
     seed: Number(r.seed),
     repeat: r.repeat_index,
     trial: r.trial,
+    retryOf: r.retry_of,
     status: r.status as StoredRunStatus,
     message: r.message,
     startedAt: r.started_at,
@@ -320,5 +437,5 @@ function toEpoch(r: Selectable<EpochsTable>): EpochLog {
 }
 
 function toArtifact(r: Selectable<ArtifactsTable>): ArtifactRecord {
-  return { id: r.id, runId: r.run_id, studyId: r.study_id, kind: r.kind, path: r.path, createdAt: r.created_at };
+  return { id: r.id, runId: r.run_id, studyId: r.study_id, kind: r.kind, path: r.path, createdAt: r.created_at, sha256: r.sha256 };
 }

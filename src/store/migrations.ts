@@ -1,7 +1,8 @@
 // The run store's migrations: one list for both databases, run by Kysely's Migrator when a store opens.
 // Append new migrations with the next number; never edit one that has shipped. The only dialect difference is
 // how an auto-numbered id column is spelled.
-import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -80,6 +81,24 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.alterTable('studies').addColumn('kind', 'text').execute();
         await db.schema.alterTable('runs').addColumn('trial', 'integer').execute();
         await db.schema.createIndex('runs_study_trial').on('runs').columns(['study_id', 'trial']).execute();
+      },
+    },
+    '0004_workers': {
+      async up(db: Kysely<any>) {
+        // Many workers on one store: a heartbeat per running run (the database's clock), the trial a retry
+        // repeats, one run per (study, trial, execution) and one retry per crashed trial (the claims), a search
+        // study found by its key (one open study per name and key; --fresh supersedes it), the store's own id
+        // (its artifacts folder) and each artifact's sha256.
+        await db.schema.alterTable('runs').addColumn('heartbeat_at', 'text').execute();
+        await db.schema.alterTable('runs').addColumn('retry_of', 'integer').execute();
+        await db.schema.createIndex('runs_trial_claim').unique().on('runs').columns(['study_id', 'trial', 'repeat_index']).execute();
+        await db.schema.createIndex('runs_retry_claim').unique().on('runs').columns(['study_id', 'retry_of', 'repeat_index']).execute();
+        await db.schema.alterTable('studies').addColumn('search_key', 'text').execute();
+        await db.schema.alterTable('studies').addColumn('superseded', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.createIndex('studies_open_search').unique().on('studies').columns(['name', 'search_key']).where(sql.ref('superseded'), '=', 0).execute();
+        await db.schema.createTable('meta').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+        await db.insertInto('meta').values({ key: 'store_id', value: randomUUID() }).execute();
+        await db.schema.alterTable('artifacts').addColumn('sha256', 'text').execute();
       },
     },
   };

@@ -13,6 +13,8 @@ export const DEFAULT_CONNECT_TIMEOUT_S = 5;
 const postgresErrors: DialectErrors = {
   isForeignKeyViolation: (e) => (e as { code?: unknown } | null)?.code === '23503',
   isUniqueViolation: (e) => (e as { code?: unknown } | null)?.code === '23505',
+  now: () => sql<string>`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+  ago: (seconds) => sql<string>`to_char((clock_timestamp() - make_interval(secs => ${seconds})) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
 };
 
 /** The URL with its password (in the user part or a `password=` parameter) replaced by `***`. */

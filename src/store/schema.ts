@@ -14,6 +14,10 @@ export interface StudiesTable {
   baselines: string | null;
   /** 'study' or 'tune'; null in stores written before tuning (read as 'study'). */
   kind: string | null;
+  /** A search's key (its experiment but for the budget): how workers find it; null for other studies. */
+  search_key: string | null;
+  /** 1 once a newer study of the same search replaced it (--fresh). */
+  superseded: Generated<number>;
 }
 
 export interface RunsTable {
@@ -29,6 +33,10 @@ export interface RunsTable {
   repeat_index: number;
   /** The tuner's trial number, or null. */
   trial: number | null;
+  /** The trial number a retry repeats (a crashed trial, queued again once), or null. */
+  retry_of: number | null;
+  /** The last sign of life of a running run, by the database's clock (ISO 8601). */
+  heartbeat_at: string | null;
   status: string;
   message: string | null;
   started_at: string;
@@ -63,6 +71,13 @@ export interface ArtifactsTable {
   kind: string;
   path: string;
   created_at: string;
+  /** Hex sha256 of the artifact (a folder: of its files' names and contents), or null. */
+  sha256: string | null;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
 }
 
 export interface Database {
@@ -70,4 +85,5 @@ export interface Database {
   runs: RunsTable;
   epochs: EpochsTable;
   artifacts: ArtifactsTable;
+  meta: MetaTable;
 }

@@ -3,7 +3,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { NnlabError } from '../engine/errors.js';
 import { describe, KyselyRunStore, type DialectErrors } from './kysely-store.js';
 import { migrationProvider, migrations } from './migrations.js';
@@ -14,6 +14,8 @@ const BUSY_TIMEOUT_MS = 5000;
 const sqliteErrors: DialectErrors = {
   isForeignKeyViolation: (e) => code(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY',
   isUniqueViolation: (e) => code(e) === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code(e) === 'SQLITE_CONSTRAINT_UNIQUE',
+  now: () => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+  ago: (seconds) => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`-${seconds} seconds`})`,
 };
 
 /** Opens (creating if needed) the SQLite store at `file` (':memory:' for a private in-memory one) and migrates it. */

@@ -1,9 +1,13 @@
 // The run store's records and interface. One interface, two implementations (SQLite by default, PostgreSQL by
 // URL for many workers), one query layer and one set of migrations (see store/README in the code comments).
+import { NnlabError } from '../engine/errors.js';
 import type { EpochLog, RunStatus } from '../record/history.js';
 
-/** A run's status: `running` while it trains, then how it ended. `failed`: an error stopped it. */
-export type StoredRunStatus = 'running' | RunStatus | 'failed';
+/**
+ * A run's status: `running` while it trains, then how it ended. `failed`: an error stopped it; `crashed`: its
+ * heartbeat stopped (the process died), found by markCrashed.
+ */
+export type StoredRunStatus = 'running' | RunStatus | 'failed' | 'crashed';
 
 export interface StudyRecord {
   id: number;
@@ -49,6 +53,8 @@ export interface RunRecord {
   repeat: number;
   /** The tuner's trial number (0-based) this run is an execution of, or null outside a search. */
   trial: number | null;
+  /** The trial number this run's trial retries (a crashed trial queued again once with its parameters), or null. */
+  retryOf: number | null;
   status: StoredRunStatus;
   message: string | null;
   startedAt: string;
@@ -59,7 +65,15 @@ export interface RunRecord {
 }
 
 /** What createRun takes: a run's own fields (`trial` optional). */
-export type NewRun = Omit<RunRecord, 'id' | 'status' | 'message' | 'startedAt' | 'endedAt' | 'wallTimeS' | 'metrics' | 'trial'> & { trial?: number | null };
+export type NewRun = Omit<RunRecord, 'id' | 'status' | 'message' | 'startedAt' | 'endedAt' | 'wallTimeS' | 'metrics' | 'trial' | 'retryOf'> & {
+  trial?: number | null;
+  retryOf?: number | null;
+};
+
+/** A trial number (or a retry) another worker claimed first: reload the trials and pick again. */
+export class TrialTakenError extends NnlabError {
+  override name = 'TrialTakenError';
+}
 
 export interface ArtifactRecord {
   id: number;
@@ -69,6 +83,8 @@ export interface ArtifactRecord {
   kind: string;
   path: string;
   createdAt: string;
+  /** Hex sha256 of its content, checked before use (see src/store/artifact-hash.ts), or null. */
+  sha256: string | null;
 }
 
 export interface RunFilter {
@@ -87,16 +103,39 @@ export interface RunStore {
   readonly url: string;
   /** A new study (kind 'study' unless given). */
   createStudy(study: { name: string; file: string | null; experiment: unknown; kind?: StudyKind }): Promise<StudyRecord>;
+  /**
+   * The open search study of this name and key, created if there is none, atomically: every worker started on
+   * the same search gets the same study. `fresh` supersedes the open one (kept, no longer found) and creates a
+   * new one. `created` says whether this call made it.
+   */
+  openSearchStudy(study: { name: string; file: string | null; experiment: unknown; key: string; fresh?: boolean }): Promise<{ study: StudyRecord; created: boolean }>;
+  /** The open search studies of a name, newest first (to tell a worker how its file differs). */
+  listSearchStudies(name: string): Promise<(StudyRecord & { key: string })[]>;
   /** By id, or by name (the newest study of that name; a name of digits that no study has finds that id). */
   getStudy(idOrName: number | string): Promise<StudyRecord | null>;
   /** Oldest first. */
   listStudies(): Promise<StudyRecord[]>;
-  /** A new `running` run; `trial` defaults to null. */
+  /** A new `running` run; `trial` defaults to null. A (study, trial, repeat) or retry already taken throws TrialTakenError. */
   createRun(run: NewRun): Promise<RunRecord>;
   /** Only while the run is `running`; an epoch index once per run. */
   addEpoch(runId: number, epoch: EpochLog): Promise<void>;
   /** In epoch order. */
   getEpochs(runId: number): Promise<EpochLog[]>;
+  /** Every epoch of a study's runs, by run id (one query; runs without epochs are absent). */
+  getStudyEpochs(studyId: number): Promise<Map<number, EpochLog[]>>;
+  /** Removes a running run's epochs from `epoch` on (a resumed run trains them again). */
+  deleteEpochsFrom(runId: number, epoch: number): Promise<void>;
+  /** A sign of life of a running run (the database's clock); false when it is no longer running. */
+  heartbeat(runId: number): Promise<boolean>;
+  /**
+   * Marks `running` runs whose last heartbeat (or start) is more than `graceS` seconds old by the database's
+   * clock as `crashed`, with a message saying so. Returns them.
+   */
+  markCrashed(graceS: number): Promise<RunRecord[]>;
+  /** Puts an ended run (interrupted or crashed; not completed) back to `running` for a resume. */
+  reopenRun(runId: number): Promise<RunRecord>;
+  /** The store's own id (a UUID made with it): its artifacts live in a folder of that name. */
+  storeId(): Promise<string>;
   /** Records the baselines scored on a study's splits (JSON), replacing any before. */
   setStudyBaselines(studyId: number, baselines: unknown): Promise<void>;
   /**
@@ -109,7 +148,8 @@ export interface RunStore {
   getRun(id: number): Promise<RunRecord | null>;
   /** Oldest first. */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
-  addArtifact(artifact: Omit<ArtifactRecord, 'id' | 'createdAt'>): Promise<ArtifactRecord>;
+  /** Records an artifact (sha256 optional: null when not given). */
+  addArtifact(artifact: Omit<ArtifactRecord, 'id' | 'createdAt' | 'sha256'> & { sha256?: string | null }): Promise<ArtifactRecord>;
   /** Artifacts whose runId / studyId equal the given ones, oldest first ({} lists all). */
   listArtifacts(filter: { runId?: number; studyId?: number }): Promise<ArtifactRecord[]>;
   /** Deletes a study with its runs, epochs and artifact records (used to roll back a study that failed to start). */

@@ -5,7 +5,7 @@ import type { StoredRunStatus } from '../../store/index.js';
 import { humanStream, parseId, printJson, storeFrom } from '../context.js';
 import { renderTerminal } from '../../report/terminal.js';
 
-const STATUSES: StoredRunStatus[] = ['running', 'completed', 'stopped', 'diverged', 'interrupted', 'failed'];
+const STATUSES: StoredRunStatus[] = ['running', 'completed', 'stopped', 'diverged', 'interrupted', 'pruned', 'failed'];
 
 export function registerRuns(program: Command): void {
   program
@@ -33,9 +33,20 @@ export function registerRuns(program: Command): void {
         };
         humanStream(opts.json).write(
           `${renderTerminal({
-            headers: ['id', 'study', 'label', 'seed', 'status', 'val acc', 'test acc', 'time (s)', 'started'],
-            align: ['right', 'right', 'left', 'right', 'left', 'right', 'right', 'right', 'left'],
-            rows: runs.map((r) => [String(r.id), r.studyId === null ? '' : String(r.studyId), r.label, String(r.seed), r.status, acc(r, 'val'), acc(r, 'test'), r.wallTimeS === null ? '' : r.wallTimeS.toFixed(1), r.startedAt]),
+            headers: ['id', 'study', 'trial', 'label', 'seed', 'status', 'val acc', 'test acc', 'time (s)', 'started'],
+            align: ['right', 'right', 'right', 'left', 'right', 'left', 'right', 'right', 'right', 'left'],
+            rows: runs.map((r) => [
+              String(r.id),
+              r.studyId === null ? '' : String(r.studyId),
+              r.trial === null ? '' : String(r.trial),
+              r.label,
+              String(r.seed),
+              r.status,
+              acc(r, 'val'),
+              acc(r, 'test'),
+              r.wallTimeS === null ? '' : r.wallTimeS.toFixed(1),
+              r.startedAt,
+            ]),
           })}\n`,
         );
         if (opts.json) printJson({ runs });
