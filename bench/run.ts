@@ -1,10 +1,11 @@
 // `npm run bench`: every bench beside its PyTorch peer, run in this one process, printed as ratios.
-// `npm run bench -- op mlp` runs a subset.
+// `npm run bench -- op mlp` runs a subset; `tune` (the tuner against Optuna, a few minutes) runs only when named.
 import { benchOpOverhead } from './op-overhead.js';
 import { benchMlpStep } from './mlp-step.js';
 import { benchCnn, benchLoader, benchMlpEpoch } from './models.js';
 import { printTable } from './common.js';
 import { runWorker } from './peers.js';
+import { benchTune, tuneBenchOptions } from './tune.js';
 import { blasInfo } from '../src/engine/blas.js';
 import { libtorchInfo } from '../src/engine/libtorch.js';
 
@@ -44,4 +45,8 @@ if (only.includes('accuracy')) {
   for (const [i, e] of (r.epochs as { loss: number; accuracy: number; valAccuracy: number; samplesPerS: number }[]).entries()) {
     console.log(`  epoch ${i + 1}: loss ${e.loss.toFixed(4)}, accuracy ${e.accuracy.toFixed(4)}, val_accuracy ${e.valAccuracy.toFixed(4)}, ${e.samplesPerS} samples/s`);
   }
+}
+if (only.includes('tune')) {
+  // Not in the default run (a few minutes): nnlab's samplers and ASHA against Optuna (bench/tune.ts).
+  await benchTune(tuneBenchOptions(only.filter((a) => a !== 'tune')));
 }

@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { doctor, formatDoctor } from './doctor.js';
 import { nnlabVersion } from '../engine/version.js';
 import { registerRun } from './commands/run.js';
+import { registerWorker } from './commands/worker.js';
 import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
 import { registerCompare } from './commands/compare.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   registerRun(program);
+  registerWorker(program);
   registerRuns(program);
   registerShow(program);
   registerCompare(program);

@@ -1,6 +1,7 @@
 // Atomic writes: readers see the old file (or directory) or the new one, never a half-written one, and an
 // error or crash leaves no partial file under the real name. A file is written to a temp sibling, fsynced and
-// renamed over; a directory is filled as a temp sibling and swapped in.
+// renamed over; a directory is filled as a temp sibling (its files fsynced, then the folder) and swapped in,
+// and the parent folder is fsynced after the rename; a directory is removed by renaming it aside first.
 import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -17,7 +18,7 @@ export function tempSibling(target: string, kind: string): string {
 }
 
 /** Best-effort fsync of a directory, so that a rename in it survives a crash (not every file system allows it). */
-function syncDir(dir: string): void {
+export function syncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');
@@ -50,6 +51,33 @@ export function writeFileAtomic(file: string, write: (fd: number) => void): void
     throw e;
   }
   syncDir(path.dirname(file));
+}
+
+/**
+ * Writes `bytes` to the new file `file` and fsyncs it, without a rename: for the files of a temp folder that
+ * replaceDirAtomic renames in as a whole. Fails if `file` exists.
+ */
+export function writeFileSynced(file: string, bytes: Uint8Array): void {
+  const fd = openSync(file, 'wx');
+  try {
+    writeAll(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Removes the directory `dir` so that it leaves its name in one step: it is renamed to a hidden sibling
+ * (`.<name>.del-*`), the parent is fsynced, then the sibling is deleted. A crash leaves `dir` whole under its
+ * name or gone from it (perhaps with a `.del-` sibling to delete), never half-deleted. No-op when absent.
+ */
+export function removeDirAtomic(dir: string): void {
+  if (!existsSync(dir)) return;
+  const aside = tempSibling(dir, 'del');
+  renameSync(dir, aside);
+  syncDir(path.dirname(path.resolve(dir)));
+  rmSync(aside, { recursive: true, force: true });
 }
 
 /**

@@ -26,6 +26,7 @@ import { Progress } from '../train/callbacks/progress.js';
 import type { Callback } from '../train/callbacks/callback.js';
 import type { EpochLog, Logs } from '../record/history.js';
 import { saveModel } from '../train/model-io.js';
+import { heartbeatSeconds } from '../store/liveness.js';
 import type { FinalMetrics, RunEnvironment, RunRecord, RunStore } from '../store/types.js';
 import { disposePrepared, prepareData, dataKey, type PreparedData } from './data-prep.js';
 import { scoreBaselines, type BaselineResult } from './baselines.js';
@@ -41,7 +42,10 @@ export interface RunOptions {
   bar?: boolean;
   /** Ends the study after the current step (Ctrl-C). */
   signal?: AbortSignal;
+  /** Seconds between a running run's heartbeats in the store (default: NNLAB_HEARTBEAT_S, else 5). */
+  heartbeatS?: number;
 }
+
 
 export interface RunOutcome {
   record: RunRecord;
@@ -159,6 +163,8 @@ export function trainSamplesPerS(epochs: EpochLog[]): number {
 /** What a tuner's trial adds to a run: its number, callbacks (pruning, best weights), its progress prefix. */
 export interface RunExtras {
   trial?: number;
+  /** The crashed trial this trial repeats. */
+  retryOf?: number;
   callbacks?: Callback[];
   /** Replaces the "run i/n [label] repeat r" prefix of progress lines. */
   prefix?: string;
@@ -193,18 +199,30 @@ export async function runOne(
     dataFingerprint: data.fingerprint,
     host: os.hostname(),
   };
-  const record = await o.store.createRun({
-    studyId,
-    label: cell.label,
-    values: cell.values,
-    config: { ...cell.spec, model: model.getConfig(), dataSeed: exp.seed, classes: [...data.classes] },
-    seed,
-    repeat,
-    trial: extras.trial ?? null,
-    environment,
-  });
+  let record: RunRecord;
+  try {
+    record = await o.store.createRun({
+      studyId,
+      label: cell.label,
+      values: cell.values,
+      config: { ...cell.spec, model: model.getConfig(), dataSeed: exp.seed, classes: [...data.classes] },
+      seed,
+      repeat,
+      trial: extras.trial ?? null,
+      retryOf: extras.retryOf ?? null,
+      environment,
+    });
+  } catch (e) {
+    // Not stored (a trial another worker claimed first, a store that went away): nothing to train.
+    trainer.dispose();
+    model.dispose();
+    throw e;
+  }
+  const beat = setInterval(() => void o.store.heartbeat(record.id).catch(() => undefined), heartbeatSeconds(o) * 1000);
+  beat.unref();
   if (extras.summary ?? repeat === 0) say(o, `${cell.label ? `Model of ${cell.label}` : 'Model'}:\n${formatSummary(model)}`);
   const pending: Promise<void>[] = [];
+  let storeError: Error | null = null;
   const epochs: EpochLog[] = [];
   const started = performance.now();
   const prefix = extras.prefix ?? (index.n > 1 ? `run ${index.i}/${index.n}${cell.label ? ` [${cell.label}]` : ''}${exp.repeats > 1 ? ` repeat ${repeat + 1}` : ''} ` : '');
@@ -221,11 +239,19 @@ export async function runOne(
       callbacks: [
         ...callbacksOf(cell.spec, 'experiment'),
         ...(extras.callbacks ?? []),
-        { name: 'store', onEpochEnd: (log) => void (epochs.push(log), pending.push(o.store.addEpoch(record.id, log))) },
+        {
+          name: 'store',
+          onEpochEnd: (log) => {
+            epochs.push(log);
+            // Held until the run ends; a failed write (the run was marked crashed, the store went away) is thrown then.
+            pending.push(o.store.addEpoch(record.id, log).catch((e: unknown) => void (storeError ??= e as Error)));
+          },
+        },
         new Progress({ stream: o.stream ?? process.stdout, bar: o.bar, prefix }),
       ],
     });
     await Promise.all(pending);
+    if (storeError) throw storeError;
     const metrics: FinalMetrics = {};
     if (epochs.length) metrics.train = epochs[epochs.length - 1].train;
     if (history.status !== 'diverged' && history.status !== 'interrupted') {
@@ -235,17 +261,32 @@ export async function runOne(
     const dir = path.join(o.artifactsDir, `run-${record.id}`);
     saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, transforms: data.transforms, output: trainer.head, label: cell.label, values: cell.values });
     await o.store.addArtifact({ runId: record.id, studyId, kind: 'weights', path: dir });
-    const done = await o.store.finishRun(record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000, metrics });
+    const done = await finish(o.store, record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000, metrics });
     if (done.status === 'diverged') say(o, `${prefix}run ${done.id} diverged: ${done.message}`);
     return { record: done, epochs };
   } catch (e) {
     await Promise.allSettled(pending);
-    const done = await o.store.finishRun(record.id, { status: 'failed', message: (e as Error).message, wallTimeS: (performance.now() - started) / 1000, metrics: {} });
+    const done = await finish(o.store, record.id, { status: 'failed', message: (e as Error).message, wallTimeS: (performance.now() - started) / 1000, metrics: {} });
     say(o, `${prefix}run ${done.id} failed: ${done.message}`);
     return { record: done, epochs };
   } finally {
+    clearInterval(beat);
     trainer.dispose();
     model.dispose();
+  }
+}
+
+/**
+ * Ends a run; one that another process already marked crashed (its heartbeats were late: a stalled machine or
+ * store) keeps that status, and its record is returned as stored.
+ */
+async function finish(store: RunStore, id: number, end: Parameters<RunStore['finishRun']>[1]): Promise<RunRecord> {
+  try {
+    return await store.finishRun(id, end);
+  } catch (e) {
+    const run = await store.getRun(id);
+    if (run && run.status === 'crashed') return run;
+    throw e;
   }
 }
 

@@ -129,7 +129,7 @@ test('an objective the training never logs is refused before any trial', async (
   await store.close();
 });
 
-test('200 trials in one process: the live-tensor count is back at its baseline after every trial and RSS stays flat', async () => {
+test('200 trials in one process: the live-tensor count is back at its baseline after every trial and RSS stays flat', async (t) => {
   const { store, options } = await fresh();
   const text = SEARCH.replace('perClass: 12', 'perClass: 4').replace('epochs: 3', 'epochs: 1').replace('trials: 4', 'trials: 200');
   const exp = parseExperiment(text, 'search.yaml');
@@ -150,8 +150,10 @@ test('200 trials in one process: the live-tensor count is back at its baseline a
   assert.ok(counts.every((c) => c === counts[0]), `live tensors after each trial: ${[...new Set(counts)].join(', ')}`);
   assert.equal(liveTensors().tensors, base);
   const mb = (x: number) => x / 2 ** 20;
-  const early = mb(rss.slice(20, 40).reduce((a, b) => a + b, 0) / 20);
+  // After a warm-up (allocator pools, V8's code and the store's page cache fill in the first ~50 trials).
+  const early = mb(rss.slice(60, 80).reduce((a, b) => a + b, 0) / 20);
   const late = mb(rss.slice(180).reduce((a, b) => a + b, 0) / 20);
-  assert.ok(late - early < 40, `RSS grew from ${early.toFixed(0)} MiB (trials 20-40) to ${late.toFixed(0)} MiB (trials 180-200)`);
+  t.diagnostic(`RSS: ${early.toFixed(1)} MiB over trials 60-80, ${late.toFixed(1)} MiB over trials 180-200; live tensors after each trial: ${counts[0]}`);
+  assert.ok(late - early < 16, `RSS grew from ${early.toFixed(0)} MiB (trials 60-80) to ${late.toFixed(0)} MiB (trials 180-200)`);
   await store.close();
 });

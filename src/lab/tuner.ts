@@ -9,6 +9,7 @@
 // logs). Running the same file against the same store again continues its study: the trials stored count
 // towards the budget, and a finished study runs nothing. After the search, only the best trial is evaluated on
 // the test set, once, from its saved weights (a test score already stored is reused, never recomputed).
+import { createHash } from 'node:crypto';
 import { ConfigError, NnlabError } from '../engine/errors.js';
 import { metric as makeMetric } from '../nn/metrics.js';
 import { Trainer } from '../train/trainer.js';
@@ -16,7 +17,7 @@ import { loadModel } from '../train/model-io.js';
 import { KeepBestWeights } from '../train/callbacks/keep-best-weights.js';
 import type { Callback } from '../train/callbacks/callback.js';
 import type { Logs } from '../record/history.js';
-import type { RunRecord, RunStore, StudyRecord } from '../store/types.js';
+import { TrialTakenError, type RunRecord, type RunStore, type StudyRecord } from '../store/types.js';
 import { optimize, type StopReason } from '../tune/driver.js';
 import { epochValue } from '../tune/objective.js';
 import { trialsOf, type TrialRecord } from '../tune/records.js';
@@ -27,11 +28,20 @@ import { prunerFrom } from '../tune/pruners/index.js';
 import { disposePrepared, prepareData, dataKey, type PreparedData } from './data-prep.js';
 import { scoreBaselines, type BaselineResult } from './baselines.js';
 import { preflight, runOne, say, type RunOptions } from './runner.js';
+import { graceSeconds, heartbeatSeconds } from '../store/liveness.js';
 import type { Experiment, StudyCell } from './types.js';
 
 export interface TuneOptions extends RunOptions {
   /** Start a new study even if the store has this search's study (the old one is kept). */
   fresh?: boolean;
+  /**
+   * A worker joins the search and claims trials until its budget is spent, then exits: it refuses a file that
+   * differs from the open study of the same name (naming the fields), and leaves the test set to `nnlab run`.
+   * Without it (`nnlab run`), the search waits for the trials other workers still run, then tests the best.
+   */
+  worker?: boolean;
+  /** Seconds without a heartbeat after which a running trial is crashed (default: NNLAB_GRACE_S, else 30). */
+  graceS?: number;
   /** Called after each trial this process ran, with the study's trials then (tests watch memory here). */
   onTrialEnd?: (trial: TrialRecord, trials: readonly TrialRecord[]) => void;
 }
@@ -88,36 +98,49 @@ function searchKey(raw: unknown): string {
   return JSON.stringify(copy);
 }
 
-/** The study this search continues (same name, file and experiment but for its budget), or a new one. */
-async function openStudy(exp: Experiment, o: TuneOptions): Promise<{ study: StudyRecord; resumed: boolean; note: string | null }> {
-  const same = searchKey(exp.raw);
-  const previous = (await o.store.listStudies()).filter((s) => s.kind === 'tune' && s.name === exp.name && s.file === exp.file).pop();
-  if (previous && !o.fresh && searchKey(previous.experiment) === same) return { study: previous, resumed: true, note: null };
-  const study = await o.store.createStudy({ name: exp.name, file: exp.file, experiment: exp.raw, kind: 'tune' });
-  const note = previous
-    ? o.fresh
-      ? `starting study ${study.id} afresh (--fresh); study ${previous.id} of this search is kept`
-      : `the experiment changed since study ${previous.id}, so this search is a new study ${study.id}`
-    : null;
-  return { study, resumed: false, note };
+
+/** The fields where two experiments differ, as dotted paths (at most `limit`). */
+export function differingFields(a: unknown, b: unknown, limit = 8, at = ''): string[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+  if (!isObj(a) || !isObj(b)) return [at || '(the whole experiment)'];
+  const out: string[] = [];
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])]) {
+    if (out.length >= limit) break;
+    out.push(...differingFields(a[k], b[k], limit - out.length, at ? `${at}.${k}` : k));
+  }
+  return out;
 }
 
 /**
- * Trials left `running` by a process that ended (this process has just started on the study, and one process
- * works on a study at a time) are marked interrupted: they count for nothing, and the search goes on.
+ * The study of this search: the open one of its name and key (its experiment but for the budget), created if
+ * there is none, atomically, so every worker on the same search gets one study. A worker refuses a file that
+ * differs from the open search of its name; `nnlab run` starts a new study for it, and says so.
  */
-async function closeOrphans(store: RunStore, studyId: number): Promise<number> {
-  const orphans = await store.listRuns({ studyId, status: 'running' });
-  for (const r of orphans) {
-    await store.finishRun(r.id, { status: 'interrupted', message: 'the process running this trial ended before it finished (found when the study was continued)', wallTimeS: 0, metrics: {} });
+async function openStudy(exp: Experiment, o: TuneOptions): Promise<{ study: StudyRecord; resumed: boolean; note: string | null }> {
+  const key = createHash('sha256').update(searchKey(exp.raw)).digest('hex');
+  const others = (await o.store.listSearchStudies(exp.name)).filter((s) => s.key !== key);
+  if (o.worker && others.length > 0 && !(await o.store.listSearchStudies(exp.name)).some((s) => s.key === key)) {
+    const fields = differingFields(JSON.parse(searchKey(others[0].experiment)), JSON.parse(searchKey(exp.raw)));
+    throw new ConfigError('', `this file differs from search ${others[0].id} (${exp.name}) in ${fields.join(', ')}; a worker joins a search only with the same experiment (the budget aside)`, exp.file ?? undefined);
   }
-  return orphans.length;
+  const { study, created } = await o.store.openSearchStudy({ name: exp.name, file: exp.file, experiment: exp.raw, key, fresh: o.fresh });
+  let note: string | null = null;
+  if (created && o.fresh) note = `starting study ${study.id} afresh (--fresh); the earlier study of this search is kept`;
+  else if (created && others.length > 0) note = `the experiment changed since study ${others[0].id} (${differingFields(JSON.parse(searchKey(others[0].experiment)), JSON.parse(searchKey(exp.raw))).join(', ')}), so this search is a new study ${study.id}`;
+  return { study, resumed: !created, note };
 }
 
-/** The study's trials as stored. */
+/** Opens (or, with `fresh`, renews) the study of a search without training: what `run --workers` does before starting them. */
+export async function openSearch(exp: Experiment, o: { store: RunStore; fresh?: boolean }): Promise<{ study: StudyRecord; note: string | null }> {
+  const { study, note } = await openStudy(exp, { ...o, artifactsDir: '' });
+  return { study, note };
+}
+
+/** The study's trials as stored (two queries, whatever the number of trials). */
 async function loadTrials(store: RunStore, exp: Experiment, studyId: number): Promise<{ trials: TrialRecord[]; runs: RunRecord[] }> {
   const runs = await store.listRuns({ studyId });
-  const epochs = new Map(await Promise.all(runs.map(async (r) => [r.id, await store.getEpochs(r.id)] as const)));
+  const epochs = await store.getStudyEpochs(studyId);
   return { trials: trialsOf(runs, epochs, exp.tune!.objective), runs };
 }
 
@@ -138,7 +161,8 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
   try {
     const { study, resumed, note } = await openStudy(exp, o);
     if (note) say(o, note);
-    const orphans = resumed ? await closeOrphans(o.store, study.id) : 0;
+    const grace = graceSeconds(o);
+    const crashed = (await o.store.markCrashed(grace)).filter((r) => r.studyId === study.id).length;
     const { sampler } = samplerFrom(tune.sampler, tune.seed, 'tune.sampler');
     const pruner = prunerFrom(tune.pruner, 'tune.pruner');
     const { objective } = tune;
@@ -155,7 +179,7 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
     const before = (await loadTrials(o.store, exp, study.id)).trials;
     if (resumed) {
       const done = before.filter((t) => t.state !== 'interrupted').length;
-      say(o, `continuing study ${study.id} (${exp.name}): ${done} of ${tune.trials} trials stored${orphans ? `, ${orphans} left running by an ended process marked interrupted` : ''}`);
+      say(o, `continuing study ${study.id} (${exp.name}): ${done} of ${tune.trials} trials stored${crashed ? `, ${crashed} left running by a process that died marked crashed (queued again once)` : ''}`);
     }
     let best = bestTrial(before.filter((t) => t.state !== 'interrupted') as never, objective.direction) as TrialRecord | null;
     let firstTrial = true;
@@ -168,9 +192,12 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
       timeoutS: tune.timeoutS,
       maxEpochs,
       signal: o.signal,
+      waitForRunning: o.worker ? null : heartbeatSeconds(o),
+      beforeClaim: async () => void (await o.store.markCrashed(grace)),
       load: async () => (await loadTrials(o.store, exp, study.id)).trials,
-      run: async ({ number, params }, prune) => {
-        await runTrial(exp, o, study.id, number, params, prune, { dataFor, pruner: pruner.name, summary: firstTrial });
+      run: async ({ number, params, retryOf }, prune) => {
+        const claimed = await runTrial(exp, o, study.id, number, params, retryOf, prune, { dataFor, pruner: pruner.name, summary: firstTrial });
+        if (claimed === 'taken') return 'taken';
         firstTrial = false;
         const trials = (await loadTrials(o.store, exp, study.id)).trials;
         const t = trials.find((x) => x.number === number)!;
@@ -185,7 +212,8 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
     const finalBest = bestTrial(trials.filter((t) => t.state !== 'interrupted') as never, objective.direction) as TrialRecord | null;
     const interrupted = result.stop === 'interrupted' || trials.some((t) => result.started.includes(t.number) && t.state === 'interrupted');
     let test: Logs | null = null;
-    if (exp.evaluateTest === 'best' && finalBest !== null && !interrupted) test = await testBestTrial(exp, o.store, finalBest, dataFor);
+    const running = trials.some((t) => t.state === 'running');
+    if (exp.evaluateTest === 'best' && finalBest !== null && !interrupted && !o.worker && !running) test = await testBestTrial(exp, o.store, finalBest, dataFor);
     return {
       studyId: study.id,
       resumed,
@@ -205,16 +233,20 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
   }
 }
 
-/** Trains one trial: its executions in turn (seed + e), stopping at the first that is pruned, fails or is interrupted. */
+/**
+ * Trains one trial: its executions in turn (seed + e), stopping at the first that is pruned, fails or is
+ * interrupted. Creating its first run claims the trial number: 'taken' when another worker has it.
+ */
 async function runTrial(
   exp: Experiment,
   o: TuneOptions,
   studyId: number,
   number: number,
   params: Params,
+  retryOf: number | null,
   prune: (intermediate: readonly (number | null)[], step: number) => boolean,
   x: { dataFor: (cell: StudyCell) => Promise<PreparedData>; pruner: string; summary: boolean },
-): Promise<void> {
+): Promise<'taken' | void> {
   const tune = exp.tune!;
   const { objective } = tune;
   let cell: StudyCell;
@@ -222,8 +254,13 @@ async function runTrial(
     cell = tune.cell(params);
   } catch (e) {
     // A point of the space the corner checks did not reach makes an invalid config: a failed trial, not a failed search.
-    const record = await o.store.createRun({ studyId, label: '', values: params, config: {}, seed: exp.seed, repeat: 0, trial: number, environment: {} as never });
-    await o.store.finishRun(record.id, { status: 'failed', message: (e as Error).message, wallTimeS: 0, metrics: {} });
+    try {
+      const record = await o.store.createRun({ studyId, label: '', values: params, config: {}, seed: exp.seed, repeat: 0, trial: number, retryOf, environment: {} as never });
+      await o.store.finishRun(record.id, { status: 'failed', message: (e as Error).message, wallTimeS: 0, metrics: {} });
+    } catch (claim) {
+      if (claim instanceof TrialTakenError) return 'taken';
+      throw claim;
+    }
     return;
   }
   const data = await x.dataFor(cell);
@@ -242,12 +279,19 @@ async function runTrial(
     };
     const keepBest = objective.reduce === 'best' ? [new KeepBestWeights(kerasName(objective.metric), objective.direction)] : [];
     const prefix = `trial ${number}${tune.executionsPerTrial > 1 ? ` execution ${e + 1}/${tune.executionsPerTrial}` : ''} [${shown}] `;
-    const outcome = await runOne(exp, cell, e, data, studyId, { i: number + 1, n: tune.trials }, o, {
-      trial: number,
-      callbacks: [pruning, ...keepBest],
-      prefix,
-      summary: x.summary && e === 0,
-    });
+    let outcome;
+    try {
+      outcome = await runOne(exp, cell, e, data, studyId, { i: number + 1, n: tune.trials }, o, {
+        trial: number,
+        retryOf: retryOf ?? undefined,
+        callbacks: [pruning, ...keepBest],
+        prefix,
+        summary: x.summary && e === 0,
+      });
+    } catch (claim) {
+      if (claim instanceof TrialTakenError && e === 0) return 'taken';
+      throw claim;
+    }
     if (outcome.record.status !== 'completed' && outcome.record.status !== 'stopped') return;
   }
 }

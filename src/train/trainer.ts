@@ -5,10 +5,17 @@
 // logits instead (log-softmax / BCE-with-logits): the same value, numerically stable, and cheaper; metrics
 // see the outputs as src/nn/outputs.ts reads them (P(class 1) for one output unit). Metrics accumulate over the whole epoch, and the epoch's loss is the sample-weighted
 // mean of its batch losses.
+//
+// Randomness: every epoch starts by seeding libtorch's generator from (run seed, epoch) (run-random.ts), so
+// an epoch's shuffle, dropout masks and augmentation do not depend on what ran before it. With `checkpoint`,
+// the run's whole state is written after every epoch (run-checkpoint.ts); `resume` restores it into the model,
+// optimizer and callbacks the caller built as for the original run and continues with the next epoch: on
+// CPU the result equals the uninterrupted run's exactly.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ConfigError } from '../engine/errors.js';
 import { manualSeed } from '../engine/seed.js';
 import { setThreads, threadsFor, type ThreadRequest } from '../engine/threads.js';
+import { CheckpointError } from '../io/checkpoint.js';
 import { noGrad, ops, tidy, type Tensor } from '../tensor/index.js';
 import { DataLoader, datasetSize, splitValidation, disposeDataset, type AugmentConfig, type Dataset } from '../data/index.js';
 import { loss as makeLoss, type Loss, type LossConfig } from '../nn/losses.js';
@@ -20,6 +27,18 @@ import { optimizer as makeOptimizer, type Optimizer, type OptimizerConfig } from
 import type { Callback, TrainContext } from './callbacks/callback.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type { EpochLog, History, Logs, RunStatus } from '../record/history.js';
+import { drawRunSeed, seedEpoch } from './run-random.js';
+import {
+  callbackStates,
+  DEFAULT_KEEP,
+  openCheckpoint,
+  restoreCallbackStates,
+  saveTrainingCheckpoint,
+  type FinalStop,
+  type RunShape,
+  type TrainingCheckpoint,
+  type TrainingState,
+} from './run-checkpoint.js';
 
 export interface CompileConfig {
   optimizer: OptimizerConfig;
@@ -49,6 +68,29 @@ export interface FitOptions {
   threads?: ThreadRequest;
   /** Ends the run with status `interrupted` after the current step (Ctrl-C). */
   signal?: AbortSignal;
+  /** Write a checkpoint after every epoch (after the callbacks' onEpochEnd) into this run's folder. */
+  checkpoint?: CheckpointOptions;
+  /**
+   * Continue a run from a checkpoint: a folder (see ResumeOptions) or one already loaded (the caller keeps
+   * and disposes it). The model, optimizer and callbacks must be built as for the original run; fit restores
+   * their state, then trains the epochs after the checkpoint's up to `epochs`. The history returned covers
+   * every epoch, restored and new. The seed, if given, must be the original run's.
+   */
+  resume?: ResumeOptions | TrainingCheckpoint;
+}
+
+export interface CheckpointOptions {
+  /** The run's checkpoint folder: epoch-NNNN/ per checkpoint (NNNN: epochs completed). */
+  dir: string;
+  /** How many complete checkpoints to keep, newest first (default 2). */
+  keep?: number;
+}
+
+export interface ResumeOptions {
+  /** A run's checkpoint folder (its newest checkpoint is used) or one epoch-NNNN folder in it. */
+  dir: string;
+  /** When the newest checkpoint fails verification, use the newest that passes (default: a CheckpointError). */
+  fallback?: boolean;
 }
 
 const DEFAULT_BATCH = 32;
@@ -86,7 +128,18 @@ export class Trainer {
   /** Trains for `epochs` epochs (or until a callback stops the run); returns the per-epoch history. */
   async fit(train: Dataset, options: FitOptions): Promise<History> {
     const o = this.checkFit(train, options);
+    const r = o.resume;
+    const loaded = r && !('history' in r) ? openCheckpoint(r.dir, { fallback: r.fallback }) : null;
+    try {
+      return await this.run(train, o, loaded ?? (r as TrainingCheckpoint | undefined) ?? null);
+    } finally {
+      loaded?.dispose();
+    }
+  }
+
+  private async run(train: Dataset, o: ReturnType<Trainer['checkFit']>, resumed: TrainingCheckpoint | null): Promise<History> {
     if (o.seed !== undefined) manualSeed(o.seed);
+    const seed = runSeed(o.seed, resumed, o.epochs);
     setThreads(o.threads ?? threadsFor(this.model.layers.some((l) => l.type === 'conv2d') ? 'conv' : 'dense'));
     let owned: Dataset[] = [];
     let trainSet = train;
@@ -96,7 +149,9 @@ export class Trainer {
       owned = [parts.train, parts.val];
       [trainSet, valSet] = [parts.train, parts.val];
     }
-    const loader = new DataLoader(trainSet, { batchSize: o.batchSize, shuffle: o.shuffle, dropLast: o.dropLast, seed: o.seed, augment: o.augment }, 'fit');
+    const loader = new DataLoader(trainSet, { batchSize: o.batchSize, shuffle: o.shuffle, dropLast: o.dropLast, seed, augment: o.augment }, 'fit');
+    const shape: RunShape = { batchSize: o.batchSize, shuffle: o.shuffle, dropLast: o.dropLast, trainSamples: datasetSize(trainSet), valSamples: valSet ? datasetSize(valSet) : null };
+    if (resumed) checkShape(resumed, shape);
     const history: History = { epochs: [], status: 'completed', message: null };
     const run: { stop: { status: Exclude<RunStatus, 'completed'>; message: string } | null } = { stop: null };
     const ctx: TrainContext = {
@@ -116,8 +171,13 @@ export class Trainer {
     if (!callbacks.some((c) => c instanceof TerminateOnNaN)) callbacks.unshift(new TerminateOnNaN());
     try {
       for (const c of callbacks) c.onTrainBegin?.(ctx);
-      for (let epoch = 0; epoch < o.epochs && !run.stop; epoch++) {
+      if (resumed) {
+        this.restore(resumed, callbacks, ctx);
+        run.stop = resumed.stop;
+      }
+      for (let epoch = history.epochs.length; epoch < o.epochs && !run.stop; epoch++) {
         this.optimizer.setEpoch(epoch);
+        seedEpoch(seed, epoch);
         for (const c of callbacks) c.onEpochBegin?.(epoch, ctx);
         const started = performance.now();
         const train = await this.trainEpoch(loader, epoch, o.classWeight, callbacks, ctx, () => run.stop !== null);
@@ -128,6 +188,7 @@ export class Trainer {
         const log: EpochLog = { epoch, train: train.logs, val, lr: this.optimizer.lr, timeS, trainTimeS, samplesPerS: train.samples / trainTimeS };
         history.epochs.push(log);
         for (const c of callbacks) c.onEpochEnd?.(log, ctx);
+        if (o.checkpoint) this.checkpoint(o.checkpoint, { completed: epoch + 1, seed, run: shape, stop: finalStop(run.stop), history: history.epochs }, callbacks);
       }
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
@@ -139,6 +200,20 @@ export class Trainer {
       for (const d of owned) disposeDataset(d);
     }
     return history;
+  }
+
+  /** Writes the checkpoint after an epoch: `state` plus the model's, the optimizer's and the callbacks' state. */
+  private checkpoint(options: CheckpointOptions, state: Omit<TrainingState, 'weights' | 'optimizer' | 'callbacks'>, callbacks: Callback[]): void {
+    const full = { ...state, weights: this.model.stateDict(), optimizer: this.optimizer.stateDict(), callbacks: callbackStates(callbacks) };
+    saveTrainingCheckpoint(options.dir, full, options.keep ?? DEFAULT_KEEP);
+  }
+
+  /** Puts a checkpoint's state into the model, the optimizer, the callbacks and the history. */
+  private restore(c: TrainingCheckpoint, callbacks: Callback[], ctx: TrainContext): void {
+    restoreCallbackStates(callbacks, c, ctx); // first: a checkpoint of other callbacks changes nothing else
+    this.model.loadStateDict(c.weights, `${c.dir}/weights.safetensors`);
+    this.optimizer.loadStateDict(c.optimizer, `${c.dir}/optimizer`);
+    ctx.history.epochs.push(...structuredClone(c.history));
   }
 
   private async trainEpoch(
@@ -273,7 +348,32 @@ export class Trainer {
     }
     if (o.classWeight) checkClassWeight(o.classWeight, `${path}.classWeight`);
     if (datasetSize(train) === 0) throw new ConfigError(`${path}.train`, `${train.name} is empty`);
+    const keep = o.checkpoint?.keep;
+    if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1)) throw new ConfigError(`${path}.checkpoint.keep`, `expected an integer >= 1, got ${JSON.stringify(keep)}`);
     return { ...o, batchSize, shuffle: o.shuffle ?? true, dropLast: o.dropLast ?? false, callbacks: o.callbacks ?? [] };
+  }
+}
+
+/** The stop a checkpoint records: one that ends the run for good ('interrupted' does not; a resume goes on). */
+function finalStop(stop: { status: Exclude<RunStatus, 'completed'>; message: string } | null): FinalStop | null {
+  return stop && stop.status !== 'interrupted' ? { status: stop.status, message: stop.message } : null;
+}
+
+/** The run seed: the checkpoint's on resume (a given seed must match it), the given one, or one drawn now. */
+function runSeed(given: number | undefined, resumed: TrainingCheckpoint | null, epochs: number): number {
+  if (!resumed) return given ?? drawRunSeed();
+  const file = `${resumed.dir}/trainer.json`;
+  if (given !== undefined && given !== resumed.seed) throw new CheckpointError(file, `was written by a run with seed ${resumed.seed}; this fit has seed ${given}`);
+  if (epochs < resumed.completed) throw new ConfigError('fit.epochs', `the checkpoint ${resumed.dir} has ${resumed.completed} epochs done, more than the ${epochs} asked`);
+  return resumed.seed;
+}
+
+/** A resumed run must batch the same data the same way as the run that wrote the checkpoint. */
+function checkShape(resumed: TrainingCheckpoint, shape: RunShape): void {
+  for (const k of Object.keys(shape) as (keyof RunShape)[]) {
+    if (resumed.run[k] !== shape[k]) {
+      throw new CheckpointError(`${resumed.dir}/trainer.json`, `was written by a run with ${k} ${JSON.stringify(resumed.run[k])}; this fit has ${JSON.stringify(shape[k])}`);
+    }
   }
 }
 

@@ -5,7 +5,7 @@
 // the stored trials say it stopped: trial numbers go on from the highest stored one, and the budget counts every
 // stored trial that was not interrupted.
 import type { Objective } from './objective.js';
-import { countedTrials, type TrialRecord } from './records.js';
+import { countedTrials, trialToRetry, type TrialRecord } from './records.js';
 import type { Params, Space } from './space.js';
 import type { Pruner } from './pruners/pruner.js';
 import type { Sampler } from './samplers/sampler.js';
@@ -23,11 +23,22 @@ export interface OptimizeOptions {
   maxEpochs: number;
   /** The study's trials as stored now. */
   load(): Promise<TrialRecord[]>;
+  /** Before each claim (e.g. mark the trials of dead workers crashed). */
+  beforeClaim?(): Promise<void>;
   /**
-   * Trains trial `number` and stores its runs. `prune(intermediate, step)` says whether to stop it after the
-   * 0-based epoch `step`, given its objective values so far.
+   * Once the budget is spent, wait while other workers' trials are running, looking again every this many
+   * seconds (a trial that crashes meanwhile is queued again); null: return at once (a worker).
    */
-  run(trial: { number: number; params: Params }, prune: (intermediate: readonly (number | null)[], step: number) => boolean): Promise<void>;
+  waitForRunning?: number | null;
+  /**
+   * Claims trial `number` (its first run, created with that number: the store lets one worker through) and
+   * trains it, storing its runs; 'taken' when another worker claimed the number first. `retryOf` is the crashed
+   * trial it repeats. `prune(intermediate, step)` says whether to stop it after the 0-based epoch `step`.
+   */
+  run(
+    trial: { number: number; params: Params; retryOf: number | null },
+    prune: (intermediate: readonly (number | null)[], step: number) => boolean,
+  ): Promise<'taken' | void>;
   /** Ends the search after the current trial. */
   signal?: AbortSignal;
 }
@@ -38,6 +49,8 @@ export interface OptimizeResult {
   stop: StopReason;
   /** Trials started by this call. */
   started: number[];
+  /** Claims lost to other workers (each followed by a fresh look at the trials). */
+  taken: number;
   /** Seconds spent in the sampler's suggest(), per trial started. */
   samplerTimesS: number[];
 }
@@ -46,22 +59,37 @@ export interface OptimizeResult {
 export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
   const started: number[] = [];
   const samplerTimesS: number[] = [];
+  let taken = 0;
   const t0 = performance.now();
   for (;;) {
-    if (o.signal?.aborted) return { stop: 'interrupted', started, samplerTimesS };
+    if (o.signal?.aborted) return { stop: 'interrupted', started, taken, samplerTimesS };
+    await o.beforeClaim?.();
     const all = await o.load();
     const counted = countedTrials(all);
-    if (counted.length >= o.trials) return { stop: 'budget', started, samplerTimesS };
-    if (o.timeoutS !== null && (performance.now() - t0) / 1000 >= o.timeoutS) return { stop: 'timeout', started, samplerTimesS };
+    if (counted.length >= o.trials) {
+      if (o.waitForRunning && counted.some((t) => t.state === 'running')) {
+        await new Promise((r) => setTimeout(r, o.waitForRunning! * 1000));
+        continue;
+      }
+      return { stop: 'budget', started, taken, samplerTimesS };
+    }
+    if (o.timeoutS !== null && (performance.now() - t0) / 1000 >= o.timeoutS) return { stop: 'timeout', started, taken, samplerTimesS };
     const number = all.reduce((n, t) => Math.max(n, t.number + 1), 0);
-    const s0 = performance.now();
-    const params = o.sampler.suggest(o.space, { number, direction: o.objective.direction, trials: counted });
-    samplerTimesS.push((performance.now() - s0) / 1000);
-    if (params === null) return { stop: 'exhausted', started, samplerTimesS };
-    started.push(number);
+    const retry = trialToRetry(all);
+    let params: Params | null;
+    if (retry !== null) params = retry.params;
+    else {
+      const s0 = performance.now();
+      params = o.sampler.suggest(o.space, { number, direction: o.objective.direction, trials: counted });
+      samplerTimesS.push((performance.now() - s0) / 1000);
+    }
+    if (params === null) return { stop: 'exhausted', started, taken, samplerTimesS };
     const ctx = { direction: o.objective.direction, trials: counted, maxEpochs: o.maxEpochs };
-    await o.run({ number, params }, (intermediate, step) =>
-      o.pruner.shouldPrune({ number, state: 'running', params, value: null, intermediate: [...intermediate] }, step, ctx),
+    const claimed = params;
+    const outcome = await o.run({ number, params, retryOf: retry?.number ?? null }, (intermediate, step) =>
+      o.pruner.shouldPrune({ number, state: 'running', params: claimed, value: null, intermediate: [...intermediate] }, step, ctx),
     );
+    if (outcome === 'taken') taken++;
+    else started.push(number);
   }
 }

@@ -7,9 +7,14 @@ import { intermediateValues, reduceCurve, type Objective } from './objective.js'
 import type { Params } from './space.js';
 import type { Trial, TrialState } from './trial.js';
 
-/** A trial with what its runs say. `interrupted`: stopped from outside before it finished (it counts for nothing). */
+/**
+ * A trial with what its runs say. `interrupted`: stopped from outside before it finished; `crashed`: its process
+ * died (its heartbeat stopped). Neither counts towards the budget; a crashed trial is queued again once.
+ */
 export interface TrialRecord extends Omit<Trial, 'state'> {
-  state: TrialState | 'interrupted';
+  state: TrialState | 'interrupted' | 'crashed';
+  /** The trial this one retries (same parameters), or null. */
+  retryOf: number | null;
   /** Its runs, by execution. */
   runIds: number[];
   /** The standard deviation of the executions' values (null for one execution). */
@@ -35,14 +40,16 @@ function stateOf(status: StoredRunStatus): TrialRecord['state'] {
       return 'pruned';
     case 'interrupted':
       return 'interrupted';
+    case 'crashed':
+      return 'crashed';
     default:
       return 'failed';
   }
 }
 
-/** The trial's state from its executions': running, then failed, interrupted, pruned, else completed. */
+/** The trial's state from its executions': running, then failed, crashed, interrupted, pruned, else completed. */
 function combine(states: TrialRecord['state'][]): TrialRecord['state'] {
-  for (const s of ['running', 'failed', 'interrupted', 'pruned'] as const) if (states.includes(s)) return s;
+  for (const s of ['running', 'failed', 'crashed', 'interrupted', 'pruned'] as const) if (states.includes(s)) return s;
   return 'completed';
 }
 
@@ -80,6 +87,7 @@ export function trialsOf(runs: readonly RunRecord[], epochsByRun: ReadonlyMap<nu
       return {
         number,
         state,
+        retryOf: group[0].retryOf,
         params: structuredClone(group[0].values) as Params,
         value,
         intermediate,
@@ -93,7 +101,13 @@ export function trialsOf(runs: readonly RunRecord[], epochsByRun: ReadonlyMap<nu
     });
 }
 
-/** The trials a sampler or pruner learns from: every trial but the interrupted ones. */
+/** The trials a sampler or pruner learns from, and the budget counts: every trial but the interrupted and crashed ones. */
 export function countedTrials(trials: readonly TrialRecord[]): Trial[] {
-  return trials.filter((t): t is TrialRecord & { state: TrialState } => t.state !== 'interrupted');
+  return trials.filter((t): t is TrialRecord & { state: TrialState } => t.state !== 'interrupted' && t.state !== 'crashed');
+}
+
+/** The crashed trial to queue again, if any: the oldest crashed trial that is not itself a retry and has none yet. */
+export function trialToRetry(trials: readonly TrialRecord[]): TrialRecord | null {
+  const retried = new Set(trials.map((t) => t.retryOf).filter((n): n is number => n !== null));
+  return trials.find((t) => t.state === 'crashed' && t.retryOf === null && !retried.has(t.number)) ?? null;
 }

@@ -8,6 +8,8 @@ import { baselineSentence } from '../../report/table.js';
 import { metricTitle } from '../../report/format.js';
 import { reportDirOption, writeStudyReport } from './report.js';
 import { homeDir, humanStream, printJson, storeFrom } from '../context.js';
+import { ConfigError } from '../../engine/errors.js';
+import { addHeartbeatOptions, secondsOption, startWorkers } from './worker.js';
 import type { EpochLog } from '../../record/history.js';
 
 interface RunOpts {
@@ -17,10 +19,13 @@ interface RunOpts {
   json?: boolean;
   bar?: boolean;
   fresh?: boolean;
+  workers?: string;
+  heartbeat?: string;
+  grace?: string;
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run <file>')
     .description('train what an experiment file describes: one run or a whole study, with repeats, baselines and statistics')
     .option('--set <path=value>', 'override a field of the file, e.g. training.epochs=3 (repeatable)', (v: string, all: string[]) => [...all, v], [])
@@ -28,6 +33,8 @@ export function registerRun(program: Command): void {
     .option('--report <dir>', 'also write the report (tables, plots, HTML) into this folder')
     .option('--no-bar', 'plain per-epoch lines even on a terminal')
     .option('--fresh', 'a search (tune:) starts a new study even if the store has this one (which is kept); default: continue it')
+    .option('--workers <n>', 'a search (tune:): train its trials in this many local worker processes, then report');
+  addHeartbeatOptions(command)
     .option('--json', 'end with one line of JSON: the runs, baselines and summary')
     .action(async (file: string, opts: RunOpts) => {
       // Loaded here, not at the top: these load libtorch, which `nnlab doctor` must be able to do without.
@@ -37,6 +44,9 @@ export function registerRun(program: Command): void {
       // Everything that can be wrong is checked before training: the file, the report folder, the store.
       const experiment = loadExperiment(file, { overrides: opts.set });
       const reportDir = opts.report ? reportDirOption(opts.report) : null;
+      const workers = opts.workers === undefined ? 0 : Number(opts.workers);
+      if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new ConfigError('--workers', `expected a number of worker processes from 1 to 256, got '${opts.workers}'`);
+      if (workers > 0 && !experiment.tune) throw new ConfigError('--workers', 'worker processes train the trials of a search: the file needs a tune: section');
       const store = await storeFrom(opts);
       const out = humanStream(opts.json);
       const controller = new AbortController();
@@ -49,9 +59,23 @@ export function registerRun(program: Command): void {
       let outcome: ExperimentOutcome;
       try {
         if (experiment.tune) {
-          const { tuneExperiment } = await import('../../lab/tuner.js');
+          const { tuneExperiment, openSearch } = await import('../../lab/tuner.js');
           const { reportSearch } = await import('./search-output.js');
-          const searched = await tuneExperiment(experiment, { store, artifactsDir: path.join(homeDir(), 'runs'), stream: out, bar: opts.bar === false ? false : undefined, signal: controller.signal, fresh: opts.fresh });
+          const heartbeatS = secondsOption(opts.heartbeat, '--heartbeat');
+          const graceS = secondsOption(opts.grace, '--grace');
+          let fresh = opts.fresh;
+          if (workers > 0) {
+            // The study is opened (or renewed, with --fresh) once here, so the workers all join it.
+            const { study, note } = await openSearch(experiment, { store, fresh });
+            if (note) out.write(`${note}\n`);
+            fresh = false;
+            out.write(`starting ${workers} workers on study ${study.id} (${experiment.name})\n`);
+            const flags = [...opts.set.flatMap((s) => ['--set', s]), ...(opts.store ? ['--store', opts.store] : []), ...(opts.heartbeat ? ['--heartbeat', opts.heartbeat] : []), ...(opts.grace ? ['--grace', opts.grace] : [])];
+            const codes = await startWorkers(workers, path.resolve(file), flags, out);
+            const bad = codes.filter((c) => c !== 0).length;
+            out.write(`${workers - bad} of ${workers} workers ended normally${bad ? `; ${bad} did not (exit ${codes.filter((c) => c !== 0).join(', ')})` : ''}\n`);
+          }
+          const searched = await tuneExperiment(experiment, { store, artifactsDir: path.join(homeDir(), 'runs'), stream: out, bar: opts.bar === false ? false : undefined, signal: controller.signal, fresh, heartbeatS, graceS });
           const json = await reportSearch(searched, store, out, reportDir);
           if (opts.json) printJson(json);
           process.exitCode = searched.interrupted || searched.best === null ? 1 : 0;

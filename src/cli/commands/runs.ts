@@ -4,8 +4,9 @@ import { ConfigError } from '../../engine/errors.js';
 import type { StoredRunStatus } from '../../store/index.js';
 import { humanStream, parseId, printJson, storeFrom } from '../context.js';
 import { renderTerminal } from '../../report/terminal.js';
+import { graceSeconds } from '../../store/liveness.js';
 
-const STATUSES: StoredRunStatus[] = ['running', 'completed', 'stopped', 'diverged', 'interrupted', 'pruned', 'failed'];
+const STATUSES: StoredRunStatus[] = ['running', 'completed', 'stopped', 'diverged', 'interrupted', 'pruned', 'failed', 'crashed'];
 
 export function registerRuns(program: Command): void {
   program
@@ -22,6 +23,8 @@ export function registerRuns(program: Command): void {
       }
       const store = await storeFrom(opts);
       try {
+        // Runs whose process died show as crashed, not running forever.
+        await store.markCrashed(graceSeconds());
         const runs = await store.listRuns({
           studyId: opts.study ? parseId(opts.study, '--study') : undefined,
           status: opts.status as StoredRunStatus | undefined,

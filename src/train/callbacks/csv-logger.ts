@@ -1,8 +1,13 @@
 // Writes one CSV row per epoch (Keras's CSVLogger): epoch, train metrics, val_ metrics, lr, time. The file is
 // written whole after each epoch (to a temporary file, then renamed), so it is never half-written.
+//
+// On resume its rows (the epochs up to the checkpoint) come back from the checkpoint (getState/setState), and
+// the next epoch rewrites the file with them plus the new row: the file ends as the uninterrupted run's would,
+// whatever a crashed run wrote after its last checkpoint.
 import { writeAll, writeFileAtomic } from '../../io/atomic.js';
 import type { EpochLog } from '../../record/history.js';
-import type { Callback } from './callback.js';
+import type { Callback, CallbackState } from './callback.js';
+import { CallbackStateError, stateObject } from './state.js';
 
 export class CsvLogger implements Callback {
   readonly name = 'csvLogger';
@@ -25,6 +30,18 @@ export class CsvLogger implements Callback {
 
   getConfig() {
     return { name: this.name, path: this.path, separator: this.separator };
+  }
+
+  getState(): CallbackState {
+    return { json: { rows: this.rows } };
+  }
+
+  setState(state: CallbackState): void {
+    const s = stateObject(state.json, this.name);
+    if (!Array.isArray(s.rows) || !s.rows.every((r) => r !== null && typeof r === 'object' && Number.isInteger((r as EpochLog).epoch))) {
+      throw new CallbackStateError(`${this.name} state: 'rows' must be a list of epoch logs`);
+    }
+    this.rows = s.rows as EpochLog[];
   }
 }
 

@@ -1,10 +1,12 @@
 // Stops training when the monitored value has not improved for `patience` epochs (Keras's EarlyStopping):
 // with patience 2, the second epoch in a row without an improvement of more than minDelta is the last one
-// (patience 0 stops at the first). Optionally puts back the weights of the best epoch.
+// (patience 0 stops at the first). Optionally puts back the weights of the best epoch. Its state (the wait
+// count, the best value and epoch, the best weights) goes into training checkpoints (getState/setState).
 import { keep, noGrad, type Tensor } from '../../tensor/index.js';
 import type { EpochLog } from '../../record/history.js';
-import type { Callback, TrainContext } from './callback.js';
+import type { Callback, CallbackState, TrainContext } from './callback.js';
 import { Monitor, type Mode } from './monitor.js';
+import { savedTensors, stateInteger, stateNumber, stateObject } from './state.js';
 
 export interface EarlyStoppingOptions {
   monitor?: string;
@@ -59,6 +61,20 @@ export class EarlyStopping implements Callback {
 
   getConfig() {
     return { name: this.name, ...this.options };
+  }
+
+  getState(): CallbackState {
+    return { json: { wait: this.wait, best: this.monitor.best, bestEpoch: this.bestEpoch }, tensors: this.bestWeights ?? {} };
+  }
+
+  setState(state: CallbackState): void {
+    const s = stateObject(state.json, this.name);
+    const [wait, best, bestEpoch] = [stateInteger(s, 'wait', this.name, 0), stateNumber(s, 'best', this.name), stateInteger(s, 'bestEpoch', this.name, -1)];
+    this.release();
+    this.bestWeights = savedTensors(state.tensors);
+    this.wait = wait;
+    this.monitor.best = best;
+    this.bestEpoch = bestEpoch;
   }
 
   private snapshot(ctx: TrainContext): void {

@@ -1,10 +1,12 @@
 // Keeps the weights of the best epoch by a monitored value and puts them back when training ends, so the model
 // that is saved (and later evaluated on the test set) is the one from the epoch that scored best: what
 // KerasTuner's SaveBestEpoch does for each trial. One copy of the weights is held in memory; a NaN or missing
-// value never counts as the best.
+// value never counts as the best. Its best value and epoch and the kept weights go into training checkpoints
+// (getState/setState).
 import { keep, noGrad, type Tensor } from '../../tensor/index.js';
 import { monitored, type EpochLog } from '../../record/history.js';
-import type { Callback, TrainContext } from './callback.js';
+import type { Callback, CallbackState, TrainContext } from './callback.js';
+import { savedTensors, stateInteger, stateNumberOrNull, stateObject } from './state.js';
 
 export class KeepBestWeights implements Callback {
   readonly name = 'keepBestWeights';
@@ -44,6 +46,20 @@ export class KeepBestWeights implements Callback {
     } finally {
       this.release();
     }
+  }
+
+  getState(): CallbackState {
+    return { json: { best: this.best, bestEpoch: this.bestEpoch, lastEpoch: this.lastEpoch }, tensors: this.weights ?? {} };
+  }
+
+  setState(state: CallbackState): void {
+    const s = stateObject(state.json, this.name);
+    const [best, bestEpoch, lastEpoch] = [stateNumberOrNull(s, 'best', this.name), stateInteger(s, 'bestEpoch', this.name, -1), stateInteger(s, 'lastEpoch', this.name, -1)];
+    this.release();
+    this.weights = savedTensors(state.tensors);
+    this.best = best;
+    this.bestEpoch = bestEpoch;
+    this.lastEpoch = lastEpoch;
   }
 
   private release(): void {

@@ -1,9 +1,11 @@
 // Saves the model after an epoch (Keras's ModelCheckpoint): every epoch, or only when the monitored value
-// improves (saveBestOnly). `{epoch}` in the path is replaced by the 1-based epoch. Writes are atomic.
+// improves (saveBestOnly). `{epoch}` in the path is replaced by the 1-based epoch. Writes are atomic. Its best
+// value and the paths saved go into training checkpoints (getState/setState).
 import { saveModel, type SavedModelInfo } from '../model-io.js';
 import type { EpochLog } from '../../record/history.js';
-import type { Callback, TrainContext } from './callback.js';
+import type { Callback, CallbackState, TrainContext } from './callback.js';
 import { Monitor, type Mode } from './monitor.js';
+import { CallbackStateError, stateNumber, stateObject } from './state.js';
 
 export interface ModelCheckpointOptions {
   path: string;
@@ -43,5 +45,17 @@ export class ModelCheckpoint implements Callback {
   getConfig() {
     const { info: _info, ...rest } = this.options;
     return { name: this.name, ...rest };
+  }
+
+  getState(): CallbackState {
+    return { json: { best: this.monitor.best, saved: [...this.saved] } };
+  }
+
+  setState(state: CallbackState): void {
+    const s = stateObject(state.json, this.name);
+    const best = stateNumber(s, 'best', this.name);
+    if (!Array.isArray(s.saved) || !s.saved.every((p) => typeof p === 'string')) throw new CallbackStateError(`${this.name} state: 'saved' must be a list of paths`);
+    this.monitor.best = best;
+    this.saved.splice(0, this.saved.length, ...(s.saved as string[]));
   }
 }

@@ -1,8 +1,10 @@
 // Multiplies the learning rate by `factor` when the monitored value has not improved for `patience` epochs
-// (Keras's ReduceLROnPlateau), then waits `cooldown` epochs, never going below minLr.
+// (Keras's ReduceLROnPlateau), then waits `cooldown` epochs, never going below minLr. Its counters and best
+// value go into training checkpoints (getState/setState); the rate itself is the optimizer's state.
 import type { EpochLog } from '../../record/history.js';
-import type { Callback, TrainContext } from './callback.js';
+import type { Callback, CallbackState, TrainContext } from './callback.js';
 import { Monitor, type Mode } from './monitor.js';
+import { stateInteger, stateNumber, stateObject } from './state.js';
 
 export interface ReduceLROnPlateauOptions {
   monitor?: string;
@@ -58,5 +60,17 @@ export class ReduceLROnPlateau implements Callback {
 
   getConfig() {
     return { name: this.name, ...this.options };
+  }
+
+  getState(): CallbackState {
+    return { json: { wait: this.wait, cooldownLeft: this.cooldownLeft, best: this.monitor.best } };
+  }
+
+  setState(state: CallbackState): void {
+    const s = stateObject(state.json, this.name);
+    const [wait, cooldownLeft, best] = [stateInteger(s, 'wait', this.name, 0), stateInteger(s, 'cooldownLeft', this.name, 0), stateNumber(s, 'best', this.name)];
+    this.wait = wait;
+    this.cooldownLeft = cooldownLeft;
+    this.monitor.best = best;
   }
 }

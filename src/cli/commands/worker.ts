@@ -1,0 +1,107 @@
+// `nnlab worker <file>`: joins a search (a file with `tune:`) on a shared store and trains trials until the
+// study's budget is spent, from any machine that reaches the store (PostgreSQL for many machines). Trials are
+// claimed atomically, so any number of workers run the budget's trials once each; a worker that dies is found by
+// its stopped heartbeat and its trial is queued again once. `nnlab run <file> --workers N` starts N of these on
+// this machine and then reports the search (and evaluates its best trial on the test set, once).
+import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../engine/errors.js';
+import { homeDir, humanStream, printJson, storeFrom } from '../context.js';
+import path from 'node:path';
+
+interface WorkerOpts {
+  set: string[];
+  store?: string;
+  bar?: boolean;
+  heartbeat?: string;
+  grace?: string;
+  json?: boolean;
+}
+
+/** A positive number of seconds from a flag, or undefined when not given. */
+export function secondsOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(flag, `expected a positive number of seconds, got '${value}'`);
+  return n;
+}
+
+/** The shared flags of `run` and `worker` for heartbeats. */
+export function addHeartbeatOptions(command: Command): Command {
+  return command
+    .option('--heartbeat <s>', 'seconds between a running trial\'s heartbeats in the store (default NNLAB_HEARTBEAT_S or 5)')
+    .option('--grace <s>', 'seconds without a heartbeat before a running trial is marked crashed and queued again (default NNLAB_GRACE_S or 30)');
+}
+
+export function registerWorker(program: Command): void {
+  addHeartbeatOptions(
+    program
+      .command('worker <file>')
+      .description('join the search of an experiment file (tune:) on a shared store and train trials until its budget is spent')
+      .option('--set <path=value>', 'override a field of the file, as run does (repeatable)', (v: string, all: string[]) => [...all, v], [])
+      .option('--store <url>', 'run store: a SQLite file (default .nnlab/runs.db) or postgres://... (for many machines)')
+      .option('--no-bar', 'plain per-epoch lines even on a terminal'),
+  )
+    .option('--json', 'end with one line of JSON: the trials this worker ran')
+    .action(async (file: string, opts: WorkerOpts) => {
+      const { loadExperiment } = await import('../../lab/experiment/index.js');
+      const { tuneExperiment } = await import('../../lab/tuner.js');
+      const experiment = loadExperiment(file, { overrides: opts.set });
+      if (!experiment.tune) throw new ConfigError('tune', `${file} has no tune: section; a worker joins a search (use nnlab run for a study)`, experiment.file ?? undefined);
+      const heartbeatS = secondsOption(opts.heartbeat, '--heartbeat');
+      const graceS = secondsOption(opts.grace, '--grace');
+      const store = await storeFrom(opts);
+      const out = humanStream(opts.json);
+      const controller = new AbortController();
+      const onSignal = () => {
+        if (controller.signal.aborted) process.exit(130);
+        out.write('\nnnlab worker: stopping after the current step (again to quit at once)\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const done = await tuneExperiment(experiment, {
+          store,
+          artifactsDir: path.join(homeDir(), 'runs'),
+          stream: out,
+          bar: opts.bar === false ? false : undefined,
+          signal: controller.signal,
+          worker: true,
+          heartbeatS,
+          graceS,
+        });
+        out.write(`worker ${process.pid}: ran ${done.ran.length} trial${done.ran.length === 1 ? '' : 's'} of study ${done.studyId} (${done.stop})\n`);
+        if (opts.json) printJson({ study: done.studyId, ran: done.ran, stop: done.stop });
+        process.exitCode = done.interrupted ? 1 : 0;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await store.close();
+      }
+    });
+}
+
+/**
+ * Starts `n` worker processes on `file` with the same flags, their output lines prefixed with the worker's
+ * number; resolves with their exit codes once all have ended.
+ */
+export async function startWorkers(n: number, file: string, flags: string[], out: NodeJS.WritableStream): Promise<number[]> {
+  const main = fileURLToPath(new URL('../main.js', import.meta.url));
+  const children = Array.from({ length: n }, (_, i) => {
+    const child = spawn(process.execPath, [main, 'worker', file, '--no-bar', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop()!;
+        for (const line of lines) out.write(`[worker ${i + 1}] ${line}\n`);
+      });
+      stream.on('end', () => rest && out.write(`[worker ${i + 1}] ${rest}\n`));
+    }
+    return new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  });
+  return Promise.all(children);
+}

@@ -1,0 +1,18 @@
+// How a running run shows it is alive: a heartbeat in the store every few seconds (by the database's clock), and
+// the grace period after which a run without one is taken for dead (crashed). Flags set them per command; the
+// environment (NNLAB_HEARTBEAT_S, NNLAB_GRACE_S) for every command of a shell or machine.
+
+/** Seconds between heartbeats: the option, else NNLAB_HEARTBEAT_S, else 5. */
+export function heartbeatSeconds(o: { heartbeatS?: number } = {}): number {
+  return o.heartbeatS ?? fromEnv('NNLAB_HEARTBEAT_S') ?? 5;
+}
+
+/** Seconds without a heartbeat before a running run is crashed: the option, else NNLAB_GRACE_S, else 30. */
+export function graceSeconds(o: { graceS?: number } = {}): number {
+  return o.graceS ?? fromEnv('NNLAB_GRACE_S') ?? 30;
+}
+
+function fromEnv(name: string): number | undefined {
+  const v = Number(process.env[name]);
+  return process.env[name] !== undefined && Number.isFinite(v) && v > 0 ? v : undefined;
+}
