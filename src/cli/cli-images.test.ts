@@ -61,7 +61,7 @@ evaluateTest: true
   const { default: sharp } = await import('sharp');
   const cat = path.join(work, 'new-cat.png');
   await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 210, g: 30, b: 35 } } }).png().toFile(cat);
-  const predict = spawnSync(process.execPath, [cli, 'predict', '--model', path.join(work, '.nnlab', 'runs', `run-${r.id}`), cat, '--json'], { cwd: work, env, encoding: 'utf8' });
+  const predict = spawnSync(process.execPath, [cli, 'predict', '--run', String(r.id), cat, '--json'], { cwd: work, env, encoding: 'utf8' });
   assert.equal(predict.status, 0, predict.stderr);
   const p = JSON.parse(predict.stdout.trim().split('\n').pop()!).predictions[0];
   assert.equal(p.class, 'cats');
@@ -105,6 +105,6 @@ test('bad image folders and IDX files: `nnlab run` exits non-zero naming the fil
     const s = await openStore(store);
     assert.deepEqual([await s.listRuns(), await s.listStudies()], [[], []], `${what}: nothing stored`);
     await s.close();
-    assert.ok(!readdirSync(work).includes('.nnlab') || !readdirSync(path.join(work, '.nnlab')).includes('runs'), `${what}: no weights written`);
+    assert.ok(!readdirSync(work).includes('.nnlab') || !readdirSync(path.join(work, '.nnlab')).includes('artifacts'), `${what}: no weights written`);
   }
 });

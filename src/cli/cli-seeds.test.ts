@@ -76,7 +76,7 @@ test('one-vs-rest with one sigmoid output: trains, baselines get its metrics, pr
     await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(f);
     return f;
   }));
-  const p = nnlab(['predict', '--model', path.join(work, '.nnlab', 'runs', `run-${run.id}`), ...files, '--json']);
+  const p = nnlab(['predict', '--run', String(run.id), ...files, '--json']);
   assert.equal(p.status, 0, p.stderr);
   const predictions = lastJson(p.stdout).predictions as { class: string; probability: number; probabilities: Record<string, number> }[];
   for (const q of predictions) {

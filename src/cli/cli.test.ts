@@ -93,16 +93,44 @@ test('predict: class name and probability for image files', async () => {
   for (let i = 0; i < 28; i++) pixels[i * 28 + 14] = 255; // a vertical stroke: a "1"
   await sharp(pixels, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(img);
   const runs = lastJson(nnlab(['runs', '--json']).stdout).runs;
-  const model = path.join(work, '.nnlab', 'runs', `run-${runs[0].id}`);
-  const r = nnlab(['predict', '--model', model, img, '--json']);
+  const id = String(runs[0].id);
+  const model = lastJson(nnlab(['show', id, '--json']).stdout).artifacts.find((a: { kind: string }) => a.kind === 'weights').path as string;
+  assert.ok(model.startsWith(path.join(work, '.nnlab', 'artifacts')), `weights in the store's own folder: ${model}`);
+  const r = nnlab(['predict', '--run', id, img, '--json']);
   assert.equal(r.status, 0, r.stderr);
   const p = lastJson(r.stdout).predictions[0];
   assert.ok(/^[0-9]$/.test(p.class));
   assert.ok(p.probability > 0 && p.probability <= 1);
   assert.ok(Math.abs(Object.values(p.probabilities as Record<string, number>).reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  assert.deepEqual(lastJson(nnlab(['predict', '--model', model, img, '--json']).stdout).predictions, lastJson(r.stdout).predictions);
   const bad = nnlab(['predict', '--model', model, path.join(work, 'missing.png')]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /missing\.png: cannot decode the image/);
+  assert.equal(nnlab(['predict', img]).status, 2, 'one of --run or --model');
+  // Weights changed after they were saved (another store's run, a bad copy) are refused, not used.
+  const weights = path.join(model, 'weights.safetensors');
+  const bytes = readFileSync(weights);
+  bytes[bytes.length - 1] ^= 0xff;
+  writeFileSync(weights, bytes);
+  const corrupt = nnlab(['predict', '--run', id, img]);
+  assert.equal(corrupt.status, 1);
+  assert.match(corrupt.stderr, new RegExp(`the weights of run ${id} at .* do not match their sha256`));
+  assert.doesNotMatch(corrupt.stderr, /\n\s+at /);
+  bytes[bytes.length - 1] ^= 0xff;
+  writeFileSync(weights, bytes);
+});
+
+test('two stores keep their weights apart: run 1 of one store and run 1 of another are two folders', () => {
+  const paths = ['one.db', 'two.db'].map((db) => {
+    const storeArg = path.join(work, db);
+    const r = nnlab(['run', file('tiny.yaml', TINY), '--store', storeArg, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const id = String(lastJson(r.stdout).runs[0].id);
+    return lastJson(nnlab(['show', id, '--store', storeArg, '--json']).stdout).artifacts[0].path as string;
+  });
+  assert.match(paths[0], /run-1$/);
+  assert.match(paths[1], /run-1$/);
+  assert.notEqual(paths[0], paths[1]);
 });
 
 test('bad input exits 2 before any training, naming file, line and field, and writes nothing', async () => {

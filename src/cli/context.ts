@@ -9,6 +9,14 @@ export function homeDir(): string {
   return path.resolve(process.env.NNLAB_HOME ?? '.nnlab');
 }
 
+/**
+ * Where a store's runs keep their weights: $NNLAB_HOME/artifacts/<the store's id>, so two stores (a second
+ * SQLite file, a PostgreSQL database) never write into each other's folders.
+ */
+export async function artifactsDirOf(store: RunStore): Promise<string> {
+  return path.join(homeDir(), 'artifacts', await store.storeId());
+}
+
 /** Opens the store; a URL that cannot connect is a usage error (exit 2), reported before any work. */
 export async function storeFrom(opts: { store?: string }): Promise<RunStore> {
   const url = opts.store ?? process.env.NNLAB_STORE ?? path.join(homeDir(), path.basename(DEFAULT_STORE_PATH));

@@ -27,6 +27,7 @@ import type { Callback } from '../train/callbacks/callback.js';
 import type { EpochLog, Logs } from '../record/history.js';
 import { saveModel } from '../train/model-io.js';
 import { heartbeatSeconds } from '../store/liveness.js';
+import { hashArtifact, runWeights } from '../store/artifact-hash.js';
 import type { FinalMetrics, RunEnvironment, RunRecord, RunStore } from '../store/types.js';
 import { disposePrepared, prepareData, dataKey, type PreparedData } from './data-prep.js';
 import { scoreBaselines, type BaselineResult } from './baselines.js';
@@ -34,7 +35,7 @@ import type { Experiment, RunSpec, StudyCell } from './types.js';
 
 export interface RunOptions {
   store: RunStore;
-  /** Where each run's weights are saved (a folder per run). */
+  /** Where each run's weights are saved (a folder per run): the store's own folder (see cli/context.ts artifactsDirOf). */
   artifactsDir: string;
   /** Per-epoch progress goes here (stderr when stdout carries JSON). */
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
@@ -260,7 +261,7 @@ export async function runOne(
     }
     const dir = path.join(o.artifactsDir, `run-${record.id}`);
     saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, transforms: data.transforms, output: trainer.head, label: cell.label, values: cell.values });
-    await o.store.addArtifact({ runId: record.id, studyId, kind: 'weights', path: dir });
+    await o.store.addArtifact({ runId: record.id, studyId, kind: 'weights', path: dir, sha256: hashArtifact(dir) });
     const done = await finish(o.store, record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000, metrics });
     if (done.status === 'diverged') say(o, `${prefix}run ${done.id} diverged: ${done.message}`);
     return { record: done, epochs };
@@ -312,11 +313,7 @@ export async function runExperiment(exp: Experiment, o: RunOptions): Promise<Exp
     const interrupted = runs.some((r) => r.record.status === 'interrupted') || (o.signal?.aborted ?? false);
     let finalTest: FinalTest | null = null;
     if (exp.evaluateTest === 'best' && !interrupted) {
-      const weightsOf = async (run: RunRecord) => {
-        const found = (await o.store.listArtifacts({ runId: run.id })).find((a) => a.kind === 'weights');
-        if (!found) throw new NnlabError(`run ${run.id} has no saved weights to evaluate on the test set`);
-        return found.path;
-      };
+      const weightsOf = (run: RunRecord) => runWeights(o.store, run.id);
       finalTest = await testBestConfig(exp, runs.map((r) => r.record), (cell) => data.get(dataKey(cell.spec.data, exp.seed))!, weightsOf, o.store);
       for (const tested of finalTest?.runs ?? []) {
         const i = runs.findIndex((r) => r.record.id === tested.id);

@@ -29,6 +29,7 @@ import { disposePrepared, prepareData, dataKey, type PreparedData } from './data
 import { scoreBaselines, type BaselineResult } from './baselines.js';
 import { preflight, runOne, say, type RunOptions } from './runner.js';
 import { graceSeconds, heartbeatSeconds } from '../store/liveness.js';
+import { runWeights } from '../store/artifact-hash.js';
 import type { Experiment, StudyCell } from './types.js';
 
 export interface TuneOptions extends RunOptions {
@@ -310,9 +311,7 @@ async function testBestTrial(exp: Experiment, store: RunStore, best: TrialRecord
       scores.push(run.metrics.test as Logs);
       continue;
     }
-    const weights = (await store.listArtifacts({ runId: id })).find((a) => a.kind === 'weights');
-    if (!weights) throw new NnlabError(`run ${id} (trial ${best.number}) has no saved weights to evaluate on the test set`);
-    const { model } = loadModel(weights.path);
+    const { model } = loadModel(await runWeights(store, id));
     const trainer = new Trainer(model, { optimizer: cell.spec.training.optimizer, loss: cell.spec.training.loss, metrics: cell.spec.training.metrics });
     try {
       const logs = data.test.finalEvaluation((t) => trainer.evaluate(t, { batchSize: cell.spec.training.batchSize }));

@@ -31,7 +31,7 @@ export type RunSize = 'small' | 'large';
 
 const SIZES = {
   small: { features: 4, hidden: 64, train: 192, val: 96, batch: 16, lr: 0.01, patience: 5 },
-  large: { features: 64, hidden: 512, train: 2048, val: 256, batch: 64, lr: 0.002, patience: 1000 },
+  large: { features: 64, hidden: 512, train: 1024, val: 256, batch: 64, lr: 0.002, patience: 1000 },
 } as const;
 
 export interface RunData {

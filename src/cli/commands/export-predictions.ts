@@ -9,6 +9,7 @@ import type { Sequential } from '../../nn/model.js';
 import type { Dataset } from '../../data/index.js';
 import type { OutputHead } from '../../nn/outputs.js';
 import { toCsv } from '../../report/csv.js';
+import { runWeights } from '../../store/artifact-hash.js';
 import { humanStream, parseId, printJson, storeFrom } from '../context.js';
 
 // libtorch-backed modules are loaded when the command runs (so `nnlab doctor` works without the addon).
@@ -53,10 +54,8 @@ export function registerExportPredictions(program: Command): void {
       try {
         const run = await store.getRun(parseId(id, 'run'));
         if (!run) throw new NnlabError(`no run ${id} in ${store.url}`);
-        const weights = (await store.listArtifacts({ runId: run.id })).find((a) => a.kind === 'weights');
-        if (!weights) throw new NnlabError(`run ${run.id} has no saved weights (status ${run.status})`);
         const config = run.config as RunSpec & { dataSeed: number };
-        const { model, info } = e.loadModel(weights.path);
+        const { model, info } = e.loadModel(await runWeights(store, run.id));
         const head = e.headOf(model, info);
         const data = await e.prepareData(config.data, config.dataSeed);
         try {

@@ -1,16 +1,31 @@
-// `nnlab predict --model <dir> <image...>`: class name and probability for each image.
+// `nnlab predict (--run <id> | --model <dir>) <image...>`: class name and probability for each image, with a
+// run's saved model (from its store, checked against its recorded sha256) or a model folder.
 import type { Command } from 'commander';
-import { humanStream, printJson } from '../context.js';
+import { ConfigError } from '../../engine/errors.js';
+import { runWeights } from '../../store/artifact-hash.js';
+import { humanStream, parseId, printJson, storeFrom } from '../context.js';
 
 export function registerPredict(program: Command): void {
   program
     .command('predict <images...>')
-    .description('predict the class of images with a saved model (a run folder such as .nnlab/runs/run-3)')
-    .requiredOption('--model <dir>', 'the saved model folder')
+    .description("predict the class of images with a run's saved model (--run) or a saved model folder (--model)")
+    .option('--run <id>', 'the run whose weights to use (from --store)')
+    .option('--model <dir>', 'a saved model folder')
+    .option('--store <url>', 'run store for --run (default .nnlab/runs.db)')
     .option('--json', 'end with one line of JSON')
-    .action(async (images: string[], opts: { model: string; json?: boolean }) => {
+    .action(async (images: string[], opts: { run?: string; model?: string; store?: string; json?: boolean }) => {
+      if ((opts.run === undefined) === (opts.model === undefined)) throw new ConfigError('--run', 'give the model as exactly one of --run <id> or --model <dir>');
+      let dir = opts.model;
+      if (opts.run !== undefined) {
+        const store = await storeFrom(opts);
+        try {
+          dir = await runWeights(store, parseId(opts.run, '--run'));
+        } finally {
+          await store.close();
+        }
+      }
       const { predictImages } = await import('../../lab/predict.js'); // loads libtorch: only when used
-      const predictions = await predictImages(opts.model, images);
+      const predictions = await predictImages(dir!, images);
       const out = humanStream(opts.json);
       for (const p of predictions) out.write(`${p.file}: ${p.class} (${(p.probability * 100).toFixed(1)}%)\n`);
       if (opts.json) printJson({ predictions });

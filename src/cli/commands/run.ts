@@ -7,7 +7,7 @@ import { terminalSummary } from '../../report/terminal.js';
 import { baselineSentence } from '../../report/table.js';
 import { metricTitle } from '../../report/format.js';
 import { reportDirOption, writeStudyReport } from './report.js';
-import { homeDir, humanStream, printJson, storeFrom } from '../context.js';
+import { artifactsDirOf, homeDir, humanStream, printJson, storeFrom } from '../context.js';
 import { ConfigError } from '../../engine/errors.js';
 import { addHeartbeatOptions, secondsOption, startWorkers } from './worker.js';
 import type { EpochLog } from '../../record/history.js';
@@ -75,7 +75,7 @@ export function registerRun(program: Command): void {
             const bad = codes.filter((c) => c !== 0).length;
             out.write(`${workers - bad} of ${workers} workers ended normally${bad ? `; ${bad} did not (exit ${codes.filter((c) => c !== 0).join(', ')})` : ''}\n`);
           }
-          const searched = await tuneExperiment(experiment, { store, artifactsDir: path.join(homeDir(), 'runs'), stream: out, bar: opts.bar === false ? false : undefined, signal: controller.signal, fresh, heartbeatS, graceS });
+          const searched = await tuneExperiment(experiment, { store, artifactsDir: await artifactsDirOf(store), stream: out, bar: opts.bar === false ? false : undefined, signal: controller.signal, fresh, heartbeatS, graceS });
           const json = await reportSearch(searched, store, out, reportDir);
           if (opts.json) printJson(json);
           process.exitCode = searched.interrupted || searched.best === null ? 1 : 0;
@@ -84,7 +84,7 @@ export function registerRun(program: Command): void {
         if (opts.fresh) out.write('nnlab: --fresh applies to a search (a file with tune:); ignored\n');
         outcome = await runExperiment(experiment, {
           store,
-          artifactsDir: path.join(homeDir(), 'runs'),
+          artifactsDir: await artifactsDirOf(store),
           stream: out,
           bar: opts.bar === false ? false : undefined,
           signal: controller.signal,

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../engine/errors.js';
-import { homeDir, humanStream, printJson, storeFrom } from '../context.js';
+import { artifactsDirOf, homeDir, humanStream, printJson, storeFrom } from '../context.js';
 import path from 'node:path';
 
 interface WorkerOpts {
@@ -64,7 +64,7 @@ export function registerWorker(program: Command): void {
       try {
         const done = await tuneExperiment(experiment, {
           store,
-          artifactsDir: path.join(homeDir(), 'runs'),
+          artifactsDir: await artifactsDirOf(store),
           stream: out,
           bar: opts.bar === false ? false : undefined,
           signal: controller.signal,
