@@ -109,10 +109,11 @@ export function checkpointName(completed: number): string {
 /** The complete checkpoints in a run's checkpoint folder, oldest first (none when the folder is absent). */
 export function listCheckpoints(root: string): { dir: string; completed: number }[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root)
-    .map((name) => ({ name, m: FOLDER.exec(name) }))
-    .filter(({ name, m }) => m !== null && statSync(path.join(root, name)).isDirectory())
-    .map(({ name, m }) => ({ dir: path.join(root, name), completed: Number(m![1]) }))
+  // The entry types come with the listing: no second look that a concurrent prune could race.
+  return readdirSync(root, { withFileTypes: true })
+    .map((entry) => ({ entry, m: FOLDER.exec(entry.name) }))
+    .filter(({ entry, m }) => m !== null && entry.isDirectory())
+    .map(({ entry, m }) => ({ dir: path.join(root, entry.name), completed: Number(m![1]) }))
     .sort((a, b) => a.completed - b.completed);
 }
 
@@ -234,6 +235,7 @@ function readCallbacks(dir: string, value: unknown, t: Record<string, Tensor>): 
   const byIndex = new Map<string, Record<string, Tensor>>();
   for (const [name, tensor] of Object.entries(t)) {
     const cut = name.indexOf(':');
+    if (cut < 1) throw new CheckpointError(path.join(dir, FILES.callbackTensors), `tensor '${name}' is not named '<index>:<name>'`);
     const group = byIndex.get(name.slice(0, cut)) ?? {};
     group[name.slice(cut + 1)] = tensor;
     byIndex.set(name.slice(0, cut), group);

@@ -61,7 +61,11 @@ export interface FitOptions {
   callbacks?: Callback[];
   /** Loss weight per class index ({ 0: 1, 1: 5 }). */
   classWeight?: ClassWeight;
-  /** Seeds libtorch (weights drawn later, dropout) and the shuffles: the same seed repeats a CPU run exactly. */
+  /**
+   * Seeds libtorch (weights drawn later, dropout) and the shuffles: the same seed repeats a CPU run exactly.
+   * Each epoch's randomness is seeded from (seed, epoch); without a seed, one is drawn from libtorch's
+   * generator when fit starts (and recorded in checkpoints).
+   */
   seed?: number;
   augment?: AugmentConfig;
   /** Thread settings; default: measured best for the model (dense or convolutional). */
@@ -210,10 +214,10 @@ export class Trainer {
 
   /** Puts a checkpoint's state into the model, the optimizer, the callbacks and the history. */
   private restore(c: TrainingCheckpoint, callbacks: Callback[], ctx: TrainContext): void {
-    restoreCallbackStates(callbacks, c, ctx); // first: a checkpoint of other callbacks changes nothing else
+    ctx.history.epochs.push(...structuredClone(c.history)); // callbacks see the history in setState
+    restoreCallbackStates(callbacks, c, ctx); // before the model: a mismatch of callbacks changes nothing there
     this.model.loadStateDict(c.weights, `${c.dir}/weights.safetensors`);
     this.optimizer.loadStateDict(c.optimizer, `${c.dir}/optimizer`);
-    ctx.history.epochs.push(...structuredClone(c.history));
   }
 
   private async trainEpoch(

@@ -33,7 +33,7 @@ export class CsvLogger implements Callback {
   }
 
   getState(): CallbackState {
-    return { json: { rows: this.rows } };
+    return { json: { rows: [...this.rows] } };
   }
 
   setState(state: CallbackState): void {
@@ -41,7 +41,7 @@ export class CsvLogger implements Callback {
     if (!Array.isArray(s.rows) || !s.rows.every((r) => r !== null && typeof r === 'object' && Number.isInteger((r as EpochLog).epoch))) {
       throw new CallbackStateError(`${this.name} state: 'rows' must be a list of epoch logs`);
     }
-    this.rows = s.rows as EpochLog[];
+    this.rows = [...(s.rows as EpochLog[])];
   }
 }
 

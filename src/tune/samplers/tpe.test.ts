@@ -35,6 +35,7 @@ const DEFAULTS: TpeSettings = {
   gamma: 0.1,
   multivariate: false,
   constantLiar: true,
+  normalizedKernels: false,
 };
 
 function close(actual: number, expected: number, tolerance: number, what = ''): void {
@@ -98,9 +99,20 @@ describe('TPE arithmetic', () => {
   });
 
   // Reference values: Optuna 3.1's _ParzenEstimator.log_pdf on the same observations and points, with its
-  // tie-breaking sort made stable and the continuous density's 1/width factor that Optuna 3.5 added.
+  // tie-breaking sort made stable; as Optuna 3.1 has it (the default), and with the continuous density's
+  // 1/width factor that Optuna 3.5 added (normalizedKernels).
   test("Parzen estimators' log densities match Optuna's", () => {
-    const cases: { section: Record<string, unknown>; obs: Params[]; points: Params[]; settings?: Partial<TpeSettings>; expected: number[] }[] = [
+    const optuna31: { section: Record<string, unknown>; obs: Params[]; points: Params[]; settings?: Partial<TpeSettings>; expected: number[] }[] = [
+      { section: { x: { type: 'float', low: 0, high: 1 } }, obs: [0.1, 0.5, 0.52, 0.9].map((x) => ({ x })), points: [0, 0.3, 0.51, 1].map((x) => ({ x })), expected: [-0.8946657178235587, -0.6248765745877436, -0.5665367089913591, -0.8797534565643121] },
+      {
+        section: { x: { type: 'float', low: 0, high: 1 } },
+        obs: [0.2, 0.25, 0.8].map((x) => ({ x })),
+        points: [0, 0.22, 0.5].map((x) => ({ x })),
+        settings: { considerPrior: false, considerMagicClip: false, considerEndpoints: true },
+        expected: [-0.9658909274312454, -0.6601871345695092, -0.7845119374455459],
+      },
+    ];
+    const normalized: typeof optuna31 = [
       { section: { x: { type: 'float', low: 0, high: 1 } }, obs: [0.1, 0.5, 0.52, 0.9].map((x) => ({ x })), points: [0, 0.3, 0.51, 1].map((x) => ({ x })), expected: [-0.284779507009, 0.046863254745, 0.121816433755, -0.243006524043] },
       { section: { n: { type: 'int', low: 1, high: 10 } }, obs: [2, 2, 7].map((n) => ({ n })), points: [1, 2, 5, 10].map((n) => ({ n })), expected: [-2.103361322155, -2.010999112607, -2.219320496611, -3.126552035383] },
       { section: { c: { type: 'choice', values: ['a', 'b', 'c'] } }, obs: ['a', 'a', 'c'].map((c) => ({ c })), points: ['a', 'b', 'c'].map((c) => ({ c })), expected: [-0.741937344729, -1.658228076604, -1.098612288668] },
@@ -126,6 +138,7 @@ describe('TPE arithmetic', () => {
         expected: [-3.956629010886, -3.365332315933, -3.681182801675],
       },
     ];
+    const cases = [...optuna31, ...normalized.map((c) => ({ ...c, settings: { ...c.settings, normalizedKernels: true } }))];
     for (const c of cases) {
       const s = space(c.section);
       const internal = (p: Params) => s.params.map((q) => (q.dist.kind === 'choice' ? q.dist.values.indexOf(p[q.name]) : toInternal(q.dist, p[q.name] as number)));
@@ -266,14 +279,16 @@ describe('TPE search', () => {
     }
   });
 
-  test('multivariate TPE does better on a correlated 2-D objective than independent TPE, and both better than random', () => {
+  // (Which of the two is ahead on this valley depends on the seeds and the kernels' normalisation: bench/tune.ts
+  // compares them with Optuna's over 20 seeds.)
+  test('multivariate and independent TPE both find a correlated 2-D valley far better than random search', () => {
     const s = space({ x: { type: 'float', low: -1, high: 1 }, y: { type: 'float', low: -1, high: 1 } });
     const valley = (p: Params) => 20 * ((p.x as number) - (p.y as number)) ** 2 + ((p.x as number) + (p.y as number) - 0.5) ** 2;
     const medianBest = (config: string | Record<string, unknown>) => median([1, 2, 3, 4, 5].map((seed) => best(loop(sampler(config, seed), s, valley, 40, 'min').trials)));
     const joint = medianBest({ name: 'tpe', multivariate: true });
     const independent = medianBest('tpe');
     const random = medianBest('random');
-    assert.ok(joint < independent && independent < random, `median bests: multivariate ${joint}, independent ${independent}, random ${random}`);
+    assert.ok(joint < random / 5 && independent < random / 5, `median bests: multivariate ${joint}, independent ${independent}, random ${random}`);
   });
 
   test('conditional parameters: each fit on the trials where it was active, the better branch found', () => {

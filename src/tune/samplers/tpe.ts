@@ -24,8 +24,10 @@
 //   parameter in no group yet is fit alone.
 // - A trial's value that is not a value of its parameter (the space changed since) counts as not set.
 //
-// Unlike Optuna 3.1, a continuous component's density includes its 1/width factor (Optuna fixed this in 3.5),
-// and the constant liar is on by default (as in later Optuna), since a study may run on several workers.
+// A continuous component's density leaves out its 1/width factor, as Optuna 3.1 does: `normalizedKernels: true`
+// puts it in (as Optuna >= 3.5), which measured worse on Hartmann-6 against Optuna 3.1 (bench/tune.ts: 40
+// seeds, median best after 50 trials -2.52 with it, -2.77 without, Optuna 3.1 -2.70). The constant liar is on
+// by default (as in later Optuna), since a study may run on several workers.
 // A suggestion is a pure function of (seed, trial number, trials): randomness comes from an Rng per
 // (seed, trial number, parameter or group).
 import { Rng } from '../rng.js';
@@ -46,6 +48,8 @@ export interface TpeSettings {
   gamma: number;
   multivariate: boolean;
   constantLiar: boolean;
+  /** Continuous kernels as normalised densities (with their 1/width factor, as Optuna >= 3.5), or as Optuna 3.1. */
+  normalizedKernels: boolean;
 }
 
 /**
@@ -67,6 +71,7 @@ export const tpe: SamplerDefinition = {
     gamma: { type: 'number', default: 0.1, min: 0, exclusiveMin: true, max: 1 },
     multivariate: { type: 'boolean', default: false },
     constantLiar: { type: 'boolean', default: true },
+    normalizedKernels: { type: 'boolean', default: false },
     seed: { type: 'optionalInteger', min: 0 },
   },
   create(params, studySeed): Sampler {
@@ -80,6 +85,7 @@ export const tpe: SamplerDefinition = {
       gamma: params.gamma as number,
       multivariate: params.multivariate as boolean,
       constantLiar: params.constantLiar as boolean,
+      normalizedKernels: params.normalizedKernels as boolean,
     };
     const seed = samplerSeed(params.seed, studySeed);
     return {
@@ -284,7 +290,10 @@ export class ParzenEstimator {
   private readonly weights: number[];
   private readonly fitted: Fitted[];
 
+  private readonly normalized: boolean;
+
   constructor(dims: readonly Dimension[], observations: readonly number[][], settings: TpeSettings) {
+    this.normalized = settings.normalizedKernels;
     const n = observations.length;
     const prior = settings.considerPrior || n === 0;
     const w = defaultWeights(n);
@@ -324,7 +333,7 @@ export class ParzenEstimator {
     this.fitted.forEach((f, d) => {
       const x = point[d];
       for (let k = 0; k < logs.length; k++) {
-        logs[k] += f.kind === 'categorical' ? Math.log(f.probs[k][x]) : kernelLogPdf(f.dim, f.kernels, k, x);
+        logs[k] += f.kind === 'categorical' ? Math.log(f.probs[k][x]) : kernelLogPdf(f.dim, f.kernels, k, x, this.normalized);
       }
     });
     const max = logs.reduce((a, b) => Math.max(a, b), -Infinity);
@@ -340,13 +349,13 @@ function round(dim: Numeric, x: number): number {
 }
 
 /** Component k's log density at x (continuous), or log mass of the step around x (discrete). */
-function kernelLogPdf(dim: Numeric, kernels: Kernels, k: number, x: number): number {
+function kernelLogPdf(dim: Numeric, kernels: Kernels, k: number, x: number, normalized: boolean): number {
   const mu = kernels.mus[k];
   const sigma = kernels.sigmas[k];
   if (dim.step === null) {
     if (x < dim.low || x > dim.high) return -Infinity;
     const z = (x - mu) / sigma;
-    return -0.5 * z * z - LOG_SQRT_2PI - Math.log(sigma) - kernels.logMass[k];
+    return -0.5 * z * z - LOG_SQRT_2PI - (normalized ? Math.log(sigma) : 0) - kernels.logMass[k];
   }
   const lo = Math.max(x - dim.step / 2, dim.low);
   const hi = Math.min(x + dim.step / 2, dim.high);

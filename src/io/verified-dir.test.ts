@@ -1,0 +1,78 @@
+// Verified folders: written whole with a sha256 manifest and no temp folder left; every kind of damage to a
+// file (a flipped bit, truncation, deletion) or to the manifest is a CheckpointError naming the file; reading
+// never writes. Also the atomic helpers they rest on: writeFileSynced and removeDirAtomic.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { removeDirAtomic, writeFileSynced } from './atomic.js';
+import { CheckpointError } from './checkpoint.js';
+import { MANIFEST_FILE, readManifest, readVerifiedDir, sha256, writeVerifiedDir } from './verified-dir.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'nnlab-verified-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const KIND = 'test.kind/1';
+const files = () => ({ 'a.json': Buffer.from('{"x":1}\n'), 'b.bin': Buffer.from([0, 1, 2, 3, 255]) });
+
+function fresh(name: string): string {
+  const dir = path.join(root, name);
+  writeVerifiedDir(dir, KIND, files());
+  return dir;
+}
+
+test('a verified folder round-trips; its manifest lists every file with size and sha256; no temp folder is left', () => {
+  const dir = fresh('roundtrip');
+  assert.deepEqual(readdirSync(dir).sort(), ['a.json', 'b.bin', MANIFEST_FILE]);
+  assert.deepEqual(readdirSync(root), ['roundtrip'], 'no temp sibling left');
+  const m = readManifest(dir, KIND);
+  assert.deepEqual(m.files['b.bin'], { bytes: 5, sha256: sha256(Buffer.from([0, 1, 2, 3, 255])) });
+  assert.deepEqual(readVerifiedDir(dir, KIND), files());
+  // Writing again replaces the folder as a whole.
+  writeVerifiedDir(dir, KIND, { 'c.txt': Buffer.from('c') });
+  assert.deepEqual(readdirSync(dir).sort(), ['c.txt', MANIFEST_FILE]);
+  assert.throws(() => writeVerifiedDir(path.join(root, 'bad'), KIND, { '.hidden': Buffer.alloc(0) }), /\.hidden: is not a valid file name/);
+  assert.throws(() => writeVerifiedDir(path.join(root, 'bad'), KIND, { [MANIFEST_FILE]: Buffer.alloc(0) }), /is not a valid file name/);
+  assert.ok(!existsSync(path.join(root, 'bad')));
+});
+
+test('damage is a CheckpointError naming the file; reading writes nothing', () => {
+  const isAt = (file: string, re: RegExp) => (e: unknown) => e instanceof CheckpointError && e.file === file && re.test(e.message);
+  const flipped = fresh('flipped');
+  const b = path.join(flipped, 'b.bin');
+  const bytes = readFileSync(b);
+  bytes[2] ^= 0x10;
+  writeFileSync(b, bytes);
+  assert.throws(() => readVerifiedDir(flipped, KIND), isAt(b, /sha256 mismatch: manifest\.json says [0-9a-f]{64}, the file hashes to [0-9a-f]{64}; the checkpoint is corrupt/));
+  assert.deepEqual(readFileSync(b), bytes, 'the corrupt file is left as it was');
+
+  const truncated = fresh('truncated');
+  truncateSync(path.join(truncated, 'a.json'), 3);
+  assert.throws(() => readVerifiedDir(truncated, KIND), isAt(path.join(truncated, 'a.json'), /sha256 mismatch.*\(3 bytes, the manifest says 8\)/));
+
+  const missing = fresh('missing');
+  rmSync(path.join(missing, 'a.json'));
+  assert.throws(() => readVerifiedDir(missing, KIND), isAt(path.join(missing, 'a.json'), /missing \(manifest\.json lists it\)/));
+
+  const manifest = fresh('manifest');
+  const mf = path.join(manifest, MANIFEST_FILE);
+  assert.throws(() => readVerifiedDir(manifest, 'other.kind/1'), isAt(mf, /describes a 'test\.kind\/1' folder, expected 'other\.kind\/1'/));
+  writeFileSync(mf, '{"format": "nnlab.manifest/1", "kind": "test.kind/1", "files": {"a.json": {"bytes": 8}}}');
+  assert.throws(() => readVerifiedDir(manifest, KIND), isAt(mf, /files\.a\.json: expected a plain file name with \{ bytes, sha256 \}/));
+  writeFileSync(mf, '{"format": ');
+  assert.throws(() => readVerifiedDir(manifest, KIND), isAt(mf, /is not valid JSON/));
+  rmSync(mf);
+  assert.throws(() => readVerifiedDir(manifest, KIND), isAt(mf, /^.*: missing$/));
+});
+
+test('writeFileSynced refuses to overwrite; removeDirAtomic leaves nothing behind', () => {
+  const dir = path.join(root, 'helpers');
+  mkdirSync(path.join(dir, 'gone', 'deep'), { recursive: true });
+  writeFileSynced(path.join(dir, 'gone', 'deep', 'f'), Buffer.from('x'));
+  assert.throws(() => writeFileSynced(path.join(dir, 'gone', 'deep', 'f'), Buffer.from('y')), /EEXIST/);
+  assert.equal(readFileSync(path.join(dir, 'gone', 'deep', 'f'), 'utf8'), 'x');
+  removeDirAtomic(path.join(dir, 'gone'));
+  assert.deepEqual(readdirSync(dir), []);
+  removeDirAtomic(path.join(dir, 'gone')); // absent: a no-op
+});
