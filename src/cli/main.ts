@@ -6,6 +6,7 @@ import { doctor, formatDoctor } from './doctor.js';
 import { nnlabVersion } from '../engine/version.js';
 import { registerRun } from './commands/run.js';
 import { registerWorker } from './commands/worker.js';
+import { registerResume } from './commands/resume.js';
 import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
 import { registerCompare } from './commands/compare.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
 
   registerRun(program);
   registerWorker(program);
+  registerResume(program);
   registerRuns(program);
   registerShow(program);
   registerCompare(program);

@@ -5,6 +5,8 @@
 // store. Runs of different cells share the seeds of their repeat (repeat r uses seed + r), so cells are
 // compared on the same splits and shuffles. A failed run is recorded as failed and the study goes on; an
 // interrupt (Ctrl-C) records the running run as interrupted, keeps its epochs, and ends the study.
+import { rmSync } from 'node:fs';
+import { loadLatestCheckpoint } from '../train/run-checkpoint.js';
 import os from 'node:os';
 import path from 'node:path';
 import { nnlabVersion } from '../engine/version.js';
@@ -171,6 +173,31 @@ export interface RunExtras {
   prefix?: string;
   /** Print the model summary (default: for the first repeat). */
   summary?: boolean;
+  /** Continue this stored run (reopened, its epochs after the checkpoint removed) from its newest checkpoint. */
+  resume?: RunRecord;
+}
+
+/**
+ * Makes a reopened run's stored epochs match its newest checkpoint before it trains on: epochs after the
+ * checkpoint go (they are trained again), and epochs the checkpoint has that the store missed (the process died
+ * between writing the checkpoint and storing the epoch) are added from the checkpoint's history. Returns the
+ * number of epochs completed. A checkpoint that does not verify throws its CheckpointError.
+ */
+export async function alignEpochs(store: RunStore, runId: number, dir: string): Promise<number> {
+  const checkpoint = loadLatestCheckpoint(dir);
+  try {
+    await store.deleteEpochsFrom(runId, checkpoint.completed);
+    const stored = new Set((await store.getEpochs(runId)).map((e) => e.epoch));
+    for (const log of checkpoint.history) if (log.epoch < checkpoint.completed && !stored.has(log.epoch)) await store.addEpoch(runId, log);
+    return checkpoint.completed;
+  } finally {
+    checkpoint.dispose();
+  }
+}
+
+/** Where a run's epoch checkpoints live: beside its weights folder (which is replaced whole when it is saved). */
+export function checkpointDir(artifactsDir: string, runId: number): string {
+  return path.join(artifactsDir, `run-${runId}.checkpoints`);
 }
 
 /**
@@ -202,7 +229,7 @@ export async function runOne(
   };
   let record: RunRecord;
   try {
-    record = await o.store.createRun({
+    record = extras.resume ?? await o.store.createRun({
       studyId,
       label: cell.label,
       values: cell.values,
@@ -221,6 +248,7 @@ export async function runOne(
   }
   const beat = setInterval(() => void o.store.heartbeat(record.id).catch(() => undefined), heartbeatSeconds(o) * 1000);
   beat.unref();
+  const checkpoints = checkpointDir(o.artifactsDir, record.id);
   if (extras.summary ?? repeat === 0) say(o, `${cell.label ? `Model of ${cell.label}` : 'Model'}:\n${formatSummary(model)}`);
   const pending: Promise<void>[] = [];
   let storeError: Error | null = null;
@@ -237,6 +265,8 @@ export async function runOne(
       augment: planAugment(cell.spec.data.augment as AugmentConfig | null).random ?? undefined,
       seed,
       signal: o.signal,
+      checkpoint: { dir: checkpoints },
+      ...(extras.resume ? { resume: { dir: checkpoints } } : {}),
       callbacks: [
         ...callbacksOf(cell.spec, 'experiment'),
         ...(extras.callbacks ?? []),
@@ -253,6 +283,7 @@ export async function runOne(
     });
     await Promise.all(pending);
     if (storeError) throw storeError;
+    epochs.splice(0, epochs.length, ...history.epochs); // a resumed run's history has the restored epochs too
     const metrics: FinalMetrics = {};
     if (epochs.length) metrics.train = epochs[epochs.length - 1].train;
     if (history.status !== 'diverged' && history.status !== 'interrupted') {
@@ -262,7 +293,9 @@ export async function runOne(
     const dir = path.join(o.artifactsDir, `run-${record.id}`);
     saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, transforms: data.transforms, output: trainer.head, label: cell.label, values: cell.values });
     await o.store.addArtifact({ runId: record.id, studyId, kind: 'weights', path: dir, sha256: hashArtifact(dir) });
-    const done = await finish(o.store, record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000, metrics });
+    const done = await finish(o.store, record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000 + (extras.resume?.wallTimeS ?? 0), metrics });
+    // Checkpoints are for resuming: an interrupted run keeps them, any other end has no use for them.
+    if (done.status !== 'interrupted') rmSync(checkpoints, { recursive: true, force: true });
     if (done.status === 'diverged') say(o, `${prefix}run ${done.id} diverged: ${done.message}`);
     return { record: done, epochs };
   } catch (e) {

@@ -19,15 +19,17 @@ import type { Callback } from '../train/callbacks/callback.js';
 import type { Logs } from '../record/history.js';
 import { TrialTakenError, type RunRecord, type RunStore, type StudyRecord } from '../store/types.js';
 import { optimize, type StopReason } from '../tune/driver.js';
-import { epochValue } from '../tune/objective.js';
-import { trialsOf, type TrialRecord } from '../tune/records.js';
+import { epochValue, type Objective } from '../tune/objective.js';
+import { countedTrials, trialsOf, type TrialRecord } from '../tune/records.js';
 import { paramText, type Params } from '../tune/space.js';
 import { bestTrial } from '../tune/trial.js';
 import { samplerFrom } from '../tune/samplers/index.js';
 import { prunerFrom } from '../tune/pruners/index.js';
 import { disposePrepared, prepareData, dataKey, type PreparedData } from './data-prep.js';
 import { scoreBaselines, type BaselineResult } from './baselines.js';
-import { preflight, runOne, say, type RunOptions } from './runner.js';
+import { alignEpochs, checkpointDir, preflight, runOne, say, type RunOptions } from './runner.js';
+import { listCheckpoints } from '../train/run-checkpoint.js';
+import { existsSync } from 'node:fs';
 import { graceSeconds, heartbeatSeconds } from '../store/liveness.js';
 import { runWeights } from '../store/artifact-hash.js';
 import type { Experiment, StudyCell } from './types.js';
@@ -182,6 +184,7 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
       const done = before.filter((t) => t.state !== 'interrupted').length;
       say(o, `continuing study ${study.id} (${exp.name}): ${done} of ${tune.trials} trials stored${crashed ? `, ${crashed} left running by a process that died marked crashed (queued again once)` : ''}`);
     }
+    const resumedTrials = await resumeInterrupted(exp, o, study.id, dataFor, pruner.name);
     let best = bestTrial(before.filter((t) => t.state !== 'interrupted') as never, objective.direction) as TrialRecord | null;
     let firstTrial = true;
     const result = await optimize({
@@ -220,7 +223,7 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
       resumed,
       stop: result.stop,
       trials,
-      ran: result.started,
+      ran: [...resumedTrials, ...result.started],
       best: finalBest,
       test,
       baselines,
@@ -267,25 +270,13 @@ async function runTrial(
   const data = await x.dataFor(cell);
   const shown = Object.entries(params).map(([k, v]) => `${k.split('.').pop()}=${paramText(v)}`).join(' ');
   for (let e = 0; e < tune.executionsPerTrial; e++) {
-    const curve: (number | null)[] = [];
-    const pruning: Callback = {
-      name: 'pruner',
-      onEpochEnd(log, ctx) {
-        const v = epochValue(log, objective.metric);
-        curve[log.epoch] = v;
-        for (let i = 0; i < log.epoch; i++) curve[i] ??= null;
-        if (v === null || log.epoch >= ctx.epochs - 1 || !prune(curve, log.epoch)) return;
-        ctx.stop('pruned', `pruned by ${x.pruner} after epoch ${log.epoch + 1}: ${objective.metric} ${v.toFixed(4)}`);
-      },
-    };
-    const keepBest = objective.reduce === 'best' ? [new KeepBestWeights(kerasName(objective.metric), objective.direction)] : [];
     const prefix = `trial ${number}${tune.executionsPerTrial > 1 ? ` execution ${e + 1}/${tune.executionsPerTrial}` : ''} [${shown}] `;
     let outcome;
     try {
       outcome = await runOne(exp, cell, e, data, studyId, { i: number + 1, n: tune.trials }, o, {
         trial: number,
         retryOf: retryOf ?? undefined,
-        callbacks: [pruning, ...keepBest],
+        callbacks: trialCallbacks(objective, x.pruner, prune),
         prefix,
         summary: x.summary && e === 0,
       });
@@ -295,6 +286,72 @@ async function runTrial(
     }
     if (outcome.record.status !== 'completed' && outcome.record.status !== 'stopped') return;
   }
+}
+
+/**
+ * A trial's own callbacks: the pruner's check after each epoch (its curve kept in checkpoints, so a resumed
+ * trial prunes as it would have), and, for `reduce: best`, the best epoch's weights put back at the end.
+ */
+export function trialCallbacks(objective: Objective, pruner: string, prune: (intermediate: readonly (number | null)[], step: number) => boolean): Callback[] {
+  let curve: (number | null)[] = [];
+  const pruning: Callback = {
+    name: 'pruner',
+    onEpochEnd(log, ctx) {
+      const v = epochValue(log, objective.metric);
+      curve[log.epoch] = v;
+      for (let i = 0; i < log.epoch; i++) curve[i] ??= null;
+      if (v === null || log.epoch >= ctx.epochs - 1 || !prune(curve, log.epoch)) return;
+      ctx.stop('pruned', `pruned by ${pruner} after epoch ${log.epoch + 1}: ${objective.metric} ${v.toFixed(4)}`);
+    },
+    getState: () => ({ json: { curve } }),
+    setState: (state) => void (curve = [...((state.json as { curve: (number | null)[] }).curve ?? [])]),
+  };
+  return [pruning, ...(objective.reduce === 'best' ? [new KeepBestWeights(kerasName(objective.metric), objective.direction)] : [])];
+}
+
+/**
+ * The pruning question for a stored trial, as the search asks it: its curve against the study's other trials
+ * as stored now (used when a trial is resumed outside the search loop).
+ */
+export async function pruneCheckOf(exp: Experiment, store: RunStore, studyId: number, trial: number): Promise<(intermediate: readonly (number | null)[], step: number) => boolean> {
+  const pruner = prunerFrom(exp.tune!.pruner, 'tune.pruner');
+  const { trials } = await loadTrials(store, exp, studyId);
+  const others = countedTrials(trials).filter((t) => t.number !== trial);
+  const params = trials.find((t) => t.number === trial)?.params ?? {};
+  const maxEpochs = Math.max(...exp.cells.map((c) => c.spec.training.epochs));
+  return (intermediate, step) =>
+    pruner.shouldPrune({ number: trial, state: 'running', params, value: null, intermediate: [...intermediate] }, step, { direction: exp.tune!.objective.direction, trials: others, maxEpochs });
+}
+
+/**
+ * Continues the interrupted trials of a search that have a checkpoint (Ctrl-C left them): each is reopened (one
+ * worker wins the reopen) and trained on from its newest checkpoint, exactly as it would have gone on.
+ */
+async function resumeInterrupted(exp: Experiment, o: TuneOptions, studyId: number, dataFor: (cell: StudyCell) => Promise<PreparedData>, pruner: string): Promise<number[]> {
+  const resumed: number[] = [];
+  for (const run of await o.store.listRuns({ studyId, status: 'interrupted' })) {
+    if (run.trial === null || !existsSync(checkpointDir(o.artifactsDir, run.id)) || listCheckpoints(checkpointDir(o.artifactsDir, run.id)).length === 0) continue;
+    let record: RunRecord;
+    try {
+      record = await o.store.reopenRun(run.id);
+    } catch {
+      continue; // another worker took it
+    }
+    const cell = exp.tune!.cell(run.values as Params);
+    const prune = await pruneCheckOf(exp, o.store, studyId, run.trial);
+    say(o, `resuming trial ${run.trial} (run ${run.id}) from its checkpoint`);
+    const data = await dataFor(cell);
+    await alignEpochs(o.store, run.id, checkpointDir(o.artifactsDir, run.id));
+    await runOne(exp, cell, run.repeat, data, studyId, { i: run.trial + 1, n: exp.tune!.trials }, o, {
+      trial: run.trial,
+      callbacks: trialCallbacks(exp.tune!.objective, pruner, prune),
+      prefix: `trial ${run.trial} (resumed) `,
+      summary: false,
+      resume: record,
+    });
+    resumed.push(run.trial);
+  }
+  return resumed;
 }
 
 /**

@@ -1,0 +1,50 @@
+// `nnlab resume <run>`: continues an interrupted or crashed run from its newest epoch checkpoint (see
+// src/lab/resume.ts); ends with the same JSON line as `nnlab run --json`.
+import type { Command } from 'commander';
+import { artifactsDirOf, humanStream, parseId, printJson, storeFrom } from '../context.js';
+import { addHeartbeatOptions, secondsOption } from './worker.js';
+
+interface ResumeOpts {
+  store?: string;
+  bar?: boolean;
+  json?: boolean;
+  heartbeat?: string;
+  grace?: string;
+}
+
+export function registerResume(program: Command): void {
+  addHeartbeatOptions(
+    program
+      .command('resume <run>')
+      .description('continue an interrupted or crashed run from its newest epoch checkpoint (on CPU: the same metrics and weights as the uninterrupted run)')
+      .option('--store <url>', 'run store (default .nnlab/runs.db)')
+      .option('--no-bar', 'plain per-epoch lines even on a terminal'),
+  )
+    .option('--json', 'end with one line of JSON, as nnlab run --json')
+    .action(async (id: string, opts: ResumeOpts) => {
+      const runId = parseId(id, 'run');
+      const heartbeatS = secondsOption(opts.heartbeat, '--heartbeat');
+      const graceS = secondsOption(opts.grace, '--grace');
+      const { resumeRun } = await import('../../lab/resume.js'); // loads libtorch: only when used
+      const { runJson } = await import('../../lab/runner.js');
+      const store = await storeFrom(opts);
+      const out = humanStream(opts.json);
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) process.exit(130);
+        out.write('\nnnlab: interrupting after the current step (Ctrl-C again to quit at once)\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const outcome = await resumeRun(runId, { store, artifactsDir: await artifactsDirOf(store), stream: out, bar: opts.bar === false ? false : undefined, signal: controller.signal, heartbeatS, graceS });
+        const r = outcome.record;
+        out.write(`run ${r.id}: ${r.status}${r.message ? ` (${r.message})` : ''}; ${outcome.epochs.length} epochs\n`);
+        if (opts.json) printJson({ study: r.studyId, runs: [runJson(outcome)], baselines: [], summary: [], comparison: null, baselineCheck: null, finalTest: null, reportDir: null });
+        process.exitCode = r.status === 'completed' || r.status === 'stopped' || r.status === 'pruned' ? 0 : 1;
+      } finally {
+        process.off('SIGINT', onSigint);
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,84 @@
+// `nnlab resume <run>`: continues an interrupted or crashed run from its newest epoch checkpoint, in this
+// process, with the config the store recorded for it: the same data (same seed, same splits), model, training
+// and callbacks, and for a search's trial its pruning and best-epoch callbacks. On CPU the resumed run ends with
+// exactly the metrics and weights the uninterrupted run would have had. Everything that would stop a resume is
+// found before anything changes: a run that ended (completed, stopped, pruned, diverged, failed), one another
+// process is still training (its heartbeat is recent), one without a checkpoint, a checkpoint whose sha256 does
+// not match: each a ConfigError (exit 2), nothing written.
+import { existsSync } from 'node:fs';
+import { ConfigError, NnlabError } from '../engine/errors.js';
+import { CheckpointError } from '../io/checkpoint.js';
+import { listCheckpoints, loadLatestCheckpoint } from '../train/run-checkpoint.js';
+import type { RunRecord } from '../store/types.js';
+import { graceSeconds } from '../store/liveness.js';
+import { parseExperiment } from './experiment/index.js';
+import { disposePrepared, prepareData } from './data-prep.js';
+import { alignEpochs, checkpointDir, runOne, say, type RunOptions, type RunOutcome } from './runner.js';
+import { pruneCheckOf, trialCallbacks } from './tuner.js';
+import type { Experiment, RunSpec, StudyCell } from './types.js';
+import { stringify } from 'yaml';
+
+const ENDED = ['completed', 'stopped', 'pruned', 'diverged', 'failed'];
+
+export async function resumeRun(runId: number, o: RunOptions & { graceS?: number }): Promise<RunOutcome> {
+  const run = await o.store.getRun(runId);
+  if (!run) throw new ConfigError('run', `no run ${runId} in ${o.store.url}`);
+  if (ENDED.includes(run.status)) throw new ConfigError('run', `run ${runId} is ${run.status}${run.message ? ` (${run.message})` : ''}; only an interrupted or crashed run can be resumed`);
+  if (run.status === 'running') {
+    await o.store.markCrashed(graceSeconds(o));
+    const now = await o.store.getRun(runId);
+    if (now?.status === 'running') throw new ConfigError('run', `run ${runId} is running: its heartbeat is recent, so another process is training it (a dead one is taken for crashed after ${graceSeconds(o)} s without one)`);
+  }
+  const dir = checkpointDir(o.artifactsDir, runId);
+  if (!existsSync(dir) || listCheckpoints(dir).length === 0) {
+    throw new ConfigError('run', `run ${runId} has no checkpoint in ${dir} (it ended before its first epoch did, or on another machine); run its experiment again`);
+  }
+  let completed: number;
+  try {
+    const latest = loadLatestCheckpoint(dir);
+    completed = latest.completed;
+    latest.dispose();
+  } catch (e) {
+    if (e instanceof CheckpointError) throw new ConfigError('run', `run ${runId} cannot be resumed: ${e.message}`);
+    throw e;
+  }
+  const config = run.config as RunSpec & { dataSeed: number; classes: string[] };
+  const { exp, cell } = await experimentOf(run, o);
+  const data = await prepareData(config.data, config.dataSeed, 'data');
+  try {
+    const callbacks = exp.tune && run.trial !== null && run.studyId !== null ? trialCallbacks(exp.tune.objective, String((exp.tune.pruner as { name?: string })?.name ?? exp.tune.pruner), await pruneCheckOf(exp, o.store, run.studyId, run.trial)) : [];
+    const record = await o.store.reopenRun(runId);
+    await alignEpochs(o.store, runId, dir);
+    say(o, `resuming run ${runId}${run.label ? ` [${run.label}]` : ''} after epoch ${completed}`);
+    return await runOne(exp, cell, run.repeat, data, run.studyId, { i: 1, n: 1 }, o, { trial: run.trial ?? undefined, callbacks, summary: false, resume: record, prefix: `run ${runId} ` });
+  } finally {
+    disposePrepared(data);
+  }
+}
+
+/** The experiment a run came from as the runner needs it: its study's (for a search's trial), else one made from the run's config. */
+async function experimentOf(run: RunRecord, o: RunOptions): Promise<{ exp: Experiment; cell: StudyCell }> {
+  const config = run.config as RunSpec & { dataSeed: number };
+  const spec: RunSpec = { data: config.data, model: config.model, training: config.training, evaluateTest: config.evaluateTest };
+  const cell: StudyCell = { label: run.label, values: run.values, spec };
+  const study = run.studyId === null ? null : await o.store.getStudy(run.studyId);
+  if (study?.kind === 'tune' && run.trial !== null) {
+    const exp = parseExperiment(stringify(study.experiment), study.file);
+    return { exp, cell };
+  }
+  if (!config.data || !config.model || !config.training) throw new NnlabError(`run ${run.id} has no config to resume from`);
+  const exp: Experiment = {
+    file: study?.file ?? null,
+    name: study?.name ?? 'run',
+    description: null,
+    seed: run.seed - run.repeat,
+    repeats: 1,
+    study: null,
+    evaluateTest: config.evaluateTest ? 'all' : 'none',
+    tune: null,
+    baselines: [],
+    cells: [cell],
+    raw: null,
+  };
+  return { exp, cell };
+}
