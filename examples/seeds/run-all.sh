@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every seed study into reports/seeds/<study>/ (tables, plots, report.html) and keeps each run's --json
 # line in reports/seeds/<study>.json; docs/seeds.md sets their numbers beside the seeds'. On 2 cores the MNIST
-# and Fashion-MNIST studies take about 25 minutes together, the image-folder study (002) about 40.
+# and Fashion-MNIST studies take about 25 minutes together, the two searches of 003 about 30, the image-folder
+# study (002) about 40.
 #
 #   bash examples/seeds/run-all.sh                 # every study
 #   bash examples/seeds/run-all.sh 004-final-model  # some of them
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/../.."
 export NNLAB_HOME="${NNLAB_HOME:-.nnlab-seeds}"
 studies=("$@")
 [ ${#studies[@]} -eq 0 ] && studies=(000-one-vs-rest 000-hyperparameters 000-architectures 000-normalization 000-initializers 000-ten-outputs
-  004-activations 004-initializers 004-optimizers 004-regularization 004-final-model 002-dogs-vs-cats)
+  004-activations 004-initializers 004-optimizers 004-regularization 004-final-model 003-mnist-stddev 003-fashion-stddev 002-dogs-vs-cats)
 [ -f dist/examples/seeds/make-image-folder.js ] || npm run build
 mkdir -p reports/seeds
 for s in "${studies[@]}"; do

@@ -122,14 +122,16 @@ export function differingFields(a: unknown, b: unknown, limit = 8, at = ''): str
  */
 async function openStudy(exp: Experiment, o: TuneOptions): Promise<{ study: StudyRecord; resumed: boolean; note: string | null }> {
   const key = createHash('sha256').update(searchKey(exp.raw)).digest('hex');
-  const others = (await o.store.listSearchStudies(exp.name)).filter((s) => s.key !== key);
-  if (o.worker && others.length > 0 && !(await o.store.listSearchStudies(exp.name)).some((s) => s.key === key)) {
+  const open = await o.store.listSearchStudies(exp.name);
+  const others = open.filter((s) => s.key !== key);
+  const same = open.find((s) => s.key === key);
+  if (o.worker && others.length > 0 && same === undefined) {
     const fields = differingFields(JSON.parse(searchKey(others[0].experiment)), JSON.parse(searchKey(exp.raw)));
     throw new ConfigError('', `this file differs from search ${others[0].id} (${exp.name}) in ${fields.join(', ')}; a worker joins a search only with the same experiment (the budget aside)`, exp.file ?? undefined);
   }
   const { study, created } = await o.store.openSearchStudy({ name: exp.name, file: exp.file, experiment: exp.raw, key, fresh: o.fresh });
   let note: string | null = null;
-  if (created && o.fresh) note = `starting study ${study.id} afresh (--fresh); the earlier study of this search is kept`;
+  if (created && o.fresh) note = `starting study ${study.id} afresh (--fresh)${same ? `; study ${same.id} of this search is kept` : ''}`;
   else if (created && others.length > 0) note = `the experiment changed since study ${others[0].id} (${differingFields(JSON.parse(searchKey(others[0].experiment)), JSON.parse(searchKey(exp.raw))).join(', ')}), so this search is a new study ${study.id}`;
   return { study, resumed: !created, note };
 }

@@ -757,9 +757,18 @@ function observationModel(
   return believed === null ? { model, y } : { model: believed, y };
 }
 
+/**
+ * Restarts of the hyper-parameter fit for n observations: all of them while the surface is still being found,
+ * then at most 2 from 50 observations on (each start costs O(n³) per step, and with many observations the
+ * likelihood has one clear optimum near the default start): a suggestion stays a small share of a trial.
+ */
+function restartsFor(n: number, settings: GpSettings): number {
+  return n >= 50 ? Math.min(2, settings.restarts) : settings.restarts;
+}
+
 /** fitHyperparameters on all observations, or on a seeded subset of FIT_LIMIT of them when there are more. */
 function fitOnSubset(x: Float64Array, n: number, dim: number, y: Float64Array, settings: GpSettings, rng: Rng): Float64Array {
-  if (n <= FIT_LIMIT) return fitHyperparameters(x, n, dim, y, settings.alpha, settings.restarts, rng);
+  if (n <= FIT_LIMIT) return fitHyperparameters(x, n, dim, y, settings.alpha, restartsFor(n, settings), rng);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < FIT_LIMIT; i++) {
     const j = i + rng.int(n - i);
@@ -769,7 +778,7 @@ function fitOnSubset(x: Float64Array, n: number, dim: number, y: Float64Array, s
   const xs = new Float64Array(FIT_LIMIT * dim);
   pick.forEach((i, r) => xs.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
   const ys = Float64Array.from(pick, (i) => y[i]);
-  return fitHyperparameters(xs, FIT_LIMIT, dim, ys, settings.alpha, settings.restarts, rng);
+  return fitHyperparameters(xs, FIT_LIMIT, dim, ys, settings.alpha, restartsFor(FIT_LIMIT, settings), rng);
 }
 
 /** The registry entry: `tune.sampler: { name: gp, ... }`. */
