@@ -1,11 +1,13 @@
 // `npm run bench`: every bench beside its PyTorch peer, run in this one process, printed as ratios.
-// `npm run bench -- op mlp` runs a subset; `tune` (the tuner against Optuna, a few minutes) runs only when named.
+// `npm run bench -- op mlp` runs a subset; `tune` (the tuner against Optuna, a few minutes) and `workers` (32
+// worker processes on one search against PostgreSQL) run only when named.
 import { benchOpOverhead } from './op-overhead.js';
 import { benchMlpStep } from './mlp-step.js';
 import { benchCnn, benchLoader, benchMlpEpoch } from './models.js';
 import { printTable } from './common.js';
 import { runWorker } from './peers.js';
 import { benchTune, tuneBenchOptions } from './tune.js';
+import { benchWorkers, workersBenchOptions } from './workers.js';
 import { blasInfo } from '../src/engine/blas.js';
 import { libtorchInfo } from '../src/engine/libtorch.js';
 
@@ -49,4 +51,8 @@ if (only.includes('accuracy')) {
 if (only.includes('tune')) {
   // Not in the default run (a few minutes): nnlab's samplers and ASHA against Optuna (bench/tune.ts).
   await benchTune(tuneBenchOptions(only.filter((a) => a !== 'tune')));
+}
+if (only.includes('workers')) {
+  // Not in the default run: 32 processes on one search against a throwaway PostgreSQL (bench/workers.ts).
+  await benchWorkers(workersBenchOptions(only.filter((a) => a !== 'workers')));
 }

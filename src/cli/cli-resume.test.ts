@@ -31,8 +31,8 @@ const file = path.join(work, 'run.yaml');
 writeFileSync(file, RUN);
 
 /** Starts `nnlab run`, and once its run has `epochs` epochs stored sends `signal`; returns the run id. */
-async function interrupted(storePath: string, signal: NodeJS.Signals, epochs: number): Promise<number> {
-  const child = spawn(process.execPath, [cli, 'run', file, '--store', storePath, '--no-bar', '--heartbeat', '0.3'], { cwd: work, env, stdio: 'ignore' });
+async function interrupted(storePath: string, signal: NodeJS.Signals, epochs: number, experiment = file): Promise<number> {
+  const child = spawn(process.execPath, [cli, 'run', experiment, '--store', storePath, '--no-bar', '--heartbeat', '0.3'], { cwd: work, env, stdio: 'ignore' });
   const closed = new Promise((r) => child.once('close', r));
   let id = 0;
   for (let i = 0; i < 600 && id === 0; i++) {
@@ -129,4 +129,28 @@ test('resume refuses, with exit 2 and nothing changed: no checkpoint, a corrupt 
   assert.equal(none.status, 2);
   assert.match(none.stderr, new RegExp(`run ${id} has no checkpoint`));
   assert.equal(nnlab(['resume', '999', '--store', storePath]).status, 2);
+});
+
+test('a study stopped by Ctrl-C continues when run again: the same study, the interrupted run resumed, the rest trained', async () => {
+  const studyFile = path.join(work, 'study.yaml');
+  writeFileSync(studyFile, `${RUN.replace('epochs: 14', 'epochs: 5').replace('evaluateTest: true', 'evaluateTest: false')}study: { factors: { training.optimizer.lr: [0.003, 0.001] } }\n`);
+  const whole = path.join(work, 'study-whole.db');
+  const w = nnlab(['run', studyFile, '--store', whole, '--json']);
+  assert.equal(w.status, 0, w.stderr);
+  const ctrlC = path.join(work, 'study-ctrl-c.db');
+  await interrupted(ctrlC, 'SIGINT', 2, studyFile);
+  const again = nnlab(['run', studyFile, '--store', ctrlC, '--json']);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stderr, /continuing study 1 \(resumable\): 0 of 2 runs done/);
+  assert.match(again.stderr, /resuming run 1 \[training\.optimizer\.lr=0\.003\] of study 1 from its checkpoint/);
+  const out = lastJson(again.stdout);
+  assert.equal(out.study, 1);
+  assert.deepEqual(out.runs.map((r: { id: number }) => r.id), [1, 2]);
+  for (const id of [1, 2]) {
+    const [a, b] = [await outcome(whole, id), await outcome(ctrlC, id)];
+    assert.deepEqual(b.epochs, a.epochs, `run ${id}`);
+    assert.ok(b.weights.equals(a.weights), `run ${id} weights`);
+  }
+  const third = nnlab(['run', studyFile, '--store', ctrlC, '--json']);
+  assert.equal(lastJson(third.stdout).study, 2, 'a finished study is not continued: running the file again is a new study');
 });

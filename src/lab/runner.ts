@@ -5,8 +5,8 @@
 // store. Runs of different cells share the seeds of their repeat (repeat r uses seed + r), so cells are
 // compared on the same splits and shuffles. A failed run is recorded as failed and the study goes on; an
 // interrupt (Ctrl-C) records the running run as interrupted, keeps its epochs, and ends the study.
-import { rmSync } from 'node:fs';
-import { loadLatestCheckpoint } from '../train/run-checkpoint.js';
+import { existsSync, rmSync } from 'node:fs';
+import { listCheckpoints, loadLatestCheckpoint } from '../train/run-checkpoint.js';
 import os from 'node:os';
 import path from 'node:path';
 import { nnlabVersion } from '../engine/version.js';
@@ -28,9 +28,9 @@ import { Progress } from '../train/callbacks/progress.js';
 import type { Callback } from '../train/callbacks/callback.js';
 import type { EpochLog, Logs } from '../record/history.js';
 import { saveModel } from '../train/model-io.js';
-import { heartbeatSeconds } from '../store/liveness.js';
+import { graceSeconds, heartbeatSeconds } from '../store/liveness.js';
 import { hashArtifact, runWeights } from '../store/artifact-hash.js';
-import type { FinalMetrics, RunEnvironment, RunRecord, RunStore } from '../store/types.js';
+import type { FinalMetrics, RunEnvironment, RunRecord, RunStore, StudyRecord } from '../store/types.js';
 import { disposePrepared, prepareData, dataKey, type PreparedData } from './data-prep.js';
 import { scoreBaselines, type BaselineResult } from './baselines.js';
 import type { Experiment, RunSpec, StudyCell } from './types.js';
@@ -47,6 +47,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Seconds between a running run's heartbeats in the store (default: NNLAB_HEARTBEAT_S, else 5). */
   heartbeatS?: number;
+  /** Seconds without a heartbeat before a running run is taken for crashed (default: NNLAB_GRACE_S, else 30). */
+  graceS?: number;
 }
 
 
@@ -175,6 +177,8 @@ export interface RunExtras {
   summary?: boolean;
   /** Continue this stored run (reopened, its epochs after the checkpoint removed) from its newest checkpoint. */
   resume?: RunRecord;
+  /** This run's row, already created (a trial claimed by its number): filled in instead of a new run. */
+  claimed?: RunRecord;
 }
 
 /**
@@ -229,17 +233,10 @@ export async function runOne(
   };
   let record: RunRecord;
   try {
-    record = extras.resume ?? await o.store.createRun({
-      studyId,
-      label: cell.label,
-      values: cell.values,
-      config: { ...cell.spec, model: model.getConfig(), dataSeed: exp.seed, classes: [...data.classes] },
-      seed,
-      repeat,
-      trial: extras.trial ?? null,
-      retryOf: extras.retryOf ?? null,
-      environment,
-    });
+    const fields = { label: cell.label, values: cell.values, config: { ...cell.spec, model: model.getConfig(), dataSeed: exp.seed, classes: [...data.classes] }, environment };
+    if (extras.resume) record = extras.resume;
+    else if (extras.claimed) record = await o.store.updateRun(extras.claimed.id, fields);
+    else record = await o.store.createRun({ ...fields, studyId, seed, repeat, trial: extras.trial ?? null, retryOf: extras.retryOf ?? null });
   } catch (e) {
     // Not stored (a trial another worker claimed first, a store that went away): nothing to train.
     trainer.dispose();
@@ -324,10 +321,43 @@ async function finish(store: RunStore, id: number, end: Parameters<RunStore['fin
   }
 }
 
+/** Statuses of a run that will not go on by itself: a rerun of its study resumes or redoes it. */
+const UNFINISHED = ['interrupted', 'crashed'];
+
+/**
+ * The unfinished study this experiment continues: the newest study of the same name, file and experiment whose
+ * runs are not all there and ended (a Ctrl-C or a crash stopped it), or null (a finished study is not continued:
+ * running the file again is a new study, as it always was).
+ */
+async function unfinishedStudy(exp: Experiment, o: RunOptions): Promise<{ study: StudyRecord; runs: RunRecord[] } | null> {
+  const same = JSON.stringify(exp.raw);
+  const previous = (await o.store.listStudies()).filter((s) => s.kind === 'study' && s.name === exp.name && s.file === exp.file).pop();
+  if (!previous || JSON.stringify(previous.experiment) !== same) return null;
+  await o.store.markCrashed(graceSeconds(o));
+  const runs = await o.store.listRuns({ studyId: previous.id });
+  const unfinished = runs.some((r) => UNFINISHED.includes(r.status)) || runs.length < exp.cells.length * exp.repeats;
+  return unfinished && !runs.some((r) => r.status === 'running') ? { study: previous, runs } : null;
+}
+
+/** A stored run of the cell and repeat, resumed from its checkpoint when it was interrupted or crashed (else null: train it anew). */
+async function continueRun(exp: Experiment, cell: StudyCell, repeat: number, data: PreparedData, study: StudyRecord, stored: RunRecord[], index: { i: number; n: number }, o: RunOptions): Promise<RunOutcome | null> {
+  const run = stored.filter((r) => r.label === cell.label && r.repeat === repeat).pop();
+  if (!run) return null;
+  if (!UNFINISHED.includes(run.status)) return { record: run, epochs: await o.store.getEpochs(run.id) };
+  const dir = checkpointDir(o.artifactsDir, run.id);
+  if (!existsSync(dir) || listCheckpoints(dir).length === 0) return null;
+  const record = await o.store.reopenRun(run.id);
+  await alignEpochs(o.store, run.id, dir);
+  say(o, `resuming run ${run.id}${cell.label ? ` [${cell.label}]` : ''} of study ${study.id} from its checkpoint`);
+  return runOne(exp, cell, repeat, data, study.id, index, o, { resume: record, summary: false });
+}
+
 export async function runExperiment(exp: Experiment, o: RunOptions): Promise<ExperimentOutcome> {
   const data = await preflight(exp);
   const isStudy = exp.cells.length > 1 || exp.repeats > 1;
-  const study = isStudy ? await o.store.createStudy({ name: exp.name, file: exp.file, experiment: exp.raw }) : null;
+  const previous = isStudy ? await unfinishedStudy(exp, o) : null;
+  if (previous) say(o, `continuing study ${previous.study.id} (${exp.name}): ${previous.runs.filter((r) => !UNFINISHED.includes(r.status)).length} of ${exp.cells.length * exp.repeats} runs done`);
+  const study = previous?.study ?? (isStudy ? await o.store.createStudy({ name: exp.name, file: exp.file, experiment: exp.raw }) : null);
   const runs: RunOutcome[] = [];
   const n = exp.cells.length * exp.repeats;
   try {
@@ -338,7 +368,9 @@ export async function runExperiment(exp: Experiment, o: RunOptions): Promise<Exp
       for (const cell of exp.cells) {
         if (o.signal?.aborted) break outer;
         const prepared = data.get(dataKey(cell.spec.data, exp.seed))!;
-        const outcome = await runOne(exp, cell, repeat, prepared, study?.id ?? null, { i: runs.length + 1, n }, o);
+        const index = { i: runs.length + 1, n };
+        const continued = previous && study ? await continueRun(exp, cell, repeat, prepared, study, previous.runs, index, o) : null;
+        const outcome = continued ?? (await runOne(exp, cell, repeat, prepared, study?.id ?? null, index, o));
         runs.push(outcome);
         if (outcome.record.status === 'interrupted') break outer;
       }

@@ -43,8 +43,7 @@ export interface TuneOptions extends RunOptions {
    * Without it (`nnlab run`), the search waits for the trials other workers still run, then tests the best.
    */
   worker?: boolean;
-  /** Seconds without a heartbeat after which a running trial is crashed (default: NNLAB_GRACE_S, else 30). */
-  graceS?: number;
+
   /** Called after each trial this process ran, with the study's trials then (tests watch memory here). */
   onTrialEnd?: (trial: TrialRecord, trials: readonly TrialRecord[]) => void;
 }
@@ -58,6 +57,8 @@ export interface TuneOutcome {
   trials: TrialRecord[];
   /** Trial numbers this call ran. */
   ran: number[];
+  /** Claims this call lost to other workers (each followed by a fresh look at the trials). */
+  taken: number;
   best: TrialRecord | null;
   /** The best trial's test metrics (the mean over its executions), or null when the test set was not evaluated. */
   test: Logs | null;
@@ -201,9 +202,17 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
       waitForRunning: o.worker ? null : heartbeatSeconds(o),
       beforeClaim: async () => void (await o.store.markCrashed(grace)),
       load: async () => (await loadTrials(o.store, exp, study.id)).trials,
-      run: async ({ number, params, retryOf }, prune) => {
-        const claimed = await runTrial(exp, o, study.id, number, params, retryOf, prune, { dataFor, pruner: pruner.name, summary: firstTrial });
-        if (claimed === 'taken') return 'taken';
+      claim: async (number, retryOf) => {
+        try {
+          // The trial's first run, as a placeholder until its parameters are chosen (runOne fills it in).
+          return await o.store.createRun({ studyId: study.id, label: '', values: {}, config: {}, seed: exp.seed, repeat: 0, trial: number, retryOf, environment: {} as never });
+        } catch (e) {
+          if (e instanceof TrialTakenError) return 'taken';
+          throw e;
+        }
+      },
+      run: async ({ number, params, retryOf, claim }, prune) => {
+        await runTrial(exp, o, study.id, number, params, retryOf, claim as RunRecord, prune, { dataFor, pruner: pruner.name, summary: firstTrial });
         firstTrial = false;
         const trials = (await loadTrials(o.store, exp, study.id)).trials;
         const t = trials.find((x) => x.number === number)!;
@@ -226,6 +235,7 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
       stop: result.stop,
       trials,
       ran: [...resumedTrials, ...result.started],
+      taken: result.taken,
       best: finalBest,
       test,
       baselines,
@@ -250,9 +260,10 @@ async function runTrial(
   number: number,
   params: Params,
   retryOf: number | null,
+  claimed: RunRecord,
   prune: (intermediate: readonly (number | null)[], step: number) => boolean,
   x: { dataFor: (cell: StudyCell) => Promise<PreparedData>; pruner: string; summary: boolean },
-): Promise<'taken' | void> {
+): Promise<void> {
   const tune = exp.tune!;
   const { objective } = tune;
   let cell: StudyCell;
@@ -260,32 +271,22 @@ async function runTrial(
     cell = tune.cell(params);
   } catch (e) {
     // A point of the space the corner checks did not reach makes an invalid config: a failed trial, not a failed search.
-    try {
-      const record = await o.store.createRun({ studyId, label: '', values: params, config: {}, seed: exp.seed, repeat: 0, trial: number, retryOf, environment: {} as never });
-      await o.store.finishRun(record.id, { status: 'failed', message: (e as Error).message, wallTimeS: 0, metrics: {} });
-    } catch (claim) {
-      if (claim instanceof TrialTakenError) return 'taken';
-      throw claim;
-    }
+    await o.store.updateRun(claimed.id, { label: '', values: params, config: {}, environment: claimed.environment });
+    await o.store.finishRun(claimed.id, { status: 'failed', message: (e as Error).message, wallTimeS: 0, metrics: {} });
     return;
   }
   const data = await x.dataFor(cell);
   const shown = Object.entries(params).map(([k, v]) => `${k.split('.').pop()}=${paramText(v)}`).join(' ');
   for (let e = 0; e < tune.executionsPerTrial; e++) {
     const prefix = `trial ${number}${tune.executionsPerTrial > 1 ? ` execution ${e + 1}/${tune.executionsPerTrial}` : ''} [${shown}] `;
-    let outcome;
-    try {
-      outcome = await runOne(exp, cell, e, data, studyId, { i: number + 1, n: tune.trials }, o, {
-        trial: number,
-        retryOf: retryOf ?? undefined,
-        callbacks: trialCallbacks(objective, x.pruner, prune),
-        prefix,
-        summary: x.summary && e === 0,
-      });
-    } catch (claim) {
-      if (claim instanceof TrialTakenError && e === 0) return 'taken';
-      throw claim;
-    }
+    const outcome = await runOne(exp, cell, e, data, studyId, { i: number + 1, n: tune.trials }, o, {
+      trial: number,
+      retryOf: retryOf ?? undefined,
+      callbacks: trialCallbacks(objective, x.pruner, prune),
+      prefix,
+      summary: x.summary && e === 0,
+      claimed: e === 0 ? claimed : undefined,
+    });
     if (outcome.record.status !== 'completed' && outcome.record.status !== 'stopped') return;
   }
 }

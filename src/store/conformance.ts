@@ -298,6 +298,12 @@ export function runStoreConformance(name: string, freshDatabase: () => Promise<T
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof TrialTakenError, String(r.reason));
       await store.createRun(runInput(study.id, { trial: 0, repeat: 1 }));
+      const claimed = (await store.listRuns({ studyId: study.id }))[0];
+      const updated = await store.updateRun(claimed.id, { label: 'lr=0.1', values: { lr: 0.1 }, config: { n: 1 }, environment: { ...claimed.environment, host: 'elsewhere' } });
+      assert.deepEqual([updated.label, updated.values, updated.config, updated.environment.host, updated.trial], ['lr=0.1', { lr: 0.1 }, { n: 1 }, 'elsewhere', 0]);
+      assert.deepEqual(await store.getRun(claimed.id), updated);
+      await store.finishRun(claimed.id, { status: 'completed', message: null, wallTimeS: 1, metrics: {} });
+      await rejects(store.updateRun(claimed.id, { label: 'x', values: {}, config: {}, environment: claimed.environment }), /cannot update run \d+: it has ended/);
       const retry = await store.createRun(runInput(study.id, { trial: 1, retryOf: 0 }));
       assert.equal(retry.retryOf, 0);
       await assert.rejects(store.createRun(runInput(study.id, { trial: 2, retryOf: 0 })), TrialTakenError);

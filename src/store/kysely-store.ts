@@ -246,6 +246,18 @@ export class KyselyRunStore implements RunStore {
     return rows.map(toRun).sort((a, b) => a.id - b.id);
   }
 
+  async updateRun(runId: number, fields: Pick<RunRecord, 'label' | 'values' | 'config' | 'environment'>): Promise<RunRecord> {
+    const values = {
+      label: fields.label ?? '',
+      factor_values: toJson(fields.values ?? {}, 'run.values'),
+      config: toJson(fields.config, 'run.config'),
+      environment: toJson(fields.environment, 'run.environment'),
+    };
+    const row = await this.#query('update a run', () => this.db.updateTable('runs').set(values).where('id', '=', runId).where('status', '=', 'running').returningAll().executeTakeFirst());
+    if (!row) throw await this.#notRunning(runId, 'update');
+    return toRun(row);
+  }
+
   async reopenRun(runId: number): Promise<RunRecord> {
     const row = await this.#query('reopen a run', () =>
       this.db

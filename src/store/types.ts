@@ -132,6 +132,11 @@ export interface RunStore {
    * clock as `crashed`, with a message saying so. Returns them.
    */
   markCrashed(graceS: number): Promise<RunRecord[]>;
+  /**
+   * Fills in a running run's label, values, config and environment (a trial claimed by its number first, then
+   * configured once its parameters are chosen). An error for a run that is not running.
+   */
+  updateRun(runId: number, fields: Pick<RunRecord, 'label' | 'values' | 'config' | 'environment'>): Promise<RunRecord>;
   /** Puts an ended run (interrupted or crashed; not completed) back to `running` for a resume. */
   reopenRun(runId: number): Promise<RunRecord>;
   /** The store's own id (a UUID made with it): its artifacts live in a folder of that name. */

@@ -31,14 +31,19 @@ export interface OptimizeOptions {
    */
   waitForRunning?: number | null;
   /**
-   * Claims trial `number` (its first run, created with that number: the store lets one worker through) and
-   * trains it, storing its runs; 'taken' when another worker claimed the number first. `retryOf` is the crashed
-   * trial it repeats. `prune(intermediate, step)` says whether to stop it after the 0-based epoch `step`.
+   * Claims trial `number` before its parameters are chosen (its first run, created with that number: the store
+   * lets one worker through, so a lost claim costs one insert, not a sampler call): a claim token, or 'taken'
+   * when another worker has the number. `retryOf` is the crashed trial it repeats.
+   */
+  claim(number: number, retryOf: number | null): Promise<unknown | 'taken'>;
+  /**
+   * Trains the claimed trial with `params`, storing its runs. `prune(intermediate, step)` says whether to stop it
+   * after the 0-based epoch `step`.
    */
   run(
-    trial: { number: number; params: Params; retryOf: number | null },
+    trial: { number: number; params: Params; retryOf: number | null; claim: unknown },
     prune: (intermediate: readonly (number | null)[], step: number) => boolean,
-  ): Promise<'taken' | void>;
+  ): Promise<void>;
   /** Ends the search after the current trial. */
   signal?: AbortSignal;
 }
@@ -60,6 +65,7 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
   const started: number[] = [];
   const samplerTimesS: number[] = [];
   let taken = 0;
+  let lost = 0;
   const t0 = performance.now();
   for (;;) {
     if (o.signal?.aborted) return { stop: 'interrupted', started, taken, samplerTimesS };
@@ -76,6 +82,20 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
     if (o.timeoutS !== null && (performance.now() - t0) / 1000 >= o.timeoutS) return { stop: 'timeout', started, taken, samplerTimesS };
     const number = all.reduce((n, t) => Math.max(n, t.number + 1), 0);
     const retry = trialToRetry(all);
+    // A grid that has nothing left would be found only after a claim: ask it first (it is cheap).
+    if (retry === null && o.sampler.name === 'grid' && o.sampler.suggest(o.space, { number, direction: o.objective.direction, trials: counted }) === null) {
+      return { stop: 'exhausted', started, taken, samplerTimesS };
+    }
+    const claim = await o.claim(number, retry?.number ?? null);
+    if (claim === 'taken') {
+      // Another worker claimed this number first: wait a little (longer after each loss in a row, with jitter)
+      // so that many workers do not keep racing for the same next number, then look again.
+      taken++;
+      lost++;
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(lost, 20)));
+      continue;
+    }
+    lost = 0;
     let params: Params | null;
     if (retry !== null) params = retry.params;
     else {
@@ -83,13 +103,12 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
       params = o.sampler.suggest(o.space, { number, direction: o.objective.direction, trials: counted });
       samplerTimesS.push((performance.now() - s0) / 1000);
     }
-    if (params === null) return { stop: 'exhausted', started, taken, samplerTimesS };
+    if (params === null) params = {}; // only a grid returns null, and it was asked above
     const ctx = { direction: o.objective.direction, trials: counted, maxEpochs: o.maxEpochs };
-    const claimed = params;
-    const outcome = await o.run({ number, params, retryOf: retry?.number ?? null }, (intermediate, step) =>
-      o.pruner.shouldPrune({ number, state: 'running', params: claimed, value: null, intermediate: [...intermediate] }, step, ctx),
+    const chosen = params;
+    started.push(number);
+    await o.run({ number, params, retryOf: retry?.number ?? null, claim }, (intermediate, step) =>
+      o.pruner.shouldPrune({ number, state: 'running', params: chosen, value: null, intermediate: [...intermediate] }, step, ctx),
     );
-    if (outcome === 'taken') taken++;
-    else started.push(number);
   }
 }

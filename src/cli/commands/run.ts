@@ -83,6 +83,8 @@ export function registerRun(program: Command): void {
         }
         if (opts.fresh) out.write('nnlab: --fresh applies to a search (a file with tune:); ignored\n');
         outcome = await runExperiment(experiment, {
+          heartbeatS: secondsOption(opts.heartbeat, '--heartbeat'),
+          graceS: secondsOption(opts.grace, '--grace'),
           store,
           artifactsDir: await artifactsDirOf(store),
           stream: out,

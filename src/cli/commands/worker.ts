@@ -72,8 +72,8 @@ export function registerWorker(program: Command): void {
           heartbeatS,
           graceS,
         });
-        out.write(`worker ${process.pid}: ran ${done.ran.length} trial${done.ran.length === 1 ? '' : 's'} of study ${done.studyId} (${done.stop})\n`);
-        if (opts.json) printJson({ study: done.studyId, ran: done.ran, stop: done.stop });
+        out.write(`worker ${process.pid}: ran ${done.ran.length} trial${done.ran.length === 1 ? '' : 's'} of study ${done.studyId} (${done.stop}; ${done.taken} claim${done.taken === 1 ? '' : 's'} lost to other workers)\n`);
+        if (opts.json) printJson({ study: done.studyId, ran: done.ran, taken: done.taken, stop: done.stop });
         process.exitCode = done.interrupted ? 1 : 0;
       } finally {
         process.off('SIGINT', onSignal);
