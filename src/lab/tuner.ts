@@ -143,11 +143,11 @@ export async function openSearch(exp: Experiment, o: { store: RunStore; fresh?: 
   return { study, note };
 }
 
-/** The study's trials as stored (two queries, whatever the number of trials). */
-async function loadTrials(store: RunStore, exp: Experiment, studyId: number): Promise<{ trials: TrialRecord[]; runs: RunRecord[] }> {
-  const runs = await store.listRuns({ studyId });
+/** The study's trials as stored (two queries, whatever the number of trials; no configs read). */
+async function loadTrials(store: RunStore, exp: Experiment, studyId: number): Promise<{ trials: TrialRecord[] }> {
+  const runs = await store.listTrialRuns(studyId);
   const epochs = await store.getStudyEpochs(studyId);
-  return { trials: trialsOf(runs, epochs, exp.tune!.objective), runs };
+  return { trials: trialsOf(runs, epochs, exp.tune!.objective) };
 }
 
 function fmt(v: number | null): string {

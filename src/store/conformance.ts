@@ -298,7 +298,11 @@ export function runStoreConformance(name: string, freshDatabase: () => Promise<T
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof TrialTakenError, String(r.reason));
       await store.createRun(runInput(study.id, { trial: 0, repeat: 1 }));
-      const claimed = (await store.listRuns({ studyId: study.id }))[0];
+      const light = await store.listTrialRuns(study.id);
+      assert.equal(light.length, 2);
+      const full = await store.listRuns({ studyId: study.id });
+      assert.deepEqual(light[0], { id: full[0].id, trial: 0, retryOf: null, repeat: 0, status: 'running', message: null, values: full[0].values, wallTimeS: null });
+      const claimed = full[0];
       const updated = await store.updateRun(claimed.id, { label: 'lr=0.1', values: { lr: 0.1 }, config: { n: 1 }, environment: { ...claimed.environment, host: 'elsewhere' } });
       assert.deepEqual([updated.label, updated.values, updated.config, updated.environment.host, updated.trial], ['lr=0.1', { lr: 0.1 }, { n: 1 }, 'elsewhere', 0]);
       assert.deepEqual(await store.getRun(claimed.id), updated);

@@ -9,7 +9,7 @@ import { NnlabError, unknownName } from '../engine/errors.js';
 import type { EpochLog, Logs } from '../record/history.js';
 import { fromJson, toJson } from './json.js';
 import type { Database, EpochsTable, RunsTable, StudiesTable, ArtifactsTable } from './schema.js';
-import { TrialTakenError, type ArtifactRecord, type FinalMetrics, type NewRun, type RunEnvironment, type RunFilter, type RunRecord, type RunStore, type StoredRunStatus, type StudyKind, type StudyRecord } from './types.js';
+import { TrialTakenError, type ArtifactRecord, type FinalMetrics, type NewRun, type RunEnvironment, type RunFilter, type RunRecord, type RunStore, type StoredRunStatus, type StudyKind, type StudyRecord, type TrialRun } from './types.js';
 
 /** How a dialect's driver reports constraint violations, and its clock (ISO 8601 text, as JS writes it). */
 export interface DialectErrors {
@@ -311,6 +311,28 @@ export class KyselyRunStore implements RunStore {
       return limit === undefined ? q.orderBy('id').execute() : q.orderBy('id', 'desc').limit(limit).execute().then((r) => r.reverse());
     });
     return rows.map(toRun);
+  }
+
+  async listTrialRuns(studyId: number): Promise<TrialRun[]> {
+    const rows = await this.#query('list trials', () =>
+      this.db
+        .selectFrom('runs')
+        .select(['id', 'trial', 'retry_of', 'repeat_index', 'status', 'message', 'factor_values', 'wall_time_s'])
+        .where('study_id', '=', studyId)
+        .where('trial', 'is not', null)
+        .orderBy('id')
+        .execute(),
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      trial: r.trial,
+      retryOf: r.retry_of,
+      repeat: r.repeat_index,
+      status: r.status as StoredRunStatus,
+      message: r.message,
+      values: fromJson<Record<string, unknown>>(r.factor_values),
+      wallTimeS: r.wall_time_s,
+    }));
   }
 
   async addArtifact(artifact: Omit<ArtifactRecord, 'id' | 'createdAt' | 'sha256'> & { sha256?: string | null }): Promise<ArtifactRecord> {

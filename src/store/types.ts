@@ -64,6 +64,9 @@ export interface RunRecord {
   metrics: FinalMetrics;
 }
 
+/** The fields of a run a search's trial needs (listTrialRuns: no config, environment or metrics to read). */
+export type TrialRun = Pick<RunRecord, 'id' | 'trial' | 'retryOf' | 'repeat' | 'status' | 'message' | 'values' | 'wallTimeS'>;
+
 /** What createRun takes: a run's own fields (`trial` optional). */
 export type NewRun = Omit<RunRecord, 'id' | 'status' | 'message' | 'startedAt' | 'endedAt' | 'wallTimeS' | 'metrics' | 'trial' | 'retryOf'> & {
   trial?: number | null;
@@ -153,6 +156,8 @@ export interface RunStore {
   getRun(id: number): Promise<RunRecord | null>;
   /** Oldest first. */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
+  /** A study's runs with a trial number, oldest first, with only what a trial needs (what each claim reads). */
+  listTrialRuns(studyId: number): Promise<TrialRun[]>;
   /** Records an artifact (sha256 optional: null when not given). */
   addArtifact(artifact: Omit<ArtifactRecord, 'id' | 'createdAt' | 'sha256'> & { sha256?: string | null }): Promise<ArtifactRecord>;
   /** Artifacts whose runId / studyId equal the given ones, oldest first ({} lists all). */

@@ -2,7 +2,7 @@
 // all with the trial's number and its parameters as the run's values, so any process, a report or a dashboard
 // rebuilds the same trials from the same rows.
 import type { EpochLog } from '../record/history.js';
-import type { RunRecord, StoredRunStatus } from '../store/types.js';
+import type { StoredRunStatus, TrialRun } from '../store/types.js';
 import { intermediateValues, reduceCurve, type Objective } from './objective.js';
 import type { Params } from './space.js';
 import type { Trial, TrialState } from './trial.js';
@@ -62,8 +62,8 @@ function mean(xs: number[]): number {
  * of its executions' values under the objective (best or last epoch); a pruned trial's is the same over the
  * epochs it trained; failed, interrupted and running trials have none.
  */
-export function trialsOf(runs: readonly RunRecord[], epochsByRun: ReadonlyMap<number, readonly EpochLog[]>, objective: Objective): TrialRecord[] {
-  const byNumber = new Map<number, RunRecord[]>();
+export function trialsOf(runs: readonly TrialRun[], epochsByRun: ReadonlyMap<number, readonly EpochLog[]>, objective: Objective): TrialRecord[] {
+  const byNumber = new Map<number, TrialRun[]>();
   for (const r of runs) {
     if (r.trial === null) continue;
     byNumber.set(r.trial, [...(byNumber.get(r.trial) ?? []), r]);
