@@ -28,6 +28,26 @@ export async function storeFrom(opts: { store?: string }): Promise<RunStore> {
 }
 
 
+/**
+ * Ctrl-C (and the other `signals`) as a request to stop: the first one aborts the returned signal after saying
+ * so on `out` (the run ends after its current step, its state kept); a second one quits at once (exit 130).
+ * release() stops listening.
+ */
+export function interruptible(
+  out: NodeJS.WritableStream,
+  message = 'nnlab: interrupting after the current step (Ctrl-C again to quit at once)',
+  signals: NodeJS.Signals[] = ['SIGINT'],
+): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    out.write(`\n${message}\n`);
+    controller.abort();
+  };
+  for (const s of signals) process.on(s, onSignal);
+  return { signal: controller.signal, release: () => signals.forEach((s) => process.off(s, onSignal)) };
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }

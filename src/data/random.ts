@@ -7,20 +7,7 @@ import type { FieldSpec } from '../engine/fields.js';
 import { manualSeed } from '../engine/seed.js';
 import { ops, tidy } from '../tensor/index.js';
 
-/** Mixes integers into one well-spread seed in [0, 2^32) (a murmur3-style finaliser over each part). */
-export function mixSeed(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) {
-    // Fold in the low and high 32 bits of each (safe-integer) part.
-    for (const word of [p >>> 0, Math.floor(p / 2 ** 32) >>> 0]) {
-      h = Math.imul(h ^ word, 0x85ebca6b);
-      h ^= h >>> 13;
-      h = Math.imul(h, 0xc2b2ae35);
-      h ^= h >>> 16;
-    }
-  }
-  return h >>> 0;
-}
+export { mixSeed } from '../engine/mix-seed.js';
 
 /**
  * Runs fn with libtorch's generator seeded to `seed` (when given; otherwise, undefined or null, fn draws from

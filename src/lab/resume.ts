@@ -8,12 +8,12 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, NnlabError } from '../engine/errors.js';
 import { CheckpointError } from '../io/checkpoint.js';
-import { listCheckpoints, loadLatestCheckpoint } from '../train/run-checkpoint.js';
+import { listCheckpoints, loadLatestCheckpoint, type TrainingCheckpoint } from '../train/run-checkpoint.js';
 import type { RunRecord } from '../store/types.js';
 import { graceSeconds } from '../store/liveness.js';
 import { parseExperiment } from './experiment/index.js';
-import { disposePrepared, prepareData } from './data-prep.js';
-import { alignEpochs, checkpointDir, runOne, say, type RunOptions, type RunOutcome } from './runner.js';
+import { disposePrepared, prepareData, type PreparedData } from './data-prep.js';
+import { checkpointDir, reopenForResume, runOne, say, type RunOptions, type RunOutcome } from './runner.js';
 import { pruneCheckOf, trialCallbacks } from './tuner.js';
 import type { Experiment, RunSpec, StudyCell } from './types.js';
 import { stringify } from 'yaml';
@@ -33,26 +33,27 @@ export async function resumeRun(runId: number, o: RunOptions & { graceS?: number
   if (!existsSync(dir) || listCheckpoints(dir).length === 0) {
     throw new ConfigError('run', `run ${runId} has no checkpoint in ${dir} (it ended before its first epoch did, or on another machine); run its experiment again`);
   }
-  let completed: number;
+  let checkpoint: TrainingCheckpoint;
   try {
-    const latest = loadLatestCheckpoint(dir);
-    completed = latest.completed;
-    latest.dispose();
+    checkpoint = loadLatestCheckpoint(dir);
   } catch (e) {
     if (e instanceof CheckpointError) throw new ConfigError('run', `run ${runId} cannot be resumed: ${e.message}`);
     throw e;
   }
-  const config = run.config as RunSpec & { dataSeed: number; classes: string[] };
-  const { exp, cell } = await experimentOf(run, o);
-  const data = await prepareData(config.data, config.dataSeed, 'data');
+  let data: PreparedData | null = null;
+  let owned: TrainingCheckpoint | null = checkpoint; // until runOne takes it
   try {
+    const config = run.config as RunSpec & { dataSeed: number; classes: string[] };
+    const { exp, cell } = await experimentOf(run, o);
+    data = await prepareData(config.data, config.dataSeed, 'data');
     const callbacks = exp.tune && run.trial !== null && run.studyId !== null ? trialCallbacks(exp.tune.objective, String((exp.tune.pruner as { name?: string })?.name ?? exp.tune.pruner), await pruneCheckOf(exp, o.store, run.studyId, run.trial)) : [];
-    const record = await o.store.reopenRun(runId);
-    await alignEpochs(o.store, runId, dir);
-    say(o, `resuming run ${runId}${run.label ? ` [${run.label}]` : ''} after epoch ${completed}`);
-    return await runOne(exp, cell, run.repeat, data, run.studyId, { i: 1, n: 1 }, o, { trial: run.trial ?? undefined, callbacks, summary: false, resume: record, prefix: `run ${runId} ` });
+    const record = await reopenForResume(o.store, runId, checkpoint);
+    say(o, `resuming run ${runId}${run.label ? ` [${run.label}]` : ''} after epoch ${checkpoint.completed}`);
+    owned = null;
+    return await runOne(exp, cell, run.repeat, data, run.studyId, { i: 1, n: 1 }, o, { trial: run.trial ?? undefined, callbacks, summary: false, resume: { record, checkpoint }, prefix: `run ${runId} ` });
   } finally {
-    disposePrepared(data);
+    owned?.dispose();
+    if (data) disposePrepared(data);
   }
 }
 

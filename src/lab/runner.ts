@@ -6,7 +6,7 @@
 // compared on the same splits and shuffles. A failed run is recorded as failed and the study goes on; an
 // interrupt (Ctrl-C) records the running run as interrupted, keeps its epochs, and ends the study.
 import { existsSync, rmSync } from 'node:fs';
-import { listCheckpoints, loadLatestCheckpoint } from '../train/run-checkpoint.js';
+import { listCheckpoints, loadLatestCheckpoint, type TrainingCheckpoint } from '../train/run-checkpoint.js';
 import os from 'node:os';
 import path from 'node:path';
 import { nnlabVersion } from '../engine/version.js';
@@ -175,28 +175,34 @@ export interface RunExtras {
   prefix?: string;
   /** Print the model summary (default: for the first repeat). */
   summary?: boolean;
-  /** Continue this stored run (reopened, its epochs after the checkpoint removed) from its newest checkpoint. */
-  resume?: RunRecord;
+  /**
+   * Continue this stored run (reopened by reopenForResume) from its checkpoint, loaded once: runOne trains on
+   * from it and disposes it.
+   */
+  resume?: { record: RunRecord; checkpoint: TrainingCheckpoint };
   /** This run's row, already created (a trial claimed by its number): filled in instead of a new run. */
   claimed?: RunRecord;
 }
 
 /**
- * Makes a reopened run's stored epochs match its newest checkpoint before it trains on: epochs after the
- * checkpoint go (they are trained again), and epochs the checkpoint has that the store missed (the process died
- * between writing the checkpoint and storing the epoch) are added from the checkpoint's history. Returns the
- * number of epochs completed. A checkpoint that does not verify throws its CheckpointError.
+ * Reopens an interrupted or crashed run to resume it from `checkpoint` (its newest, loaded and so verified
+ * before anything changes), and makes its stored epochs match the checkpoint: epochs after it go (they are
+ * trained again), and epochs it has that the store missed (the process died between writing the checkpoint and
+ * storing the epoch) are added from its history. Throws when the run cannot be reopened (it ended, or another
+ * process reopened it first).
  */
-export async function alignEpochs(store: RunStore, runId: number, dir: string): Promise<number> {
-  const checkpoint = loadLatestCheckpoint(dir);
-  try {
-    await store.deleteEpochsFrom(runId, checkpoint.completed);
-    const stored = new Set((await store.getEpochs(runId)).map((e) => e.epoch));
-    for (const log of checkpoint.history) if (log.epoch < checkpoint.completed && !stored.has(log.epoch)) await store.addEpoch(runId, log);
-    return checkpoint.completed;
-  } finally {
-    checkpoint.dispose();
-  }
+export async function reopenForResume(store: RunStore, runId: number, checkpoint: TrainingCheckpoint): Promise<RunRecord> {
+  const record = await store.reopenRun(runId);
+  await store.deleteEpochsFrom(runId, checkpoint.completed);
+  const stored = new Set((await store.getEpochs(runId)).map((e) => e.epoch));
+  for (const log of checkpoint.history) if (log.epoch < checkpoint.completed && !stored.has(log.epoch)) await store.addEpoch(runId, log);
+  return record;
+}
+
+/** The newest checkpoint of a run, loaded and verified, or null when it has none. */
+export function latestCheckpointOf(artifactsDir: string, runId: number): TrainingCheckpoint | null {
+  const dir = checkpointDir(artifactsDir, runId);
+  return existsSync(dir) && listCheckpoints(dir).length > 0 ? loadLatestCheckpoint(dir) : null;
 }
 
 /** Where a run's epoch checkpoints live: beside its weights folder (which is replaced whole when it is saved). */
@@ -234,7 +240,7 @@ export async function runOne(
   let record: RunRecord;
   try {
     const fields = { label: cell.label, values: cell.values, config: { ...cell.spec, model: model.getConfig(), dataSeed: exp.seed, classes: [...data.classes] }, environment };
-    if (extras.resume) record = extras.resume;
+    if (extras.resume) record = extras.resume.record;
     else if (extras.claimed) record = await o.store.updateRun(extras.claimed.id, fields);
     else record = await o.store.createRun({ ...fields, studyId, seed, repeat, trial: extras.trial ?? null, retryOf: extras.retryOf ?? null });
   } catch (e) {
@@ -263,7 +269,7 @@ export async function runOne(
       seed,
       signal: o.signal,
       checkpoint: { dir: checkpoints },
-      ...(extras.resume ? { resume: { dir: checkpoints } } : {}),
+      ...(extras.resume ? { resume: extras.resume.checkpoint } : {}),
       callbacks: [
         ...callbacksOf(cell.spec, 'experiment'),
         ...(extras.callbacks ?? []),
@@ -290,7 +296,7 @@ export async function runOne(
     const dir = path.join(o.artifactsDir, `run-${record.id}`);
     saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, transforms: data.transforms, output: trainer.head, label: cell.label, values: cell.values });
     await o.store.addArtifact({ runId: record.id, studyId, kind: 'weights', path: dir, sha256: hashArtifact(dir) });
-    const done = await finish(o.store, record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000 + (extras.resume?.wallTimeS ?? 0), metrics });
+    const done = await finish(o.store, record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000 + (extras.resume?.record.wallTimeS ?? 0), metrics });
     // Checkpoints are for resuming: an interrupted run keeps them, any other end has no use for them.
     if (done.status !== 'interrupted') rmSync(checkpoints, { recursive: true, force: true });
     if (done.status === 'diverged') say(o, `${prefix}run ${done.id} diverged: ${done.message}`);
@@ -304,6 +310,7 @@ export async function runOne(
     clearInterval(beat);
     trainer.dispose();
     model.dispose();
+    extras.resume?.checkpoint.dispose();
   }
 }
 
@@ -344,12 +351,17 @@ async function continueRun(exp: Experiment, cell: StudyCell, repeat: number, dat
   const run = stored.filter((r) => r.label === cell.label && r.repeat === repeat).pop();
   if (!run) return null;
   if (!UNFINISHED.includes(run.status)) return { record: run, epochs: await o.store.getEpochs(run.id) };
-  const dir = checkpointDir(o.artifactsDir, run.id);
-  if (!existsSync(dir) || listCheckpoints(dir).length === 0) return null;
-  const record = await o.store.reopenRun(run.id);
-  await alignEpochs(o.store, run.id, dir);
+  const checkpoint = latestCheckpointOf(o.artifactsDir, run.id);
+  if (checkpoint === null) return null;
+  let record: RunRecord;
+  try {
+    record = await reopenForResume(o.store, run.id, checkpoint);
+  } catch (e) {
+    checkpoint.dispose();
+    throw e;
+  }
   say(o, `resuming run ${run.id}${cell.label ? ` [${cell.label}]` : ''} of study ${study.id} from its checkpoint`);
-  return runOne(exp, cell, repeat, data, study.id, index, o, { resume: record, summary: false });
+  return runOne(exp, cell, repeat, data, study.id, index, o, { resume: { record, checkpoint }, summary: false });
 }
 
 export async function runExperiment(exp: Experiment, o: RunOptions): Promise<ExperimentOutcome> {

@@ -27,9 +27,7 @@ import { samplerFrom } from '../tune/samplers/index.js';
 import { prunerFrom } from '../tune/pruners/index.js';
 import { disposePrepared, prepareData, dataKey, type PreparedData } from './data-prep.js';
 import { scoreBaselines, type BaselineResult } from './baselines.js';
-import { alignEpochs, checkpointDir, preflight, runOne, say, type RunOptions } from './runner.js';
-import { listCheckpoints } from '../train/run-checkpoint.js';
-import { existsSync } from 'node:fs';
+import { latestCheckpointOf, preflight, reopenForResume, runOne, say, type RunOptions } from './runner.js';
 import { graceSeconds, heartbeatSeconds } from '../store/liveness.js';
 import { runWeights } from '../store/artifact-hash.js';
 import type { Experiment, StudyCell } from './types.js';
@@ -188,7 +186,6 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
       say(o, `continuing study ${study.id} (${exp.name}): ${done} of ${tune.trials} trials stored${crashed ? `, ${crashed} left running by a process that died marked crashed (queued again once)` : ''}`);
     }
     const resumedTrials = await resumeInterrupted(exp, o, study.id, dataFor, pruner.name);
-    let best = bestTrial(before.filter((t) => t.state !== 'interrupted') as never, objective.direction) as TrialRecord | null;
     let firstTrial = true;
     const result = await optimize({
       space: tune.space,
@@ -216,7 +213,7 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
         firstTrial = false;
         const trials = (await loadTrials(o.store, exp, study.id)).trials;
         const t = trials.find((x) => x.number === number)!;
-        if (t.state === 'completed' && t.value !== null && (best === null || best.value === null || (objective.direction === 'max' ? t.value > best.value : t.value < best.value))) best = t;
+        const best = bestTrial(trials, objective.direction);
         const why = t.state === 'completed' ? '' : ` (${t.state}${t.message ? `: ${t.message}` : ''})`;
         say(o, `trial ${number} ${t.state === 'completed' ? 'complete' : t.state}: ${objective.metric} ${fmt(t.value)}${why}; best so far: ${best ? `trial ${best.number}, ${fmt(best.value)}` : 'none'}`);
         o.onTrialEnd?.(t, trials);
@@ -224,7 +221,7 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
     });
 
     const { trials } = await loadTrials(o.store, exp, study.id);
-    const finalBest = bestTrial(trials.filter((t) => t.state !== 'interrupted') as never, objective.direction) as TrialRecord | null;
+    const finalBest = bestTrial(trials, objective.direction);
     const interrupted = result.stop === 'interrupted' || trials.some((t) => result.started.includes(t.number) && t.state === 'interrupted');
     let test: Logs | null = null;
     const running = trials.some((t) => t.state === 'running');
@@ -333,24 +330,26 @@ export async function pruneCheckOf(exp: Experiment, store: RunStore, studyId: nu
 async function resumeInterrupted(exp: Experiment, o: TuneOptions, studyId: number, dataFor: (cell: StudyCell) => Promise<PreparedData>, pruner: string): Promise<number[]> {
   const resumed: number[] = [];
   for (const run of await o.store.listRuns({ studyId, status: 'interrupted' })) {
-    if (run.trial === null || !existsSync(checkpointDir(o.artifactsDir, run.id)) || listCheckpoints(checkpointDir(o.artifactsDir, run.id)).length === 0) continue;
+    if (run.trial === null) continue;
+    const checkpoint = latestCheckpointOf(o.artifactsDir, run.id);
+    if (checkpoint === null) continue;
     let record: RunRecord;
     try {
-      record = await o.store.reopenRun(run.id);
+      record = await reopenForResume(o.store, run.id, checkpoint);
     } catch {
+      checkpoint.dispose();
       continue; // another worker took it
     }
     const cell = exp.tune!.cell(run.values as Params);
     const prune = await pruneCheckOf(exp, o.store, studyId, run.trial);
     say(o, `resuming trial ${run.trial} (run ${run.id}) from its checkpoint`);
     const data = await dataFor(cell);
-    await alignEpochs(o.store, run.id, checkpointDir(o.artifactsDir, run.id));
     await runOne(exp, cell, run.repeat, data, studyId, { i: run.trial + 1, n: exp.tune!.trials }, o, {
       trial: run.trial,
       callbacks: trialCallbacks(exp.tune!.objective, pruner, prune),
       prefix: `trial ${run.trial} (resumed) `,
       summary: false,
-      resume: record,
+      resume: { record, checkpoint },
     });
     resumed.push(run.trial);
   }

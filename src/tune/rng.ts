@@ -2,20 +2,10 @@
 // and the trials it has seen, never on libtorch's generator or on what training drew. A sampler makes one Rng
 // per trial from (seed, trial number, ...), so a study that is resumed, or run by several processes, asks for
 // the same suggestions it would have asked for in one go.
+import { mixSeed } from '../engine/mix-seed.js';
 
-/** Mixes integers into one well-spread 32-bit seed (a murmur3-style finaliser over the low and high words of each). */
-export function mix(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) {
-    for (const word of [p >>> 0, Math.floor(p / 2 ** 32) >>> 0]) {
-      h = Math.imul(h ^ word, 0x85ebca6b);
-      h ^= h >>> 13;
-      h = Math.imul(h, 0xc2b2ae35);
-      h ^= h >>> 16;
-    }
-  }
-  return h >>> 0;
-}
+/** Mixes integers into one well-spread 32-bit seed (engine/mix-seed.ts, shared with the data pipeline). */
+export const mix = mixSeed;
 
 /** A small, fast generator (sfc32) with the draws samplers need. */
 export class Rng {

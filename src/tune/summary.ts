@@ -48,7 +48,7 @@ export function summarizeTune(study: StudyRecord, runs: readonly RunRecord[], ep
   const pruner = prunerFrom(section.pruner).config();
   const trials = trialsOf(runs, epochsByRun, objective);
   const counted = countedTrials(trials);
-  const best = (bestTrial(counted, objective.direction)?.number ?? null) === null ? null : trials.find((t) => t.number === bestTrial(counted, objective.direction)!.number)!;
+  const best = bestTrial(trials, objective.direction);
   const counts = { running: 0, completed: 0, pruned: 0, failed: 0, interrupted: 0, crashed: 0 };
   for (const t of trials) counts[t.state]++;
   let test: Logs | null = null;

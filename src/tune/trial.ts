@@ -29,9 +29,9 @@ export function better(a: number, b: number, direction: Direction): boolean {
   return direction === 'max' ? a > b : a < b;
 }
 
-/** The best completed trial (the first of equals), or null. */
-export function bestTrial(trials: readonly Trial[], direction: Direction): Trial | null {
-  let best: Trial | null = null;
+/** The best completed trial (the first of equals), or null; any trial-like records (a TrialRecord too). */
+export function bestTrial<T extends Pick<Trial, 'value'> & { state: string }>(trials: readonly T[], direction: Direction): T | null {
+  let best: T | null = null;
   for (const t of trials) {
     if (t.state !== 'completed' || t.value === null || !Number.isFinite(t.value)) continue;
     if (best === null || better(t.value, best.value!, direction)) best = t;

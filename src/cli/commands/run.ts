@@ -7,7 +7,7 @@ import { terminalSummary } from '../../report/terminal.js';
 import { baselineSentence } from '../../report/table.js';
 import { metricTitle } from '../../report/format.js';
 import { reportDirOption, writeStudyReport } from './report.js';
-import { artifactsDirOf, homeDir, humanStream, printJson, storeFrom } from '../context.js';
+import { artifactsDirOf, humanStream, interruptible, printJson, storeFrom } from '../context.js';
 import { ConfigError } from '../../engine/errors.js';
 import { addHeartbeatOptions, secondsOption, startWorkers } from './worker.js';
 import type { EpochLog } from '../../record/history.js';
@@ -49,13 +49,7 @@ export function registerRun(program: Command): void {
       if (workers > 0 && !experiment.tune) throw new ConfigError('--workers', 'worker processes train the trials of a search: the file needs a tune: section');
       const store = await storeFrom(opts);
       const out = humanStream(opts.json);
-      const controller = new AbortController();
-      const onSigint = () => {
-        if (controller.signal.aborted) process.exit(130);
-        out.write('\nnnlab: interrupting after the current step (Ctrl-C again to quit at once)\n');
-        controller.abort();
-      };
-      process.on('SIGINT', onSigint);
+      const interrupt = interruptible(out);
       let outcome: ExperimentOutcome;
       try {
         if (experiment.tune) {
@@ -75,7 +69,7 @@ export function registerRun(program: Command): void {
             const bad = codes.filter((c) => c !== 0).length;
             out.write(`${workers - bad} of ${workers} workers ended normally${bad ? `; ${bad} did not (exit ${codes.filter((c) => c !== 0).join(', ')})` : ''}\n`);
           }
-          const searched = await tuneExperiment(experiment, { store, artifactsDir: await artifactsDirOf(store), stream: out, bar: opts.bar === false ? false : undefined, signal: controller.signal, fresh, heartbeatS, graceS });
+          const searched = await tuneExperiment(experiment, { store, artifactsDir: await artifactsDirOf(store), stream: out, bar: opts.bar === false ? false : undefined, signal: interrupt.signal, fresh, heartbeatS, graceS });
           const json = await reportSearch(searched, store, out, reportDir);
           if (opts.json) printJson(json);
           process.exitCode = searched.interrupted || searched.best === null ? 1 : 0;
@@ -89,7 +83,7 @@ export function registerRun(program: Command): void {
           artifactsDir: await artifactsDirOf(store),
           stream: out,
           bar: opts.bar === false ? false : undefined,
-          signal: controller.signal,
+          signal: interrupt.signal,
         });
         const records = outcome.runs.map((r) => r.record);
         const epochs = new Map<number, EpochLog[]>(outcome.runs.map((r) => [r.record.id, r.epochs]));
@@ -126,7 +120,7 @@ export function registerRun(program: Command): void {
         const bad = records.some((r) => r.status === 'failed' || r.status === 'diverged' || r.status === 'interrupted');
         process.exitCode = bad || outcome.interrupted ? 1 : 0;
       } finally {
-        process.off('SIGINT', onSigint);
+        interrupt.release();
         await store.close();
       }
     });

@@ -7,8 +7,7 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../engine/errors.js';
-import { artifactsDirOf, homeDir, humanStream, printJson, storeFrom } from '../context.js';
-import path from 'node:path';
+import { artifactsDirOf, humanStream, interruptible, printJson, storeFrom } from '../context.js';
 
 interface WorkerOpts {
   set: string[];
@@ -53,21 +52,14 @@ export function registerWorker(program: Command): void {
       const graceS = secondsOption(opts.grace, '--grace');
       const store = await storeFrom(opts);
       const out = humanStream(opts.json);
-      const controller = new AbortController();
-      const onSignal = () => {
-        if (controller.signal.aborted) process.exit(130);
-        out.write('\nnnlab worker: stopping after the current step (again to quit at once)\n');
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const interrupt = interruptible(out, 'nnlab worker: stopping after the current step (again to quit at once)', ['SIGINT', 'SIGTERM']);
       try {
         const done = await tuneExperiment(experiment, {
           store,
           artifactsDir: await artifactsDirOf(store),
           stream: out,
           bar: opts.bar === false ? false : undefined,
-          signal: controller.signal,
+          signal: interrupt.signal,
           worker: true,
           heartbeatS,
           graceS,
@@ -76,8 +68,7 @@ export function registerWorker(program: Command): void {
         if (opts.json) printJson({ study: done.studyId, ran: done.ran, taken: done.taken, stop: done.stop });
         process.exitCode = done.interrupted ? 1 : 0;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        interrupt.release();
         await store.close();
       }
     });

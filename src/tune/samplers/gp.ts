@@ -22,8 +22,8 @@
 //   scored as what it decodes to (ints rounded, conditions applied), so the score is the suggestion's. The
 //   best point whose values no trial has (in any state) is proposed.
 //
-// Where it differs from KerasTuner: KerasTuner keeps one length scale of 1 for every dimension (its fit is a
-// TODO) where this fits one per dimension; it believes running trials at mean + std, not at the mean; and it
+// Where it differs from KerasTuner: KerasTuner keeps one length scale of 1 for every dimension (its source does
+// not fit it) where this fits one per dimension; it believes running trials at mean + std, not at the mean; and it
 // refines 50 random starts by L-BFGS-B where this scores many random points and pattern-searches the best,
 // which also handles the discrete parameters it rounds. The defaults (3 × parameters random trials, beta
 // 2.6, alpha 1e-4, normalised objectives, Matérn 5/2) are KerasTuner's.
