@@ -2,6 +2,7 @@
 // Append new migrations with the next number; never edit one that has shipped. The only dialect difference is
 // how an auto-numbered id column is spelled.
 import { randomUUID } from 'node:crypto';
+import { NnlabError } from '../engine/errors.js';
 import { sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -107,4 +108,18 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
 /** The migrations as a provider for Kysely's Migrator. */
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return { getMigrations: async () => migrations(dialect) };
+}
+
+/**
+ * Refuses a store that a newer nnlab migrated: its applied migrations (`applied`, by name) include ones this
+ * nnlab does not know, so its tables may hold what this version would misread or break.
+ */
+export function checkNotNewer(applied: readonly string[], shown: string, dialect: StoreDialect): void {
+  const known = Object.keys(migrations(dialect));
+  const unknown = applied.filter((name) => !known.includes(name)).sort();
+  if (unknown.length === 0) return;
+  throw new NnlabError(
+    `run store ${shown} was written by a newer nnlab (it has migration${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; ` +
+      `this nnlab knows up to ${known[known.length - 1]}): upgrade nnlab to use it`,
+  );
 }

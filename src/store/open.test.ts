@@ -24,3 +24,30 @@ test('maskUrl hides passwords in the user part and in parameters, and nothing el
   assert.equal(maskUrl('postgres://me@db:5432/runs'), 'postgres://me@db:5432/runs');
   assert.equal(maskUrl('postgres://db:5432/runs'), 'postgres://db:5432/runs');
 });
+
+test('a store a newer nnlab migrated is refused with a message saying so, and left as it was', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const Sqlite = (await import('better-sqlite3')).default;
+  const dir = mkdtempSync(path.join(tmpdir(), 'nnlab-newer-'));
+  try {
+    const file = path.join(dir, 'runs.db');
+    const store = await openStore(file);
+    await store.createStudy({ name: 'kept', file: null, experiment: {} });
+    await store.close();
+    const raw = new Sqlite(file);
+    raw.prepare(`insert into kysely_migration (name, timestamp) values ('0099_future', '2030-01-01T00:00:00.000Z')`).run();
+    raw.close();
+    await assert.rejects(openStore(file), (e: unknown) => {
+      assert.ok(e instanceof NnlabError);
+      assert.match(e.message, /written by a newer nnlab \(it has migration 0099_future; this nnlab knows up to 0004_workers\): upgrade nnlab/);
+      return true;
+    });
+    const check = new Sqlite(file, { readonly: true });
+    assert.equal((check.prepare('select count(*) as n from studies').get() as { n: number }).n, 1);
+    check.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -4,7 +4,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { NnlabError } from '../engine/errors.js';
 import { describe, KyselyRunStore, type DialectErrors } from './kysely-store.js';
-import { migrationProvider } from './migrations.js';
+import { checkNotNewer, migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
 /** Seconds to wait for a connection, unless the URL says `?connect_timeout=N` (libpq's parameter). */
@@ -36,6 +36,13 @@ export async function openPostgresStore(url: string): Promise<KyselyRunStore> {
   } catch (e) {
     await db?.destroy();
     throw new NnlabError(`cannot connect to run store ${shown}: ${describe(e)}`);
+  }
+  try {
+    const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(db).then((r) => r.rows.map((row) => row.name), () => []);
+    checkNotNewer(applied, shown, 'postgres');
+  } catch (e) {
+    await db.destroy();
+    throw e;
   }
   const { error } = await new Migrator({ db, provider: migrationProvider('postgres') }).migrateToLatest();
   if (error) {

@@ -6,7 +6,7 @@ import Sqlite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { NnlabError } from '../engine/errors.js';
 import { describe, KyselyRunStore, type DialectErrors } from './kysely-store.js';
-import { migrationProvider, migrations } from './migrations.js';
+import { checkNotNewer, migrationProvider, migrations } from './migrations.js';
 import type { Database } from './schema.js';
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -36,6 +36,12 @@ export async function openSqliteStore(file: string): Promise<KyselyRunStore> {
     raw?.close();
     throw new NnlabError(`cannot open run store ${url}: ${describe(e)}`);
   }
+  try {
+    checkNotNewer(appliedMigrations(raw), url, 'sqlite');
+  } catch (e) {
+    raw.close();
+    throw e;
+  }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
   try {
     if (pendingMigrations(raw)) await migrateExclusively(raw, db);
@@ -46,11 +52,15 @@ export async function openSqliteStore(file: string): Promise<KyselyRunStore> {
   return new KyselyRunStore(url, db, sqliteErrors);
 }
 
+/** The names of the migrations the file has (none for a new file). */
+function appliedMigrations(raw: Sqlite.Database): string[] {
+  const hasTable = raw.prepare(`select 1 from sqlite_master where type = 'table' and name = 'kysely_migration'`).get();
+  return hasTable ? (raw.prepare('select name from kysely_migration').pluck().all() as string[]) : [];
+}
+
 /** Whether the file lacks any of our migrations (checked synchronously, without taking a lock). */
 function pendingMigrations(raw: Sqlite.Database): boolean {
-  const hasTable = raw.prepare(`select 1 from sqlite_master where type = 'table' and name = 'kysely_migration'`).get();
-  if (!hasTable) return true;
-  const done = new Set(raw.prepare('select name from kysely_migration').pluck().all());
+  const done = new Set(appliedMigrations(raw));
   return Object.keys(migrations('sqlite')).some((name) => !done.has(name));
 }
 
