@@ -2,7 +2,8 @@
 # Sets up nnlab on a fresh Debian machine; safe to run again (it only installs what is missing).
 #
 #   bash scripts/setup.sh         libtorch + OpenBLAS (Debian packages), then `npm ci` (builds the addon)
-#   bash scripts/setup.sh --dev   also what the tests need: python3-torch (PyTorch as the numerical oracle), postgresql
+#   bash scripts/setup.sh --dev   also what the tests need: python3-torch (PyTorch as the numerical oracle), postgresql,
+#                                 python3-optuna, chromium (the dashboard tests)
 #
 # Needs root or sudo for apt-get. Reaches only Debian's package mirror and the npm registry.
 set -euo pipefail
@@ -39,10 +40,11 @@ command -v apt-get >/dev/null || fail "apt-get not found: this script sets up De
 
 # libtorch-dev: the C++ library and headers; libopenblas0-pthread: makes libblas.so.3 point to OpenBLAS
 # (with the reference BLAS, training is ~8x slower); fonts-dejavu-core: text in the PNG plots of reports.
-# --dev: python3-torch (the tests' numerical oracle and the benchmarks' peer), postgresql (the store's tests
-# start their own server from its binaries).
+# --dev: python3-torch (the tests' numerical oracle and the benchmarks' peer), python3-optuna (the tuner
+# benchmark's peer), postgresql (the store's tests start their own server from its binaries), chromium (the
+# dashboard's tests drive it with playwright-core).
 packages=(libtorch-dev libopenblas0-pthread fonts-dejavu-core)
-[ "$dev" = 1 ] && packages+=(python3-torch python3-optuna postgresql)
+[ "$dev" = 1 ] && packages+=(python3-torch python3-optuna postgresql chromium)
 
 missing=()
 for p in "${packages[@]}"; do

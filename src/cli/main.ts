@@ -13,6 +13,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerReport } from './commands/report.js';
 import { registerPredict } from './commands/predict.js';
 import { registerExportPredictions } from './commands/export-predictions.js';
+import { registerUi } from './commands/ui.js';
 import { ConfigError, NnlabError } from '../engine/errors.js';
 import { AddonError } from '../engine/native.js';
 import { printJson } from './context.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerPredict(program);
   registerExportPredictions(program);
+  registerUi(program);
 
   program
     .command('doctor')

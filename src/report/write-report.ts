@@ -80,14 +80,17 @@ export function checkReportDir(dir: string): string {
   return abs;
 }
 
-interface PlannedPlot {
+export interface PlannedPlot {
   name: string;
   title: string;
   spec: TopLevelSpec;
 }
 
-/** Which plots the report has: overlay and metric bars for comparisons, confusion matrices, per-run curves. */
-function planPlots(input: ReportInput, options: ReportOptions): PlannedPlot[] {
+/**
+ * Which plots the report has: overlay and metric bars for comparisons, confusion matrices, per-run curves (a
+ * search: its own plots, see planSearchPlots). The dashboard shows the same ones.
+ */
+export function planPlots(input: ReportInput, options: ReportOptions): PlannedPlot[] {
   if (input.tune) return planSearchPlots(input, input.tune, options);
   const { summary, runs, epochsByRun } = input;
   const names = configNames(summary.configs);

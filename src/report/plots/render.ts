@@ -52,4 +52,4 @@ export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
 export const CONFIG = { background: 'white', font: 'DejaVu Sans, sans-serif', legend: { labelLimit: 480 }, axis: { labelLimit: 360 } } as const;
 
 /** The Vega-Lite JSON schema every spec names. */
-export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
