@@ -1,6 +1,6 @@
 // `npm run bench`: every bench beside its PyTorch peer, run in this one process, printed as ratios.
-// `npm run bench -- op mlp` runs a subset; `tune` (the tuner against Optuna, a few minutes) and `workers` (32
-// worker processes on one search against PostgreSQL) run only when named.
+// `npm run bench -- op mlp` runs a subset; `tune` (the tuner against Optuna, a few minutes), `workers` (32
+// worker processes on one search against PostgreSQL) and `ui` (the dashboard on 10,000 runs) run only when named.
 import { benchOpOverhead } from './op-overhead.js';
 import { benchMlpStep } from './mlp-step.js';
 import { benchCnn, benchLoader, benchMlpEpoch } from './models.js';
@@ -8,6 +8,7 @@ import { printTable } from './common.js';
 import { runWorker } from './peers.js';
 import { benchTune, tuneBenchOptions } from './tune.js';
 import { benchWorkers, workersBenchOptions } from './workers.js';
+import { benchUi, uiBenchOptions } from './ui.js';
 import { blasInfo } from '../src/engine/blas.js';
 import { libtorchInfo } from '../src/engine/libtorch.js';
 
@@ -55,4 +56,8 @@ if (only.includes('tune')) {
 if (only.includes('workers')) {
   // Not in the default run: 32 processes on one search against a throwaway PostgreSQL (bench/workers.ts).
   await benchWorkers(workersBenchOptions(only.filter((a) => a !== 'workers')));
+}
+if (only.includes('ui')) {
+  // Not in the default run: the dashboard's start and pages on a store of 10,000 runs (bench/ui.ts).
+  await benchUi(uiBenchOptions(only.filter((a) => a !== 'ui')));
 }
