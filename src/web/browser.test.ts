@@ -9,7 +9,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../testing/browser.js';
-import { fixtureEpoch, HOSTILE_NAME, makeWebFixture, type WebFixture } from '../testing/web-fixture.js';
+import Sqlite from 'better-sqlite3';
+import { ENV, fixtureEpoch, HOSTILE_NAME, makeWebFixture, type WebFixture } from '../testing/web-fixture.js';
 import { startDashboard, type Dashboard } from './server.js';
 
 const shots = process.env.NNLAB_SCREENSHOTS ?? path.join(tmpdir(), 'nnlab-ui-screenshots');
@@ -142,6 +143,31 @@ test("a run page shows its config, model summary, curves and confusion matrix; a
   await live.screenshot({ path: path.join(shots, 'run-live.png'), fullPage: true });
   process.stdout.write(`# live update: the new epoch showed ${seconds.toFixed(2)} s after it was stored\n`);
   await live.close();
+});
+
+test('with a token: the address sets the cookie, and the one action (mark crashed) goes through from its button', async () => {
+  const tokened = await startDashboard({ store: fx.store, port: 0, token: 'browser-token-42' });
+  const lost = await fx.store.createRun({ studyId: fx.hostileId, label: 'lost', values: {}, config: {}, seed: 1, repeat: 1, environment: ENV });
+  const raw = new Sqlite(fx.storeFile);
+  raw.prepare(`update runs set started_at = '2020-01-01T00:00:00.000Z', heartbeat_at = '2020-01-01T00:00:00.000Z' where id = ?`).run(lost.id);
+  raw.close();
+  const page = await browser.newPage();
+  try {
+    page.on('console', (m) => m.type() === 'error' && problems.push(`token page: ${m.text()}`));
+    const res = await page.goto(`http://127.0.0.1:${tokened.port}/runs?status=running&token=browser-token-42`);
+    assert.equal(res?.status(), 200);
+    assert.equal(new URL(page.url()).search, '?status=running', 'the token left the address bar');
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.locator('button[data-action]').click();
+    await until(async () => /marked crashed: run \d+/.test(await page.locator('#action-result').innerText()), 'the action result');
+    assert.match(await page.locator('#action-result').innerText(), new RegExp(`marked crashed: run ${lost.id}$`));
+    assert.equal((await fx.store.getRun(lost.id))!.status, 'crashed');
+    // Redrawn: the page lists running runs, and none is left (the live run of the test before has finished).
+    assert.match(await page.locator('main').innerText(), /No runs match\./);
+  } finally {
+    await page.close();
+    await tokened.close();
+  }
 });
 
 test('an unknown run is a 404 page; no page broke the Content-Security-Policy or logged an error', async () => {

@@ -4,10 +4,12 @@ import { createReadStream, lstatSync, readdirSync, readFileSync, type Stats } fr
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ArtifactRecord, RunStore, StoredRunStatus } from '../store/types.js';
+import { graceSeconds } from '../store/liveness.js';
 import { assets } from './assets.js';
 import { configDiff, liveToken, runPage as queryRunPage, RUN_SORT_KEYS, studyRows, studyView, type RunQuery, type RunSortKey } from './data.js';
 import { comparePlots, runPlots, studyPlots } from './plots.js';
 import { notFoundPage } from './pages/errors.js';
+import type { Site } from './pages/layout.js';
 import { studiesPage } from './pages/studies.js';
 import { studyPage } from './pages/study.js';
 import { runsPage, STATUSES } from './pages/runs.js';
@@ -63,26 +65,25 @@ function modelSummaryOf(artifacts: readonly ArtifactRecord[]): string | null {
 
 export interface RouteContext {
   store: RunStore;
-  /** The store as shown in the footer (password masked). */
-  storeLabel: string;
+  site: Site;
 }
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store } = ctx;
   const html = (reply: FastifyReply, body: string, code = 200) => reply.code(code).type('text/html; charset=utf-8').send(body);
-  const notFound = (reply: FastifyReply, what: string) => html(reply, notFoundPage(what, ctx.storeLabel), 404);
+  const notFound = (reply: FastifyReply, what: string) => html(reply, notFoundPage(what, ctx.site), 404);
 
-  app.get('/', async (_req, reply) => html(reply, studiesPage(await studyRows(store), ctx.storeLabel)));
+  app.get('/', async (_req, reply) => html(reply, studiesPage(await studyRows(store), ctx.site)));
 
   app.get<{ Params: { id: string } }>('/studies/:id', async (req, reply) => {
     const id = idOf(req.params.id);
     const view = id === null ? null : await studyView(store, id);
-    return view ? html(reply, studyPage(view, ctx.storeLabel)) : notFound(reply, `No study ${req.params.id} in this store.`);
+    return view ? html(reply, studyPage(view, ctx.site)) : notFound(reply, `No study ${req.params.id} in this store.`);
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/runs', async (req, reply) => {
     const q = runQuery(req.query);
-    return html(reply, runsPage(await queryRunPage(store, q), q, ctx.storeLabel));
+    return html(reply, runsPage(await queryRunPage(store, q), q, ctx.site));
   });
 
   app.get<{ Params: { id: string } }>('/runs/:id', async (req, reply) => {
@@ -92,7 +93,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const [study, epochs, artifacts] = await Promise.all([run.studyId === null ? null : store.getStudy(run.studyId), store.getEpochs(run.id), store.listArtifacts({ runId: run.id })]);
     return html(
       reply,
-      runPage({ run, study, epochs: epochs.length, artifacts: artifacts.map((artifact) => ({ artifact, files: artifactFiles(artifact) })), modelSummary: modelSummaryOf(artifacts) }, ctx.storeLabel),
+      runPage({ run, study, epochs: epochs.length, artifacts: artifacts.map((artifact) => ({ artifact, files: artifactFiles(artifact) })), modelSummary: modelSummaryOf(artifacts) }, ctx.site),
     );
   });
 
@@ -101,7 +102,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const found = await Promise.all(ids.map((id) => store.getRun(id)));
     const runs = found.filter((r) => r !== null);
     const missing = ids.filter((_, i) => found[i] === null);
-    return html(reply, comparePage(runs, configDiff(runs), missing, ctx.storeLabel));
+    return html(reply, comparePage(runs, configDiff(runs), missing, ctx.site));
   });
 
   app.get<{ Params: { run: string; artifact: string; file: string } }>('/runs/:run/artifacts/:artifact/:file', async (req, reply) => {
@@ -161,7 +162,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   // The one write: mark runs whose heartbeat stopped as crashed (what `nnlab runs` does), from the runs page.
   app.post<{ Body: { graceS?: unknown } }>('/api/actions/mark-crashed', async (req, reply) => {
-    const grace = req.body?.graceS ?? 60;
+    const grace = req.body?.graceS ?? graceSeconds();
     if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) return reply.code(400).send({ error: 'graceS: expected a number of seconds ≥ 0' });
     const crashed = await store.markCrashed(grace);
     return { crashed: crashed.map((r) => r.id) };

@@ -8,6 +8,7 @@ import { NnlabError } from '../engine/errors.js';
 import type { RunStore } from '../store/types.js';
 import { assets } from './assets.js';
 import { errorPage, notFoundPage } from './pages/errors.js';
+import type { Site } from './pages/layout.js';
 import { registerRoutes } from './routes.js';
 import { allowedHosts, hostAllowed, isLoopback, SECURITY_HEADERS, TOKEN_COOKIE, tokenFromCookie, tokenMatches, writeRefusal } from './security.js';
 
@@ -42,15 +43,15 @@ function presentedToken(req: FastifyRequest): { token: string | null; fromQuery:
   return { token: tokenFromCookie(req.headers.cookie) ?? bearer ?? (Array.isArray(header) ? header[0] : header) ?? null, fromQuery: false };
 }
 
-function refuse(req: FastifyRequest, reply: FastifyReply, code: number, message: string, store: string): FastifyReply {
+function refuse(req: FastifyRequest, reply: FastifyReply, code: number, message: string, site: Site): FastifyReply {
   if (isApi(req)) return reply.code(code).type('application/json; charset=utf-8').send({ error: message });
-  return reply.code(code).type('text/html; charset=utf-8').send(errorPage(message, store));
+  return reply.code(code).type('text/html; charset=utf-8').send(errorPage(message, site));
 }
 
 /** Builds the app (not listening yet): hooks, routes and error handling. */
 export function createApp(store: RunStore, rules: { allowed: ReadonlySet<string>; token: string | null }): FastifyInstance {
   const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 } });
-  const label = store.url;
+  const site = { store: store.url, token: rules.token };
 
   app.addHook('onRequest', async (req, reply) => {
     reply.headers(SECURITY_HEADERS);
@@ -60,7 +61,7 @@ export function createApp(store: RunStore, rules: { allowed: ReadonlySet<string>
     }
     if (rules.token !== null) {
       const { token, fromQuery } = presentedToken(req);
-      if (!tokenMatches(token, rules.token)) return refuse(req, reply, 401, 'This dashboard needs its token: open the address `nnlab ui` printed (it ends with ?token=...).', label);
+      if (!tokenMatches(token, rules.token)) return refuse(req, reply, 401, 'This dashboard needs its token: open the address `nnlab ui` printed (it ends with ?token=...).', { ...site, token: null });
       if (fromQuery && req.method === 'GET' && !isApi(req)) {
         // Keep the token in a cookie for the session's later requests, and take it out of the address bar.
         const url = new URL(req.url, 'http://x');
@@ -71,24 +72,24 @@ export function createApp(store: RunStore, rules: { allowed: ReadonlySet<string>
       }
     }
     if (req.method === 'GET' || req.method === 'HEAD') return;
-    if (req.method !== 'POST' || !req.url.startsWith('/api/actions/')) return refuse(req, reply, 405, `${req.method} is not allowed: the dashboard is read-only but for its actions (POST /api/actions/...).`, label);
+    if (req.method !== 'POST' || !req.url.startsWith('/api/actions/')) return refuse(req, reply, 405, `${req.method} is not allowed: the dashboard is read-only but for its actions (POST /api/actions/...).`, site);
     const why = writeRefusal(req.headers as Parameters<typeof writeRefusal>[0], rules.allowed, rules.token);
-    if (why) return refuse(req, reply, 403, why, label);
+    if (why) return refuse(req, reply, 403, why, site);
   });
 
   app.setNotFoundHandler((req, reply) => {
     if (isApi(req)) return reply.code(404).send({ error: `no such address: ${req.method} ${req.url.split('?')[0]}` });
-    return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(`No page at ${req.url.split('?')[0]}.`, label));
+    return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(`No page at ${req.url.split('?')[0]}.`, site));
   });
 
   app.setErrorHandler((error, req, reply) => {
     const e = error as Error & { statusCode?: number };
     // Fastify's own 4xx (a body that is not JSON, a malformed address) keep their code and message.
     const code = e instanceof NnlabError ? 503 : e.statusCode && e.statusCode < 500 ? e.statusCode : 500;
-    return refuse(req, reply, code, e instanceof NnlabError || code < 500 ? e.message : `internal error: ${e.message}`, label);
+    return refuse(req, reply, code, e instanceof NnlabError || code < 500 ? e.message : `internal error: ${e.message}`, site);
   });
 
-  registerRoutes(app, { store, storeLabel: label });
+  registerRoutes(app, { store, site });
   return app;
 }
 

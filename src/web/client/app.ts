@@ -97,10 +97,38 @@ function watch(main: HTMLElement): void {
   void tick();
 }
 
+/** The page's action buttons: POST JSON to their address with the token, say the result, redraw the page. */
+function actions(main: HTMLElement): void {
+  main.addEventListener('click', async (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
+    if (!button) return;
+    const result = document.getElementById('action-result');
+    const token = document.querySelector<HTMLMetaElement>('meta[name="nnlab-token"]')?.content;
+    button.disabled = true;
+    try {
+      const res = await fetch(button.dataset.action!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { 'x-nnlab-token': token } : {}) },
+        body: '{}',
+      });
+      const body = (await res.json()) as { crashed?: number[]; error?: string };
+      const text = !res.ok ? `refused: ${body.error}` : body.crashed?.length ? `marked crashed: run ${body.crashed.join(', ')}` : 'no run had lost its heartbeat';
+      await refresh(main);
+      const after = document.getElementById('action-result');
+      if (after) after.textContent = text;
+    } catch (e) {
+      if (result) result.textContent = `failed: ${(e as Error).message}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 async function start(): Promise<void> {
   const main = document.querySelector('main');
   if (!main) return;
   await drawCharts(main);
+  actions(main);
   document.body.dataset.ready = 'true';
   if (main.dataset.live) watch(main);
 }

@@ -5,14 +5,24 @@ import { html, raw, type Html } from '../html.js';
 import type { Table } from '../../report/table.js';
 import type { StoredRunStatus } from '../../store/types.js';
 
+/** What every page says about the dashboard itself. */
+export interface Site {
+  /** The store shown, for the footer (password masked). */
+  store: string;
+  /**
+   * The dashboard's token, put in a <meta> for app.js to send with its one write (only pages served to a request
+   * that presented it carry it); null without one.
+   */
+  token: string | null;
+}
+
 export interface PageOptions {
   title: string;
   /** Which navigation entry is current. */
   section: 'studies' | 'runs' | 'compare' | null;
   /** The live-token URL app.js polls (api/live?...), when the page shows runs that may still change. */
   live?: string;
-  /** The store shown, for the footer. */
-  store: string;
+  site: Site;
 }
 
 export function page(o: PageOptions, body: Html): string {
@@ -22,7 +32,8 @@ ${html`<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${o.title} · nnlab</title>
+${o.site.token ? html`<meta name="nnlab-token" content="${o.site.token}">
+` : ''}<title>${o.title} · nnlab</title>
 <link rel="stylesheet" href="/static/style.css">
 <script defer src="/static/vendor/vega.min.js"></script>
 <script defer src="/static/vendor/vega-lite.min.js"></script>
@@ -35,7 +46,7 @@ ${html`<html lang="en">
 <h1>${o.title}</h1>
 ${body}
 </main>
-<footer>store ${o.store}</footer>
+<footer>store ${o.site.store}</footer>
 </body>
 </html>`}
 `;

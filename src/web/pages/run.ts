@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { html, type Html } from '../html.js';
 import { metricTitle, num } from '../../report/format.js';
 import type { ArtifactRecord, RunRecord, StudyRecord } from '../../store/types.js';
-import { charts, page, status } from './layout.js';
+import { charts, page, status, type Site } from './layout.js';
 
 export interface RunView {
   run: RunRecord;
@@ -28,7 +28,7 @@ function bytes(n: number): string {
   return n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
 }
 
-export function runPage(v: RunView, store: string): string {
+export function runPage(v: RunView, site: Site): string {
   const { run, study } = v;
   const env = run.environment;
   const envRows: [string, string][] = env
@@ -59,5 +59,5 @@ ${run.message ? html`<p class="message" id="run-message">${run.message}</p>` : '
         )}</tbody></table>`
       : html`<p class="muted">None.</p>`
   }</section>`;
-  return page({ title: `Run ${run.id}`, section: 'runs', store, live: `/api/live?runs=${run.id}` }, body);
+  return page({ title: `Run ${run.id}`, section: 'runs', site, live: `/api/live?runs=${run.id}` }, body);
 }

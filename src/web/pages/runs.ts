@@ -5,7 +5,7 @@ import { html, query, raw, type Html } from '../html.js';
 import { num } from '../../report/format.js';
 import type { RunRecord, StoredRunStatus } from '../../store/types.js';
 import { metricOf, type RunPage, type RunQuery, type RunSortKey } from '../data.js';
-import { page, status, statusCounts } from './layout.js';
+import { page, status, statusCounts, type Site } from './layout.js';
 
 export const STATUSES: StoredRunStatus[] = ['running', 'completed', 'stopped', 'pruned', 'diverged', 'interrupted', 'failed', 'crashed'];
 
@@ -45,7 +45,7 @@ function groupTable(p: RunPage): Html {
   })}</tbody></table>`;
 }
 
-export function runsPage(p: RunPage, q: RunQuery, store: string): string {
+export function runsPage(p: RunPage, q: RunQuery, site: Site): string {
   const studyOptions = [...p.studies.values()].reverse();
   const filters = html`<form class="filters" method="get" action="/runs">
 <label>Status <select name="status"><option value="">any</option>${STATUSES.map((s) => html`<option value="${s}"${raw(q.status === s ? ' selected' : '')}>${s}</option>`)}</select></label>
@@ -65,6 +65,8 @@ ${p.page < p.pages ? html`<a rel="next" href="/runs${params(q, { page: p.page + 
 ${sortHeader(q, 'val.accuracy', 'Val accuracy', true)}${sortHeader(q, 'val.loss', 'Val loss', true)}${sortHeader(q, 'test.accuracy', 'Test accuracy', true)}${sortHeader(q, 'time', 'Time (s)', true)}${sortHeader(q, 'started', 'Started')}</tr></thead>
 <tbody>${p.runs.map((r) => runRow(r, p))}</tbody></table>
 <button type="submit">Compare the picked runs</button></form>`;
+  const action = html`<p class="actions"><button type="button" data-action="/api/actions/mark-crashed">Mark crashed runs</button>
+<span class="muted">runs still 'running' whose heartbeat stopped (their process died), as <code>nnlab runs</code> does</span> <span id="action-result" role="status"></span></p>`;
   const live = p.runs.some((r) => r.status === 'running') ? `/api/live?runs=${p.runs.filter((r) => r.status === 'running').map((r) => r.id).join(',')}` : undefined;
-  return page({ title: 'Runs', section: 'runs', store, ...(live ? { live } : {}) }, html`${filters}${pager}${p.total ? list : html`<p>No runs match.</p>`}${p.pages > 1 ? pager : ''}`);
+  return page({ title: 'Runs', section: 'runs', site, ...(live ? { live } : {}) }, html`${filters}${action}${pager}${p.total ? list : html`<p>No runs match.</p>`}${p.pages > 1 ? pager : ''}`);
 }

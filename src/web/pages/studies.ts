@@ -2,9 +2,9 @@
 import { html } from '../html.js';
 import { metricTitle, num } from '../../report/format.js';
 import type { StudyRow } from '../data.js';
-import { page, statusCounts } from './layout.js';
+import { page, statusCounts, type Site } from './layout.js';
 
-export function studiesPage(rows: readonly StudyRow[], store: string): string {
+export function studiesPage(rows: readonly StudyRow[], site: Site): string {
   const body = rows.length
     ? html`<table class="list" id="studies">
 <thead><tr><th class="num">ID</th><th>Name</th><th>Kind</th><th>Created</th><th class="num">Runs</th><th>By status</th><th>Best</th></tr></thead>
@@ -16,5 +16,5 @@ export function studiesPage(rows: readonly StudyRow[], store: string): string {
 </tr>`,
       )}</tbody></table>`
     : html`<p>No studies in this store yet. Run one with <code>nnlab run examples/…yaml</code>; it shows here as it trains.</p>`;
-  return page({ title: 'Studies', section: 'studies', store }, body);
+  return page({ title: 'Studies', section: 'studies', site }, body);
 }

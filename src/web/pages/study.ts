@@ -5,9 +5,9 @@ import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTab
 import { bestScoresTable, bestSentence, IMPORTANCE, importanceTable, searchSentence, trialsTable } from '../../report/tune-table.js';
 import { INTERVALS } from '../../report/terminal.js';
 import type { StudyView } from '../data.js';
-import { charts, page, statusCounts, table } from './layout.js';
+import { charts, page, statusCounts, table, type Site } from './layout.js';
 
-export function studyPage(view: StudyView, store: string): string {
+export function studyPage(view: StudyView, site: Site): string {
   const { study, summary, tune } = view;
   const byStatus: Record<string, number> = {};
   for (const r of view.runs) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
@@ -27,5 +27,5 @@ ${importanceTable(tune) ? html`<section id="importance"><h2>Parameter importance
 ${summary.comparison && summary.comparison.tests.length ? table(comparisonTable(summary)) : ''}</section>
 <section><h2>Plots</h2><p class="muted">Training solid, validation dashed; hover a point for its values, click a legend entry to show only that series (shift-click for several).</p>${charts(`/api/studies/${study.id}/plots`)}</section>
 <section id="runs"><h2>Runs</h2>${runs}</section>`;
-  return page({ title: `${tune ? 'Search' : 'Study'} ${study.name}`, section: 'studies', store, live: `/api/live?study=${study.id}` }, body);
+  return page({ title: `${tune ? 'Search' : 'Study'} ${study.name}`, section: 'studies', site, live: `/api/live?study=${study.id}` }, body);
 }
