@@ -1,11 +1,12 @@
 // The dashboard's routes over the store: the pages (HTML), their plots and live tokens (JSON), artifact
 // downloads and the static files. Every id in a URL is checked; an unknown one is a 404 page.
-import { createReadStream, lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ArtifactRecord, RunStore, StoredRunStatus } from '../store/types.js';
 import { graceSeconds } from '../store/liveness.js';
 import { assets } from './assets.js';
+import { modelSummary } from './model-summary.js';
 import { configDiff, liveToken, runPage as queryRunPage, RUN_SORT_KEYS, studyRows, studyView, type RunQuery, type RunSortKey } from './data.js';
 import { comparePlots, runPlots, studyPlots } from './plots.js';
 import { notFoundPage } from './pages/errors.js';
@@ -50,15 +51,11 @@ export function artifactFiles(a: ArtifactRecord): { name: string; bytes: number;
     .sort((x, y) => x.name.localeCompare(y.name));
 }
 
-/** The Keras-style summary kept in a run's weights (config.json's `summary`), or null. */
+/** The model summary of the run's first weights artifact that has one here, or null. */
 function modelSummaryOf(artifacts: readonly ArtifactRecord[]): string | null {
   for (const a of artifacts.filter((x) => x.kind === 'weights')) {
-    try {
-      const summary = (JSON.parse(readFileSync(path.join(a.path, 'config.json'), 'utf8')) as { summary?: unknown }).summary;
-      if (typeof summary === 'string') return summary;
-    } catch {
-      // not on this machine, or not readable: no summary to show
-    }
+    const summary = modelSummary(a.path);
+    if (summary) return summary;
   }
   return null;
 }
