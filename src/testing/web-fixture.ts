@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openSqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/open.js';
 import type { RunEnvironment, RunRecord, RunStore } from '../store/types.js';
 import type { EpochLog } from '../record/history.js';
 
@@ -27,6 +28,7 @@ export function fixtureEpoch(epoch: number, level: number): EpochLog {
 
 export interface WebFixture {
   dir: string;
+  /** The SQLite file (unused when the fixture went to another store). */
   storeFile: string;
   store: RunStore;
   studyId: number;
@@ -40,10 +42,11 @@ export interface WebFixture {
   cleanup(): Promise<void>;
 }
 
-export async function makeWebFixture(): Promise<WebFixture> {
+/** The fixture in a new SQLite file (default), or in `url` (a PostgreSQL database, say). */
+export async function makeWebFixture(url?: string): Promise<WebFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nnlab-web-'));
   const storeFile = path.join(dir, 'runs.db');
-  const store = await openSqliteStore(storeFile);
+  const store = url ? await openStore(url) : await openSqliteStore(storeFile);
   const config = (activation: string) => ({ data: { dataset: 'mnist' }, model: { units: [32], activation }, training: { epochs: 3, optimizer: { name: 'adam', lr: 0.001 } }, classes: ['zero', 'one'] });
 
   const study = await store.createStudy({ name: 'activations', file: null, experiment: { study: { metric: 'val.accuracy' } } });
