@@ -209,6 +209,24 @@ describe('safety', () => {
   });
 });
 
+test('a store that fails while serving gives a 503 page saying why, and the server keeps serving', async () => {
+  const { openSqliteStore } = await import('../store/sqlite.js');
+  const store = await openSqliteStore(':memory:');
+  const gone = await startDashboard({ store, port: 0 });
+  try {
+    assert.equal((await request(gone.port, '/')).status, 200);
+    await store.close();
+    const r = await request(gone.port, '/runs');
+    assert.equal(r.status, 503);
+    assert.match(r.body, /<p class="error">[^<]+<\/p>/);
+    assert.doesNotMatch(r.body, /^\s+at /m, 'no stack trace');
+    assert.equal((await request(gone.port, '/api/studies')).status, 503);
+    assert.equal((await request(gone.port, '/static/style.css')).status, 200, 'still serving');
+  } finally {
+    await gone.close();
+  }
+});
+
 describe('with a token', () => {
   test('every request needs it; ?token= sets a cookie and leaves the address bar; a write also needs the header', async () => {
     const tokened = await startDashboard({ store: fx.store, port: 0, token: 's3cret-token-123' });
