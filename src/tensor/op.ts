@@ -1,17 +1,61 @@
 // The bridge used by the generated wrappers: op ids resolved once, and libtorch errors rewritten so that the
 // message names the op and the shapes of its tensor arguments.
-import { getNative } from '../engine/native.js';
+import { getNative, type OpSchema } from '../engine/native.js';
+import { libtorchInfo } from '../engine/libtorch.js';
 import { Tensor } from './tensor.js';
-import { closest } from '../engine/errors.js';
+import { closest, NnlabError } from '../engine/errors.js';
 
 const native = getNative();
 
 export const call = native.call;
 
-/** Resolves an op to its id (cached in the addon too). Unknown names get a "did you mean". */
-export function opId(name: string, overload = ''): number {
+/** The libtorch version the generated wrappers were made from (ops.generated.ts says it when it loads). */
+let generatedFor: string | null = null;
+/** Whether the libtorch in use is another one, so each op's schema is checked on first use. */
+let otherLibtorch: boolean | null = null;
+let liveSchemas: Map<string, OpSchema> | undefined;
+
+export function wrappersGeneratedFor(version: string): void {
+  generatedFor = version;
+  otherLibtorch = null;
+}
+
+/**
+ * Why a wrapper that passes `expected` (its schema's argument names, in order, from the libtorch it was generated
+ * from) cannot call `live` positionally, or null when it can: the live schema must start with the same names, and
+ * any argument it adds after them must have a default or be optional (the addon fills those in).
+ */
+export function schemaMismatch(expected: readonly string[], live: OpSchema | undefined): string | null {
+  if (!live) return 'the op does not exist';
+  for (let i = 0; i < expected.length; i++) {
+    const got = live.args[i]?.name;
+    if (got !== expected[i]) return `argument ${i + 1} is ${got === undefined ? 'missing' : `'${got}'`}, where the wrapper passes '${expected[i]}'`;
+  }
+  const extra = live.args.slice(expected.length).find((a) => !a.hasDefault && !a.type.endsWith('?'));
+  return extra ? `it adds argument '${extra.name}' (${extra.type}) with no default` : null;
+}
+
+/**
+ * Resolves an op to its id (cached in the addon too). Unknown names get a "did you mean". With `args` (the
+ * names the generated wrapper passes, comma-separated), on a libtorch other than the one the wrappers were
+ * generated from, the op's schema there is checked once: a wrapper that would pass its arguments to the wrong
+ * parameters is an error that says so, not a wrong result.
+ */
+export function opId(name: string, overload = '', args?: string): number {
   try {
-    return native.opId(name, overload);
+    const id = native.opId(name, overload);
+    if (args !== undefined && (otherLibtorch ??= generatedFor !== null && libtorchInfo().version !== generatedFor)) {
+      if (!liveSchemas) liveSchemas = new Map(native.opSchemas().map((s) => [s.overload ? `${s.name}.${s.overload}` : s.name, s]));
+      const key = overload ? `${name}.${overload}` : name;
+      const problem = schemaMismatch(args ? args.split(',') : [], liveSchemas.get(key));
+      if (problem) {
+        throw new NnlabError(
+          `${key}: nnlab's wrapper was generated from libtorch ${generatedFor}, and on libtorch ${libtorchInfo().version} ${problem}. ` +
+            'Regenerate the wrappers for this libtorch with `npm run gen:ops`.',
+        );
+      }
+    }
+    return id;
   } catch (e) {
     const err = e as Error & { code?: string };
     if (err.code === 'NNLAB_UNKNOWN_OP') {

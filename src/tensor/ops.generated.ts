@@ -3,8 +3,12 @@
 /* eslint-disable */
 import type { Handle } from '../engine/native.js';
 import type { DType } from './dtype.js';
-import { call, opError, opId } from './op.js';
+import { call, opError, opId, wrappersGeneratedFor } from './op.js';
 import { Tensor } from './tensor.js';
+
+/** The libtorch these wrappers were generated from: on another one, each op's schema is checked on first use. */
+export const GENERATED_FOR_LIBTORCH = '1.13.1';
+wrappersGeneratedFor(GENERATED_FOR_LIBTORCH);
 
 /** A number or boolean passed to libtorch as a Scalar: whole numbers are integers, as in Python. */
 export type Scalar = number | boolean;
@@ -19,10 +23,10 @@ let _aten__add_Scalar: number | undefined;
 export function add(self: Tensor, other: Tensor | Scalar, alpha?: Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      const r = call(_aten__add_Tensor ??= opId('aten::add', 'Tensor'), self.h, other.h, alpha);
+      const r = call(_aten__add_Tensor ??= opId('aten::add', 'Tensor', 'self,other,alpha'), self.h, other.h, alpha);
       return new Tensor(r);
     }
-    const r = call(_aten__add_Scalar ??= opId('aten::add', 'Scalar'), self.h, other, alpha);
+    const r = call(_aten__add_Scalar ??= opId('aten::add', 'Scalar', 'self,other,alpha'), self.h, other, alpha);
     return new Tensor(r);
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::add.Tensor' : 'aten::add.Scalar', [self, other, alpha], e);
@@ -38,10 +42,10 @@ let _aten__sub_Scalar: number | undefined;
 export function sub(self: Tensor, other: Tensor | Scalar, alpha?: Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      const r = call(_aten__sub_Tensor ??= opId('aten::sub', 'Tensor'), self.h, other.h, alpha);
+      const r = call(_aten__sub_Tensor ??= opId('aten::sub', 'Tensor', 'self,other,alpha'), self.h, other.h, alpha);
       return new Tensor(r);
     }
-    const r = call(_aten__sub_Scalar ??= opId('aten::sub', 'Scalar'), self.h, other, alpha);
+    const r = call(_aten__sub_Scalar ??= opId('aten::sub', 'Scalar', 'self,other,alpha'), self.h, other, alpha);
     return new Tensor(r);
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::sub.Tensor' : 'aten::sub.Scalar', [self, other, alpha], e);
@@ -57,10 +61,10 @@ let _aten__mul_Scalar: number | undefined;
 export function mul(self: Tensor, other: Tensor | Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      const r = call(_aten__mul_Tensor ??= opId('aten::mul', 'Tensor'), self.h, other.h);
+      const r = call(_aten__mul_Tensor ??= opId('aten::mul', 'Tensor', 'self,other'), self.h, other.h);
       return new Tensor(r);
     }
-    const r = call(_aten__mul_Scalar ??= opId('aten::mul', 'Scalar'), self.h, other);
+    const r = call(_aten__mul_Scalar ??= opId('aten::mul', 'Scalar', 'self,other'), self.h, other);
     return new Tensor(r);
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::mul.Tensor' : 'aten::mul.Scalar', [self, other], e);
@@ -76,10 +80,10 @@ let _aten__div_Scalar: number | undefined;
 export function div(self: Tensor, other: Tensor | Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      const r = call(_aten__div_Tensor ??= opId('aten::div', 'Tensor'), self.h, other.h);
+      const r = call(_aten__div_Tensor ??= opId('aten::div', 'Tensor', 'self,other'), self.h, other.h);
       return new Tensor(r);
     }
-    const r = call(_aten__div_Scalar ??= opId('aten::div', 'Scalar'), self.h, other);
+    const r = call(_aten__div_Scalar ??= opId('aten::div', 'Scalar', 'self,other'), self.h, other);
     return new Tensor(r);
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::div.Tensor' : 'aten::div.Scalar', [self, other], e);
@@ -95,10 +99,10 @@ let _aten__pow_Tensor_Scalar: number | undefined;
 export function pow(self: Tensor, exponent: Tensor | Scalar): Tensor {
   try {
     if (exponent instanceof Tensor) {
-      const r = call(_aten__pow_Tensor_Tensor ??= opId('aten::pow', 'Tensor_Tensor'), self.h, exponent.h);
+      const r = call(_aten__pow_Tensor_Tensor ??= opId('aten::pow', 'Tensor_Tensor', 'self,exponent'), self.h, exponent.h);
       return new Tensor(r);
     }
-    const r = call(_aten__pow_Tensor_Scalar ??= opId('aten::pow', 'Tensor_Scalar'), self.h, exponent);
+    const r = call(_aten__pow_Tensor_Scalar ??= opId('aten::pow', 'Tensor_Scalar', 'self,exponent'), self.h, exponent);
     return new Tensor(r);
   } catch (e) {
     throw opError(exponent instanceof Tensor ? 'aten::pow.Tensor_Tensor' : 'aten::pow.Tensor_Scalar', [self, exponent], e);
@@ -114,10 +118,10 @@ let _aten__remainder_Scalar: number | undefined;
 export function remainder(self: Tensor, other: Tensor | Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      const r = call(_aten__remainder_Tensor ??= opId('aten::remainder', 'Tensor'), self.h, other.h);
+      const r = call(_aten__remainder_Tensor ??= opId('aten::remainder', 'Tensor', 'self,other'), self.h, other.h);
       return new Tensor(r);
     }
-    const r = call(_aten__remainder_Scalar ??= opId('aten::remainder', 'Scalar'), self.h, other);
+    const r = call(_aten__remainder_Scalar ??= opId('aten::remainder', 'Scalar', 'self,other'), self.h, other);
     return new Tensor(r);
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::remainder.Tensor' : 'aten::remainder.Scalar', [self, other], e);
@@ -133,10 +137,10 @@ let _aten__add__Scalar: number | undefined;
 export function add_(self: Tensor, other: Tensor | Scalar, alpha?: Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      call(_aten__add__Tensor ??= opId('aten::add_', 'Tensor'), self.h, other.h, alpha);
+      call(_aten__add__Tensor ??= opId('aten::add_', 'Tensor', 'self,other,alpha'), self.h, other.h, alpha);
       return self;
     }
-    call(_aten__add__Scalar ??= opId('aten::add_', 'Scalar'), self.h, other, alpha);
+    call(_aten__add__Scalar ??= opId('aten::add_', 'Scalar', 'self,other,alpha'), self.h, other, alpha);
     return self;
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::add_.Tensor' : 'aten::add_.Scalar', [self, other, alpha], e);
@@ -152,10 +156,10 @@ let _aten__sub__Scalar: number | undefined;
 export function sub_(self: Tensor, other: Tensor | Scalar, alpha?: Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      call(_aten__sub__Tensor ??= opId('aten::sub_', 'Tensor'), self.h, other.h, alpha);
+      call(_aten__sub__Tensor ??= opId('aten::sub_', 'Tensor', 'self,other,alpha'), self.h, other.h, alpha);
       return self;
     }
-    call(_aten__sub__Scalar ??= opId('aten::sub_', 'Scalar'), self.h, other, alpha);
+    call(_aten__sub__Scalar ??= opId('aten::sub_', 'Scalar', 'self,other,alpha'), self.h, other, alpha);
     return self;
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::sub_.Tensor' : 'aten::sub_.Scalar', [self, other, alpha], e);
@@ -171,10 +175,10 @@ let _aten__mul__Scalar: number | undefined;
 export function mul_(self: Tensor, other: Tensor | Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      call(_aten__mul__Tensor ??= opId('aten::mul_', 'Tensor'), self.h, other.h);
+      call(_aten__mul__Tensor ??= opId('aten::mul_', 'Tensor', 'self,other'), self.h, other.h);
       return self;
     }
-    call(_aten__mul__Scalar ??= opId('aten::mul_', 'Scalar'), self.h, other);
+    call(_aten__mul__Scalar ??= opId('aten::mul_', 'Scalar', 'self,other'), self.h, other);
     return self;
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::mul_.Tensor' : 'aten::mul_.Scalar', [self, other], e);
@@ -190,10 +194,10 @@ let _aten__div__Scalar: number | undefined;
 export function div_(self: Tensor, other: Tensor | Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      call(_aten__div__Tensor ??= opId('aten::div_', 'Tensor'), self.h, other.h);
+      call(_aten__div__Tensor ??= opId('aten::div_', 'Tensor', 'self,other'), self.h, other.h);
       return self;
     }
-    call(_aten__div__Scalar ??= opId('aten::div_', 'Scalar'), self.h, other);
+    call(_aten__div__Scalar ??= opId('aten::div_', 'Scalar', 'self,other'), self.h, other);
     return self;
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::div_.Tensor' : 'aten::div_.Scalar', [self, other], e);
@@ -206,7 +210,7 @@ let _aten__addcmul: number | undefined;
  */
 export function addcmul(self: Tensor, tensor1: Tensor, tensor2: Tensor, value?: Scalar): Tensor {
   try {
-    const r = call(_aten__addcmul ??= opId('aten::addcmul', ''), self.h, tensor1.h, tensor2.h, value);
+    const r = call(_aten__addcmul ??= opId('aten::addcmul', '', 'self,tensor1,tensor2,value'), self.h, tensor1.h, tensor2.h, value);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::addcmul', [self, tensor1, tensor2, value], e);
@@ -219,7 +223,7 @@ let _aten__addcdiv: number | undefined;
  */
 export function addcdiv(self: Tensor, tensor1: Tensor, tensor2: Tensor, value?: Scalar): Tensor {
   try {
-    const r = call(_aten__addcdiv ??= opId('aten::addcdiv', ''), self.h, tensor1.h, tensor2.h, value);
+    const r = call(_aten__addcdiv ??= opId('aten::addcdiv', '', 'self,tensor1,tensor2,value'), self.h, tensor1.h, tensor2.h, value);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::addcdiv', [self, tensor1, tensor2, value], e);
@@ -232,7 +236,7 @@ let _aten__addcmul_: number | undefined;
  */
 export function addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, value?: Scalar): Tensor {
   try {
-    call(_aten__addcmul_ ??= opId('aten::addcmul_', ''), self.h, tensor1.h, tensor2.h, value);
+    call(_aten__addcmul_ ??= opId('aten::addcmul_', '', 'self,tensor1,tensor2,value'), self.h, tensor1.h, tensor2.h, value);
     return self;
   } catch (e) {
     throw opError('aten::addcmul_', [self, tensor1, tensor2, value], e);
@@ -245,7 +249,7 @@ let _aten__addcdiv_: number | undefined;
  */
 export function addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, value?: Scalar): Tensor {
   try {
-    call(_aten__addcdiv_ ??= opId('aten::addcdiv_', ''), self.h, tensor1.h, tensor2.h, value);
+    call(_aten__addcdiv_ ??= opId('aten::addcdiv_', '', 'self,tensor1,tensor2,value'), self.h, tensor1.h, tensor2.h, value);
     return self;
   } catch (e) {
     throw opError('aten::addcdiv_', [self, tensor1, tensor2, value], e);
@@ -261,10 +265,10 @@ let _aten__lerp__Scalar: number | undefined;
 export function lerp_(self: Tensor, end: Tensor, weight: Tensor | Scalar): Tensor {
   try {
     if (weight instanceof Tensor) {
-      call(_aten__lerp__Tensor ??= opId('aten::lerp_', 'Tensor'), self.h, end.h, weight.h);
+      call(_aten__lerp__Tensor ??= opId('aten::lerp_', 'Tensor', 'self,end,weight'), self.h, end.h, weight.h);
       return self;
     }
-    call(_aten__lerp__Scalar ??= opId('aten::lerp_', 'Scalar'), self.h, end.h, weight);
+    call(_aten__lerp__Scalar ??= opId('aten::lerp_', 'Scalar', 'self,end,weight'), self.h, end.h, weight);
     return self;
   } catch (e) {
     throw opError(weight instanceof Tensor ? 'aten::lerp_.Tensor' : 'aten::lerp_.Scalar', [self, end, weight], e);
@@ -277,7 +281,7 @@ let _aten__neg: number | undefined;
  */
 export function neg(self: Tensor): Tensor {
   try {
-    const r = call(_aten__neg ??= opId('aten::neg', ''), self.h);
+    const r = call(_aten__neg ??= opId('aten::neg', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::neg', [self], e);
@@ -290,7 +294,7 @@ let _aten__abs: number | undefined;
  */
 export function abs(self: Tensor): Tensor {
   try {
-    const r = call(_aten__abs ??= opId('aten::abs', ''), self.h);
+    const r = call(_aten__abs ??= opId('aten::abs', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::abs', [self], e);
@@ -303,7 +307,7 @@ let _aten__sign: number | undefined;
  */
 export function sign(self: Tensor): Tensor {
   try {
-    const r = call(_aten__sign ??= opId('aten::sign', ''), self.h);
+    const r = call(_aten__sign ??= opId('aten::sign', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::sign', [self], e);
@@ -316,7 +320,7 @@ let _aten__exp: number | undefined;
  */
 export function exp(self: Tensor): Tensor {
   try {
-    const r = call(_aten__exp ??= opId('aten::exp', ''), self.h);
+    const r = call(_aten__exp ??= opId('aten::exp', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::exp', [self], e);
@@ -329,7 +333,7 @@ let _aten__log: number | undefined;
  */
 export function log(self: Tensor): Tensor {
   try {
-    const r = call(_aten__log ??= opId('aten::log', ''), self.h);
+    const r = call(_aten__log ??= opId('aten::log', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::log', [self], e);
@@ -342,7 +346,7 @@ let _aten__log1p: number | undefined;
  */
 export function log1p(self: Tensor): Tensor {
   try {
-    const r = call(_aten__log1p ??= opId('aten::log1p', ''), self.h);
+    const r = call(_aten__log1p ??= opId('aten::log1p', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::log1p', [self], e);
@@ -355,7 +359,7 @@ let _aten__log2: number | undefined;
  */
 export function log2(self: Tensor): Tensor {
   try {
-    const r = call(_aten__log2 ??= opId('aten::log2', ''), self.h);
+    const r = call(_aten__log2 ??= opId('aten::log2', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::log2', [self], e);
@@ -368,7 +372,7 @@ let _aten__sqrt: number | undefined;
  */
 export function sqrt(self: Tensor): Tensor {
   try {
-    const r = call(_aten__sqrt ??= opId('aten::sqrt', ''), self.h);
+    const r = call(_aten__sqrt ??= opId('aten::sqrt', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::sqrt', [self], e);
@@ -381,7 +385,7 @@ let _aten__rsqrt: number | undefined;
  */
 export function rsqrt(self: Tensor): Tensor {
   try {
-    const r = call(_aten__rsqrt ??= opId('aten::rsqrt', ''), self.h);
+    const r = call(_aten__rsqrt ??= opId('aten::rsqrt', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::rsqrt', [self], e);
@@ -394,7 +398,7 @@ let _aten__square: number | undefined;
  */
 export function square(self: Tensor): Tensor {
   try {
-    const r = call(_aten__square ??= opId('aten::square', ''), self.h);
+    const r = call(_aten__square ??= opId('aten::square', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::square', [self], e);
@@ -407,7 +411,7 @@ let _aten__reciprocal: number | undefined;
  */
 export function reciprocal(self: Tensor): Tensor {
   try {
-    const r = call(_aten__reciprocal ??= opId('aten::reciprocal', ''), self.h);
+    const r = call(_aten__reciprocal ??= opId('aten::reciprocal', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::reciprocal', [self], e);
@@ -420,7 +424,7 @@ let _aten__sin: number | undefined;
  */
 export function sin(self: Tensor): Tensor {
   try {
-    const r = call(_aten__sin ??= opId('aten::sin', ''), self.h);
+    const r = call(_aten__sin ??= opId('aten::sin', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::sin', [self], e);
@@ -433,7 +437,7 @@ let _aten__cos: number | undefined;
  */
 export function cos(self: Tensor): Tensor {
   try {
-    const r = call(_aten__cos ??= opId('aten::cos', ''), self.h);
+    const r = call(_aten__cos ??= opId('aten::cos', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::cos', [self], e);
@@ -446,7 +450,7 @@ let _aten__erf: number | undefined;
  */
 export function erf(self: Tensor): Tensor {
   try {
-    const r = call(_aten__erf ??= opId('aten::erf', ''), self.h);
+    const r = call(_aten__erf ??= opId('aten::erf', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::erf', [self], e);
@@ -459,7 +463,7 @@ let _aten__floor: number | undefined;
  */
 export function floor(self: Tensor): Tensor {
   try {
-    const r = call(_aten__floor ??= opId('aten::floor', ''), self.h);
+    const r = call(_aten__floor ??= opId('aten::floor', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::floor', [self], e);
@@ -472,7 +476,7 @@ let _aten__ceil: number | undefined;
  */
 export function ceil(self: Tensor): Tensor {
   try {
-    const r = call(_aten__ceil ??= opId('aten::ceil', ''), self.h);
+    const r = call(_aten__ceil ??= opId('aten::ceil', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::ceil', [self], e);
@@ -485,7 +489,7 @@ let _aten__round: number | undefined;
  */
 export function round(self: Tensor): Tensor {
   try {
-    const r = call(_aten__round ??= opId('aten::round', ''), self.h);
+    const r = call(_aten__round ??= opId('aten::round', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::round', [self], e);
@@ -498,7 +502,7 @@ let _aten__trunc: number | undefined;
  */
 export function trunc(self: Tensor): Tensor {
   try {
-    const r = call(_aten__trunc ??= opId('aten::trunc', ''), self.h);
+    const r = call(_aten__trunc ??= opId('aten::trunc', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::trunc', [self], e);
@@ -511,7 +515,7 @@ let _aten__sqrt_: number | undefined;
  */
 export function sqrt_(self: Tensor): Tensor {
   try {
-    call(_aten__sqrt_ ??= opId('aten::sqrt_', ''), self.h);
+    call(_aten__sqrt_ ??= opId('aten::sqrt_', '', 'self'), self.h);
     return self;
   } catch (e) {
     throw opError('aten::sqrt_', [self], e);
@@ -524,7 +528,7 @@ let _aten__neg_: number | undefined;
  */
 export function neg_(self: Tensor): Tensor {
   try {
-    call(_aten__neg_ ??= opId('aten::neg_', ''), self.h);
+    call(_aten__neg_ ??= opId('aten::neg_', '', 'self'), self.h);
     return self;
   } catch (e) {
     throw opError('aten::neg_', [self], e);
@@ -537,7 +541,7 @@ let _aten__clamp: number | undefined;
  */
 export function clamp(self: Tensor, min?: Scalar | null, max?: Scalar | null): Tensor {
   try {
-    const r = call(_aten__clamp ??= opId('aten::clamp', ''), self.h, min, max);
+    const r = call(_aten__clamp ??= opId('aten::clamp', '', 'self,min,max'), self.h, min, max);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::clamp', [self, min, max], e);
@@ -550,7 +554,7 @@ let _aten__clamp_: number | undefined;
  */
 export function clamp_(self: Tensor, min?: Scalar | null, max?: Scalar | null): Tensor {
   try {
-    call(_aten__clamp_ ??= opId('aten::clamp_', ''), self.h, min, max);
+    call(_aten__clamp_ ??= opId('aten::clamp_', '', 'self,min,max'), self.h, min, max);
     return self;
   } catch (e) {
     throw opError('aten::clamp_', [self, min, max], e);
@@ -563,7 +567,7 @@ let _aten__clamp_min: number | undefined;
  */
 export function clampMin(self: Tensor, min: Scalar): Tensor {
   try {
-    const r = call(_aten__clamp_min ??= opId('aten::clamp_min', ''), self.h, min);
+    const r = call(_aten__clamp_min ??= opId('aten::clamp_min', '', 'self,min'), self.h, min);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::clamp_min', [self, min], e);
@@ -576,7 +580,7 @@ let _aten__clamp_max: number | undefined;
  */
 export function clampMax(self: Tensor, max: Scalar): Tensor {
   try {
-    const r = call(_aten__clamp_max ??= opId('aten::clamp_max', ''), self.h, max);
+    const r = call(_aten__clamp_max ??= opId('aten::clamp_max', '', 'self,max'), self.h, max);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::clamp_max', [self, max], e);
@@ -589,7 +593,7 @@ let _aten__maximum: number | undefined;
  */
 export function maximum(self: Tensor, other: Tensor): Tensor {
   try {
-    const r = call(_aten__maximum ??= opId('aten::maximum', ''), self.h, other.h);
+    const r = call(_aten__maximum ??= opId('aten::maximum', '', 'self,other'), self.h, other.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::maximum', [self, other], e);
@@ -602,7 +606,7 @@ let _aten__minimum: number | undefined;
  */
 export function minimum(self: Tensor, other: Tensor): Tensor {
   try {
-    const r = call(_aten__minimum ??= opId('aten::minimum', ''), self.h, other.h);
+    const r = call(_aten__minimum ??= opId('aten::minimum', '', 'self,other'), self.h, other.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::minimum', [self, other], e);
@@ -615,7 +619,7 @@ let _aten__where_self: number | undefined;
  */
 export function where(condition: Tensor, self: Tensor, other: Tensor): Tensor {
   try {
-    const r = call(_aten__where_self ??= opId('aten::where', 'self'), condition.h, self.h, other.h);
+    const r = call(_aten__where_self ??= opId('aten::where', 'self', 'condition,self,other'), condition.h, self.h, other.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::where.self', [condition, self, other], e);
@@ -628,7 +632,7 @@ let _aten__zero_: number | undefined;
  */
 export function zero_(self: Tensor): Tensor {
   try {
-    call(_aten__zero_ ??= opId('aten::zero_', ''), self.h);
+    call(_aten__zero_ ??= opId('aten::zero_', '', 'self'), self.h);
     return self;
   } catch (e) {
     throw opError('aten::zero_', [self], e);
@@ -644,10 +648,10 @@ let _aten__fill__Scalar: number | undefined;
 export function fill_(self: Tensor, value: Tensor | Scalar): Tensor {
   try {
     if (value instanceof Tensor) {
-      call(_aten__fill__Tensor ??= opId('aten::fill_', 'Tensor'), self.h, value.h);
+      call(_aten__fill__Tensor ??= opId('aten::fill_', 'Tensor', 'self,value'), self.h, value.h);
       return self;
     }
-    call(_aten__fill__Scalar ??= opId('aten::fill_', 'Scalar'), self.h, value);
+    call(_aten__fill__Scalar ??= opId('aten::fill_', 'Scalar', 'self,value'), self.h, value);
     return self;
   } catch (e) {
     throw opError(value instanceof Tensor ? 'aten::fill_.Tensor' : 'aten::fill_.Scalar', [self, value], e);
@@ -660,7 +664,7 @@ let _aten__copy_: number | undefined;
  */
 export function copy_(self: Tensor, src: Tensor, nonBlocking?: boolean): Tensor {
   try {
-    call(_aten__copy_ ??= opId('aten::copy_', ''), self.h, src.h, nonBlocking);
+    call(_aten__copy_ ??= opId('aten::copy_', '', 'self,src,non_blocking'), self.h, src.h, nonBlocking);
     return self;
   } catch (e) {
     throw opError('aten::copy_', [self, src, nonBlocking], e);
@@ -673,7 +677,7 @@ let _aten__matmul: number | undefined;
  */
 export function matmul(self: Tensor, other: Tensor): Tensor {
   try {
-    const r = call(_aten__matmul ??= opId('aten::matmul', ''), self.h, other.h);
+    const r = call(_aten__matmul ??= opId('aten::matmul', '', 'self,other'), self.h, other.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::matmul', [self, other], e);
@@ -686,7 +690,7 @@ let _aten__mm: number | undefined;
  */
 export function mm(self: Tensor, mat2: Tensor): Tensor {
   try {
-    const r = call(_aten__mm ??= opId('aten::mm', ''), self.h, mat2.h);
+    const r = call(_aten__mm ??= opId('aten::mm', '', 'self,mat2'), self.h, mat2.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::mm', [self, mat2], e);
@@ -699,7 +703,7 @@ let _aten__bmm: number | undefined;
  */
 export function bmm(self: Tensor, mat2: Tensor): Tensor {
   try {
-    const r = call(_aten__bmm ??= opId('aten::bmm', ''), self.h, mat2.h);
+    const r = call(_aten__bmm ??= opId('aten::bmm', '', 'self,mat2'), self.h, mat2.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::bmm', [self, mat2], e);
@@ -712,7 +716,7 @@ let _aten__addmm: number | undefined;
  */
 export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta?: Scalar, alpha?: Scalar): Tensor {
   try {
-    const r = call(_aten__addmm ??= opId('aten::addmm', ''), self.h, mat1.h, mat2.h, beta, alpha);
+    const r = call(_aten__addmm ??= opId('aten::addmm', '', 'self,mat1,mat2,beta,alpha'), self.h, mat1.h, mat2.h, beta, alpha);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::addmm', [self, mat1, mat2, beta, alpha], e);
@@ -725,7 +729,7 @@ let _aten__linear: number | undefined;
  */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   try {
-    const r = call(_aten__linear ??= opId('aten::linear', ''), input.h, weight.h, bias == null ? bias : bias.h);
+    const r = call(_aten__linear ??= opId('aten::linear', '', 'input,weight,bias'), input.h, weight.h, bias == null ? bias : bias.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::linear', [input, weight, bias], e);
@@ -738,7 +742,7 @@ let _aten__dot: number | undefined;
  */
 export function dot(self: Tensor, tensor: Tensor): Tensor {
   try {
-    const r = call(_aten__dot ??= opId('aten::dot', ''), self.h, tensor.h);
+    const r = call(_aten__dot ??= opId('aten::dot', '', 'self,tensor'), self.h, tensor.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::dot', [self, tensor], e);
@@ -751,7 +755,7 @@ let _aten__outer: number | undefined;
  */
 export function outer(self: Tensor, vec2: Tensor): Tensor {
   try {
-    const r = call(_aten__outer ??= opId('aten::outer', ''), self.h, vec2.h);
+    const r = call(_aten__outer ??= opId('aten::outer', '', 'self,vec2'), self.h, vec2.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::outer', [self, vec2], e);
@@ -764,7 +768,7 @@ let _aten__t: number | undefined;
  */
 export function t(self: Tensor): Tensor {
   try {
-    const r = call(_aten__t ??= opId('aten::t', ''), self.h);
+    const r = call(_aten__t ??= opId('aten::t', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::t', [self], e);
@@ -777,7 +781,7 @@ let _aten__transpose_int: number | undefined;
  */
 export function transpose(self: Tensor, dim0: number, dim1: number): Tensor {
   try {
-    const r = call(_aten__transpose_int ??= opId('aten::transpose', 'int'), self.h, dim0, dim1);
+    const r = call(_aten__transpose_int ??= opId('aten::transpose', 'int', 'self,dim0,dim1'), self.h, dim0, dim1);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::transpose.int', [self, dim0, dim1], e);
@@ -790,7 +794,7 @@ let _aten__permute: number | undefined;
  */
 export function permute(self: Tensor, dims: number[]): Tensor {
   try {
-    const r = call(_aten__permute ??= opId('aten::permute', ''), self.h, dims);
+    const r = call(_aten__permute ??= opId('aten::permute', '', 'self,dims'), self.h, dims);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::permute', [self, dims], e);
@@ -803,7 +807,7 @@ let _aten__linalg_qr: number | undefined;
  */
 export function linalgQr(A: Tensor, mode?: string): [Tensor, Tensor] {
   try {
-    const r = call(_aten__linalg_qr ??= opId('aten::linalg_qr', ''), A.h, mode);
+    const r = call(_aten__linalg_qr ??= opId('aten::linalg_qr', '', 'A,mode'), A.h, mode);
     return [new Tensor(r[0]), new Tensor(r[1])];
   } catch (e) {
     throw opError('aten::linalg_qr', [A, mode], e);
@@ -816,7 +820,7 @@ let _aten__diag: number | undefined;
  */
 export function diag(self: Tensor, diagonal?: number): Tensor {
   try {
-    const r = call(_aten__diag ??= opId('aten::diag', ''), self.h, diagonal);
+    const r = call(_aten__diag ??= opId('aten::diag', '', 'self,diagonal'), self.h, diagonal);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::diag', [self, diagonal], e);
@@ -829,7 +833,7 @@ let _aten__diagonal: number | undefined;
  */
 export function diagonal(self: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor {
   try {
-    const r = call(_aten__diagonal ??= opId('aten::diagonal', ''), self.h, offset, dim1, dim2);
+    const r = call(_aten__diagonal ??= opId('aten::diagonal', '', 'self,offset,dim1,dim2'), self.h, offset, dim1, dim2);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::diagonal', [self, offset, dim1, dim2], e);
@@ -842,7 +846,7 @@ let _aten__triu: number | undefined;
  */
 export function triu(self: Tensor, diagonal?: number): Tensor {
   try {
-    const r = call(_aten__triu ??= opId('aten::triu', ''), self.h, diagonal);
+    const r = call(_aten__triu ??= opId('aten::triu', '', 'self,diagonal'), self.h, diagonal);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::triu', [self, diagonal], e);
@@ -855,7 +859,7 @@ let _aten__tril: number | undefined;
  */
 export function tril(self: Tensor, diagonal?: number): Tensor {
   try {
-    const r = call(_aten__tril ??= opId('aten::tril', ''), self.h, diagonal);
+    const r = call(_aten__tril ??= opId('aten::tril', '', 'self,diagonal'), self.h, diagonal);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::tril', [self, diagonal], e);
@@ -868,7 +872,7 @@ let _aten__eye: number | undefined;
  */
 export function eye(n: number, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null): Tensor {
   try {
-    const r = call(_aten__eye ??= opId('aten::eye', ''), n, dtype, layout, device, pinMemory);
+    const r = call(_aten__eye ??= opId('aten::eye', '', 'n,dtype,layout,device,pin_memory'), n, dtype, layout, device, pinMemory);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::eye', [n, dtype, layout, device, pinMemory], e);
@@ -881,7 +885,7 @@ let _aten__reshape: number | undefined;
  */
 export function reshape(self: Tensor, shape: number[]): Tensor {
   try {
-    const r = call(_aten__reshape ??= opId('aten::reshape', ''), self.h, shape);
+    const r = call(_aten__reshape ??= opId('aten::reshape', '', 'self,shape'), self.h, shape);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::reshape', [self, shape], e);
@@ -894,7 +898,7 @@ let _aten__view: number | undefined;
  */
 export function view(self: Tensor, size: number[]): Tensor {
   try {
-    const r = call(_aten__view ??= opId('aten::view', ''), self.h, size);
+    const r = call(_aten__view ??= opId('aten::view', '', 'self,size'), self.h, size);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::view', [self, size], e);
@@ -907,7 +911,7 @@ let _aten__view_dtype: number | undefined;
  */
 export function viewDtype(self: Tensor, dtype: DType): Tensor {
   try {
-    const r = call(_aten__view_dtype ??= opId('aten::view', 'dtype'), self.h, dtype);
+    const r = call(_aten__view_dtype ??= opId('aten::view', 'dtype', 'self,dtype'), self.h, dtype);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::view.dtype', [self, dtype], e);
@@ -920,7 +924,7 @@ let _aten__flatten_using_ints: number | undefined;
  */
 export function flatten(self: Tensor, startDim?: number, endDim?: number): Tensor {
   try {
-    const r = call(_aten__flatten_using_ints ??= opId('aten::flatten', 'using_ints'), self.h, startDim, endDim);
+    const r = call(_aten__flatten_using_ints ??= opId('aten::flatten', 'using_ints', 'self,start_dim,end_dim'), self.h, startDim, endDim);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::flatten.using_ints', [self, startDim, endDim], e);
@@ -933,7 +937,7 @@ let _aten__unsqueeze: number | undefined;
  */
 export function unsqueeze(self: Tensor, dim: number): Tensor {
   try {
-    const r = call(_aten__unsqueeze ??= opId('aten::unsqueeze', ''), self.h, dim);
+    const r = call(_aten__unsqueeze ??= opId('aten::unsqueeze', '', 'self,dim'), self.h, dim);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::unsqueeze', [self, dim], e);
@@ -946,7 +950,7 @@ let _aten__squeeze: number | undefined;
  */
 export function squeeze(self: Tensor): Tensor {
   try {
-    const r = call(_aten__squeeze ??= opId('aten::squeeze', ''), self.h);
+    const r = call(_aten__squeeze ??= opId('aten::squeeze', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::squeeze', [self], e);
@@ -959,7 +963,7 @@ let _aten__squeeze_dim: number | undefined;
  */
 export function squeezeDim(self: Tensor, dim: number): Tensor {
   try {
-    const r = call(_aten__squeeze_dim ??= opId('aten::squeeze', 'dim'), self.h, dim);
+    const r = call(_aten__squeeze_dim ??= opId('aten::squeeze', 'dim', 'self,dim'), self.h, dim);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::squeeze.dim', [self, dim], e);
@@ -972,7 +976,7 @@ let _aten__expand: number | undefined;
  */
 export function expand(self: Tensor, size: number[], implicit?: boolean): Tensor {
   try {
-    const r = call(_aten__expand ??= opId('aten::expand', ''), self.h, size, implicit);
+    const r = call(_aten__expand ??= opId('aten::expand', '', 'self,size,implicit'), self.h, size, implicit);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::expand', [self, size, implicit], e);
@@ -985,7 +989,7 @@ let _aten__expand_as: number | undefined;
  */
 export function expandAs(self: Tensor, other: Tensor): Tensor {
   try {
-    const r = call(_aten__expand_as ??= opId('aten::expand_as', ''), self.h, other.h);
+    const r = call(_aten__expand_as ??= opId('aten::expand_as', '', 'self,other'), self.h, other.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::expand_as', [self, other], e);
@@ -998,7 +1002,7 @@ let _aten__contiguous: number | undefined;
  */
 export function contiguous(self: Tensor, memoryFormat?: MemoryFormat): Tensor {
   try {
-    const r = call(_aten__contiguous ??= opId('aten::contiguous', ''), self.h, memoryFormat);
+    const r = call(_aten__contiguous ??= opId('aten::contiguous', '', 'self,memory_format'), self.h, memoryFormat);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::contiguous', [self, memoryFormat], e);
@@ -1011,7 +1015,7 @@ let _aten__cat: number | undefined;
  */
 export function cat(tensors: Tensor[], dim?: number): Tensor {
   try {
-    const r = call(_aten__cat ??= opId('aten::cat', ''), tensors.map((t) => t.h), dim);
+    const r = call(_aten__cat ??= opId('aten::cat', '', 'tensors,dim'), tensors.map((t) => t.h), dim);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::cat', [tensors, dim], e);
@@ -1024,7 +1028,7 @@ let _aten__stack: number | undefined;
  */
 export function stack(tensors: Tensor[], dim?: number): Tensor {
   try {
-    const r = call(_aten__stack ??= opId('aten::stack', ''), tensors.map((t) => t.h), dim);
+    const r = call(_aten__stack ??= opId('aten::stack', '', 'tensors,dim'), tensors.map((t) => t.h), dim);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::stack', [tensors, dim], e);
@@ -1037,7 +1041,7 @@ let _aten__split_Tensor: number | undefined;
  */
 export function split(self: Tensor, splitSize: number, dim?: number): Tensor[] {
   try {
-    const r = call(_aten__split_Tensor ??= opId('aten::split', 'Tensor'), self.h, splitSize, dim);
+    const r = call(_aten__split_Tensor ??= opId('aten::split', 'Tensor', 'self,split_size,dim'), self.h, splitSize, dim);
     return (r as Handle[]).map((h) => new Tensor(h));
   } catch (e) {
     throw opError('aten::split.Tensor', [self, splitSize, dim], e);
@@ -1050,7 +1054,7 @@ let _aten__chunk: number | undefined;
  */
 export function chunk(self: Tensor, chunks: number, dim?: number): Tensor[] {
   try {
-    const r = call(_aten__chunk ??= opId('aten::chunk', ''), self.h, chunks, dim);
+    const r = call(_aten__chunk ??= opId('aten::chunk', '', 'self,chunks,dim'), self.h, chunks, dim);
     return (r as Handle[]).map((h) => new Tensor(h));
   } catch (e) {
     throw opError('aten::chunk', [self, chunks, dim], e);
@@ -1063,7 +1067,7 @@ let _aten__narrow: number | undefined;
  */
 export function narrow(self: Tensor, dim: number, start: number, length: number): Tensor {
   try {
-    const r = call(_aten__narrow ??= opId('aten::narrow', ''), self.h, dim, start, length);
+    const r = call(_aten__narrow ??= opId('aten::narrow', '', 'self,dim,start,length'), self.h, dim, start, length);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::narrow', [self, dim, start, length], e);
@@ -1076,7 +1080,7 @@ let _aten__select_int: number | undefined;
  */
 export function select(self: Tensor, dim: number, index: number): Tensor {
   try {
-    const r = call(_aten__select_int ??= opId('aten::select', 'int'), self.h, dim, index);
+    const r = call(_aten__select_int ??= opId('aten::select', 'int', 'self,dim,index'), self.h, dim, index);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::select.int', [self, dim, index], e);
@@ -1089,7 +1093,7 @@ let _aten__slice_Tensor: number | undefined;
  */
 export function slice(self: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor {
   try {
-    const r = call(_aten__slice_Tensor ??= opId('aten::slice', 'Tensor'), self.h, dim, start, end, step);
+    const r = call(_aten__slice_Tensor ??= opId('aten::slice', 'Tensor', 'self,dim,start,end,step'), self.h, dim, start, end, step);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::slice.Tensor', [self, dim, start, end, step], e);
@@ -1102,7 +1106,7 @@ let _aten__index_select: number | undefined;
  */
 export function indexSelect(self: Tensor, dim: number, index: Tensor): Tensor {
   try {
-    const r = call(_aten__index_select ??= opId('aten::index_select', ''), self.h, dim, index.h);
+    const r = call(_aten__index_select ??= opId('aten::index_select', '', 'self,dim,index'), self.h, dim, index.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::index_select', [self, dim, index], e);
@@ -1115,7 +1119,7 @@ let _aten__gather: number | undefined;
  */
 export function gather(self: Tensor, dim: number, index: Tensor, sparseGrad?: boolean): Tensor {
   try {
-    const r = call(_aten__gather ??= opId('aten::gather', ''), self.h, dim, index.h, sparseGrad);
+    const r = call(_aten__gather ??= opId('aten::gather', '', 'self,dim,index,sparse_grad'), self.h, dim, index.h, sparseGrad);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::gather', [self, dim, index, sparseGrad], e);
@@ -1128,7 +1132,7 @@ let _aten__scatter_src: number | undefined;
  */
 export function scatter(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   try {
-    const r = call(_aten__scatter_src ??= opId('aten::scatter', 'src'), self.h, dim, index.h, src.h);
+    const r = call(_aten__scatter_src ??= opId('aten::scatter', 'src', 'self,dim,index,src'), self.h, dim, index.h, src.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::scatter.src', [self, dim, index, src], e);
@@ -1141,7 +1145,7 @@ let _aten__scatter_add: number | undefined;
  */
 export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   try {
-    const r = call(_aten__scatter_add ??= opId('aten::scatter_add', ''), self.h, dim, index.h, src.h);
+    const r = call(_aten__scatter_add ??= opId('aten::scatter_add', '', 'self,dim,index,src'), self.h, dim, index.h, src.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::scatter_add', [self, dim, index, src], e);
@@ -1154,7 +1158,7 @@ let _aten__index_Tensor: number | undefined;
  */
 export function index(self: Tensor, indices: (Tensor | null)[]): Tensor {
   try {
-    const r = call(_aten__index_Tensor ??= opId('aten::index', 'Tensor'), self.h, indices.map((t) => (t == null ? null : t.h)));
+    const r = call(_aten__index_Tensor ??= opId('aten::index', 'Tensor', 'self,indices'), self.h, indices.map((t) => (t == null ? null : t.h)));
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::index.Tensor', [self, indices], e);
@@ -1167,7 +1171,7 @@ let _aten__index_put_: number | undefined;
  */
 export function indexPut_(self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor {
   try {
-    call(_aten__index_put_ ??= opId('aten::index_put_', ''), self.h, indices.map((t) => (t == null ? null : t.h)), values.h, accumulate);
+    call(_aten__index_put_ ??= opId('aten::index_put_', '', 'self,indices,values,accumulate'), self.h, indices.map((t) => (t == null ? null : t.h)), values.h, accumulate);
     return self;
   } catch (e) {
     throw opError('aten::index_put_', [self, indices, values, accumulate], e);
@@ -1183,10 +1187,10 @@ let _aten__masked_fill_Scalar: number | undefined;
 export function maskedFill(self: Tensor, mask: Tensor, value: Tensor | Scalar): Tensor {
   try {
     if (value instanceof Tensor) {
-      const r = call(_aten__masked_fill_Tensor ??= opId('aten::masked_fill', 'Tensor'), self.h, mask.h, value.h);
+      const r = call(_aten__masked_fill_Tensor ??= opId('aten::masked_fill', 'Tensor', 'self,mask,value'), self.h, mask.h, value.h);
       return new Tensor(r);
     }
-    const r = call(_aten__masked_fill_Scalar ??= opId('aten::masked_fill', 'Scalar'), self.h, mask.h, value);
+    const r = call(_aten__masked_fill_Scalar ??= opId('aten::masked_fill', 'Scalar', 'self,mask,value'), self.h, mask.h, value);
     return new Tensor(r);
   } catch (e) {
     throw opError(value instanceof Tensor ? 'aten::masked_fill.Tensor' : 'aten::masked_fill.Scalar', [self, mask, value], e);
@@ -1199,7 +1203,7 @@ let _aten__masked_select: number | undefined;
  */
 export function maskedSelect(self: Tensor, mask: Tensor): Tensor {
   try {
-    const r = call(_aten__masked_select ??= opId('aten::masked_select', ''), self.h, mask.h);
+    const r = call(_aten__masked_select ??= opId('aten::masked_select', '', 'self,mask'), self.h, mask.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::masked_select', [self, mask], e);
@@ -1212,7 +1216,7 @@ let _aten__flip: number | undefined;
  */
 export function flip(self: Tensor, dims: number[]): Tensor {
   try {
-    const r = call(_aten__flip ??= opId('aten::flip', ''), self.h, dims);
+    const r = call(_aten__flip ??= opId('aten::flip', '', 'self,dims'), self.h, dims);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::flip', [self, dims], e);
@@ -1225,7 +1229,7 @@ let _aten__roll: number | undefined;
  */
 export function roll(self: Tensor, shifts: number | number[], dims?: number | number[]): Tensor {
   try {
-    const r = call(_aten__roll ??= opId('aten::roll', ''), self.h, shifts, dims);
+    const r = call(_aten__roll ??= opId('aten::roll', '', 'self,shifts,dims'), self.h, shifts, dims);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::roll', [self, shifts, dims], e);
@@ -1238,7 +1242,7 @@ let _aten__repeat: number | undefined;
  */
 export function repeat(self: Tensor, repeats: number[]): Tensor {
   try {
-    const r = call(_aten__repeat ??= opId('aten::repeat', ''), self.h, repeats);
+    const r = call(_aten__repeat ??= opId('aten::repeat', '', 'self,repeats'), self.h, repeats);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::repeat', [self, repeats], e);
@@ -1251,7 +1255,7 @@ let _aten__constant_pad_nd: number | undefined;
  */
 export function constantPadNd(self: Tensor, pad: number[], value?: Scalar): Tensor {
   try {
-    const r = call(_aten__constant_pad_nd ??= opId('aten::constant_pad_nd', ''), self.h, pad, value);
+    const r = call(_aten__constant_pad_nd ??= opId('aten::constant_pad_nd', '', 'self,pad,value'), self.h, pad, value);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::constant_pad_nd', [self, pad, value], e);
@@ -1264,7 +1268,7 @@ let _aten__clone: number | undefined;
  */
 export function clone(self: Tensor, memoryFormat?: MemoryFormat | null): Tensor {
   try {
-    const r = call(_aten__clone ??= opId('aten::clone', ''), self.h, memoryFormat);
+    const r = call(_aten__clone ??= opId('aten::clone', '', 'self,memory_format'), self.h, memoryFormat);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::clone', [self, memoryFormat], e);
@@ -1277,7 +1281,7 @@ let _aten__detach: number | undefined;
  */
 export function detach(self: Tensor): Tensor {
   try {
-    const r = call(_aten__detach ??= opId('aten::detach', ''), self.h);
+    const r = call(_aten__detach ??= opId('aten::detach', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::detach', [self], e);
@@ -1290,7 +1294,7 @@ let _aten__one_hot: number | undefined;
  */
 export function oneHot(self: Tensor, numClasses?: number): Tensor {
   try {
-    const r = call(_aten__one_hot ??= opId('aten::one_hot', ''), self.h, numClasses);
+    const r = call(_aten__one_hot ??= opId('aten::one_hot', '', 'self,num_classes'), self.h, numClasses);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::one_hot', [self, numClasses], e);
@@ -1303,7 +1307,7 @@ let _aten__nonzero: number | undefined;
  */
 export function nonzero(self: Tensor): Tensor {
   try {
-    const r = call(_aten__nonzero ??= opId('aten::nonzero', ''), self.h);
+    const r = call(_aten__nonzero ??= opId('aten::nonzero', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::nonzero', [self], e);
@@ -1316,7 +1320,7 @@ let _aten__sum: number | undefined;
  */
 export function sum(self: Tensor, dtype?: DType | null): Tensor {
   try {
-    const r = call(_aten__sum ??= opId('aten::sum', ''), self.h, dtype);
+    const r = call(_aten__sum ??= opId('aten::sum', '', 'self,dtype'), self.h, dtype);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::sum', [self, dtype], e);
@@ -1329,7 +1333,7 @@ let _aten__sum_dim_IntList: number | undefined;
  */
 export function sumDim(self: Tensor, dim?: number | number[] | null, keepdim?: boolean, dtype?: DType | null): Tensor {
   try {
-    const r = call(_aten__sum_dim_IntList ??= opId('aten::sum', 'dim_IntList'), self.h, dim, keepdim, dtype);
+    const r = call(_aten__sum_dim_IntList ??= opId('aten::sum', 'dim_IntList', 'self,dim,keepdim,dtype'), self.h, dim, keepdim, dtype);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::sum.dim_IntList', [self, dim, keepdim, dtype], e);
@@ -1342,7 +1346,7 @@ let _aten__mean: number | undefined;
  */
 export function mean(self: Tensor, dtype?: DType | null): Tensor {
   try {
-    const r = call(_aten__mean ??= opId('aten::mean', ''), self.h, dtype);
+    const r = call(_aten__mean ??= opId('aten::mean', '', 'self,dtype'), self.h, dtype);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::mean', [self, dtype], e);
@@ -1355,7 +1359,7 @@ let _aten__mean_dim: number | undefined;
  */
 export function meanDim(self: Tensor, dim?: number | number[] | null, keepdim?: boolean, dtype?: DType | null): Tensor {
   try {
-    const r = call(_aten__mean_dim ??= opId('aten::mean', 'dim'), self.h, dim, keepdim, dtype);
+    const r = call(_aten__mean_dim ??= opId('aten::mean', 'dim', 'self,dim,keepdim,dtype'), self.h, dim, keepdim, dtype);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::mean.dim', [self, dim, keepdim, dtype], e);
@@ -1368,7 +1372,7 @@ let _aten__max: number | undefined;
  */
 export function max(self: Tensor): Tensor {
   try {
-    const r = call(_aten__max ??= opId('aten::max', ''), self.h);
+    const r = call(_aten__max ??= opId('aten::max', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::max', [self], e);
@@ -1381,7 +1385,7 @@ let _aten__max_dim: number | undefined;
  */
 export function maxDim(self: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] {
   try {
-    const r = call(_aten__max_dim ??= opId('aten::max', 'dim'), self.h, dim, keepdim);
+    const r = call(_aten__max_dim ??= opId('aten::max', 'dim', 'self,dim,keepdim'), self.h, dim, keepdim);
     return [new Tensor(r[0]), new Tensor(r[1])];
   } catch (e) {
     throw opError('aten::max.dim', [self, dim, keepdim], e);
@@ -1394,7 +1398,7 @@ let _aten__min: number | undefined;
  */
 export function min(self: Tensor): Tensor {
   try {
-    const r = call(_aten__min ??= opId('aten::min', ''), self.h);
+    const r = call(_aten__min ??= opId('aten::min', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::min', [self], e);
@@ -1407,7 +1411,7 @@ let _aten__min_dim: number | undefined;
  */
 export function minDim(self: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] {
   try {
-    const r = call(_aten__min_dim ??= opId('aten::min', 'dim'), self.h, dim, keepdim);
+    const r = call(_aten__min_dim ??= opId('aten::min', 'dim', 'self,dim,keepdim'), self.h, dim, keepdim);
     return [new Tensor(r[0]), new Tensor(r[1])];
   } catch (e) {
     throw opError('aten::min.dim', [self, dim, keepdim], e);
@@ -1420,7 +1424,7 @@ let _aten__argmax: number | undefined;
  */
 export function argmax(self: Tensor, dim?: number | null, keepdim?: boolean): Tensor {
   try {
-    const r = call(_aten__argmax ??= opId('aten::argmax', ''), self.h, dim, keepdim);
+    const r = call(_aten__argmax ??= opId('aten::argmax', '', 'self,dim,keepdim'), self.h, dim, keepdim);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::argmax', [self, dim, keepdim], e);
@@ -1433,7 +1437,7 @@ let _aten__argmin: number | undefined;
  */
 export function argmin(self: Tensor, dim?: number | null, keepdim?: boolean): Tensor {
   try {
-    const r = call(_aten__argmin ??= opId('aten::argmin', ''), self.h, dim, keepdim);
+    const r = call(_aten__argmin ??= opId('aten::argmin', '', 'self,dim,keepdim'), self.h, dim, keepdim);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::argmin', [self, dim, keepdim], e);
@@ -1446,7 +1450,7 @@ let _aten__std_dim: number | undefined;
  */
 export function std(self: Tensor, dim?: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor {
   try {
-    const r = call(_aten__std_dim ??= opId('aten::std', 'dim'), self.h, dim, unbiased, keepdim);
+    const r = call(_aten__std_dim ??= opId('aten::std', 'dim', 'self,dim,unbiased,keepdim'), self.h, dim, unbiased, keepdim);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::std.dim', [self, dim, unbiased, keepdim], e);
@@ -1459,7 +1463,7 @@ let _aten__var_dim: number | undefined;
  */
 export function variance(self: Tensor, dim?: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor {
   try {
-    const r = call(_aten__var_dim ??= opId('aten::var', 'dim'), self.h, dim, unbiased, keepdim);
+    const r = call(_aten__var_dim ??= opId('aten::var', 'dim', 'self,dim,unbiased,keepdim'), self.h, dim, unbiased, keepdim);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::var.dim', [self, dim, unbiased, keepdim], e);
@@ -1472,7 +1476,7 @@ let _aten__prod: number | undefined;
  */
 export function prod(self: Tensor, dtype?: DType | null): Tensor {
   try {
-    const r = call(_aten__prod ??= opId('aten::prod', ''), self.h, dtype);
+    const r = call(_aten__prod ??= opId('aten::prod', '', 'self,dtype'), self.h, dtype);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::prod', [self, dtype], e);
@@ -1485,7 +1489,7 @@ let _aten__linalg_vector_norm: number | undefined;
  */
 export function vectorNorm(self: Tensor, ord?: Scalar, dim?: number | number[] | null, keepdim?: boolean, dtype?: DType | null): Tensor {
   try {
-    const r = call(_aten__linalg_vector_norm ??= opId('aten::linalg_vector_norm', ''), self.h, ord, dim, keepdim, dtype);
+    const r = call(_aten__linalg_vector_norm ??= opId('aten::linalg_vector_norm', '', 'self,ord,dim,keepdim,dtype'), self.h, ord, dim, keepdim, dtype);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::linalg_vector_norm', [self, ord, dim, keepdim, dtype], e);
@@ -1498,7 +1502,7 @@ let _aten__logsumexp: number | undefined;
  */
 export function logsumexp(self: Tensor, dim: number | number[], keepdim?: boolean): Tensor {
   try {
-    const r = call(_aten__logsumexp ??= opId('aten::logsumexp', ''), self.h, dim, keepdim);
+    const r = call(_aten__logsumexp ??= opId('aten::logsumexp', '', 'self,dim,keepdim'), self.h, dim, keepdim);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::logsumexp', [self, dim, keepdim], e);
@@ -1511,7 +1515,7 @@ let _aten__cumsum: number | undefined;
  */
 export function cumsum(self: Tensor, dim: number, dtype?: DType | null): Tensor {
   try {
-    const r = call(_aten__cumsum ??= opId('aten::cumsum', ''), self.h, dim, dtype);
+    const r = call(_aten__cumsum ??= opId('aten::cumsum', '', 'self,dim,dtype'), self.h, dim, dtype);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::cumsum', [self, dim, dtype], e);
@@ -1524,7 +1528,7 @@ let _aten__sort: number | undefined;
  */
 export function sort(self: Tensor, dim?: number, descending?: boolean): [Tensor, Tensor] {
   try {
-    const r = call(_aten__sort ??= opId('aten::sort', ''), self.h, dim, descending);
+    const r = call(_aten__sort ??= opId('aten::sort', '', 'self,dim,descending'), self.h, dim, descending);
     return [new Tensor(r[0]), new Tensor(r[1])];
   } catch (e) {
     throw opError('aten::sort', [self, dim, descending], e);
@@ -1537,7 +1541,7 @@ let _aten__topk: number | undefined;
  */
 export function topk(self: Tensor, k: number, dim?: number, largest?: boolean, sorted?: boolean): [Tensor, Tensor] {
   try {
-    const r = call(_aten__topk ??= opId('aten::topk', ''), self.h, k, dim, largest, sorted);
+    const r = call(_aten__topk ??= opId('aten::topk', '', 'self,k,dim,largest,sorted'), self.h, k, dim, largest, sorted);
     return [new Tensor(r[0]), new Tensor(r[1])];
   } catch (e) {
     throw opError('aten::topk', [self, k, dim, largest, sorted], e);
@@ -1550,7 +1554,7 @@ let _aten__any: number | undefined;
  */
 export function any(self: Tensor): Tensor {
   try {
-    const r = call(_aten__any ??= opId('aten::any', ''), self.h);
+    const r = call(_aten__any ??= opId('aten::any', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::any', [self], e);
@@ -1563,7 +1567,7 @@ let _aten__all: number | undefined;
  */
 export function all(self: Tensor): Tensor {
   try {
-    const r = call(_aten__all ??= opId('aten::all', ''), self.h);
+    const r = call(_aten__all ??= opId('aten::all', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::all', [self], e);
@@ -1576,7 +1580,7 @@ let _aten__count_nonzero: number | undefined;
  */
 export function countNonzero(self: Tensor, dim?: number | null): Tensor {
   try {
-    const r = call(_aten__count_nonzero ??= opId('aten::count_nonzero', ''), self.h, dim);
+    const r = call(_aten__count_nonzero ??= opId('aten::count_nonzero', '', 'self,dim'), self.h, dim);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::count_nonzero', [self, dim], e);
@@ -1589,7 +1593,7 @@ let _aten__bincount: number | undefined;
  */
 export function bincount(self: Tensor, weights?: Tensor | null, minlength?: number): Tensor {
   try {
-    const r = call(_aten__bincount ??= opId('aten::bincount', ''), self.h, weights == null ? weights : weights.h, minlength);
+    const r = call(_aten__bincount ??= opId('aten::bincount', '', 'self,weights,minlength'), self.h, weights == null ? weights : weights.h, minlength);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::bincount', [self, weights, minlength], e);
@@ -1605,10 +1609,10 @@ let _aten__eq_Scalar: number | undefined;
 export function eq(self: Tensor, other: Tensor | Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      const r = call(_aten__eq_Tensor ??= opId('aten::eq', 'Tensor'), self.h, other.h);
+      const r = call(_aten__eq_Tensor ??= opId('aten::eq', 'Tensor', 'self,other'), self.h, other.h);
       return new Tensor(r);
     }
-    const r = call(_aten__eq_Scalar ??= opId('aten::eq', 'Scalar'), self.h, other);
+    const r = call(_aten__eq_Scalar ??= opId('aten::eq', 'Scalar', 'self,other'), self.h, other);
     return new Tensor(r);
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::eq.Tensor' : 'aten::eq.Scalar', [self, other], e);
@@ -1624,10 +1628,10 @@ let _aten__ne_Scalar: number | undefined;
 export function ne(self: Tensor, other: Tensor | Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      const r = call(_aten__ne_Tensor ??= opId('aten::ne', 'Tensor'), self.h, other.h);
+      const r = call(_aten__ne_Tensor ??= opId('aten::ne', 'Tensor', 'self,other'), self.h, other.h);
       return new Tensor(r);
     }
-    const r = call(_aten__ne_Scalar ??= opId('aten::ne', 'Scalar'), self.h, other);
+    const r = call(_aten__ne_Scalar ??= opId('aten::ne', 'Scalar', 'self,other'), self.h, other);
     return new Tensor(r);
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::ne.Tensor' : 'aten::ne.Scalar', [self, other], e);
@@ -1643,10 +1647,10 @@ let _aten__lt_Scalar: number | undefined;
 export function lt(self: Tensor, other: Tensor | Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      const r = call(_aten__lt_Tensor ??= opId('aten::lt', 'Tensor'), self.h, other.h);
+      const r = call(_aten__lt_Tensor ??= opId('aten::lt', 'Tensor', 'self,other'), self.h, other.h);
       return new Tensor(r);
     }
-    const r = call(_aten__lt_Scalar ??= opId('aten::lt', 'Scalar'), self.h, other);
+    const r = call(_aten__lt_Scalar ??= opId('aten::lt', 'Scalar', 'self,other'), self.h, other);
     return new Tensor(r);
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::lt.Tensor' : 'aten::lt.Scalar', [self, other], e);
@@ -1662,10 +1666,10 @@ let _aten__le_Scalar: number | undefined;
 export function le(self: Tensor, other: Tensor | Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      const r = call(_aten__le_Tensor ??= opId('aten::le', 'Tensor'), self.h, other.h);
+      const r = call(_aten__le_Tensor ??= opId('aten::le', 'Tensor', 'self,other'), self.h, other.h);
       return new Tensor(r);
     }
-    const r = call(_aten__le_Scalar ??= opId('aten::le', 'Scalar'), self.h, other);
+    const r = call(_aten__le_Scalar ??= opId('aten::le', 'Scalar', 'self,other'), self.h, other);
     return new Tensor(r);
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::le.Tensor' : 'aten::le.Scalar', [self, other], e);
@@ -1681,10 +1685,10 @@ let _aten__gt_Scalar: number | undefined;
 export function gt(self: Tensor, other: Tensor | Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      const r = call(_aten__gt_Tensor ??= opId('aten::gt', 'Tensor'), self.h, other.h);
+      const r = call(_aten__gt_Tensor ??= opId('aten::gt', 'Tensor', 'self,other'), self.h, other.h);
       return new Tensor(r);
     }
-    const r = call(_aten__gt_Scalar ??= opId('aten::gt', 'Scalar'), self.h, other);
+    const r = call(_aten__gt_Scalar ??= opId('aten::gt', 'Scalar', 'self,other'), self.h, other);
     return new Tensor(r);
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::gt.Tensor' : 'aten::gt.Scalar', [self, other], e);
@@ -1700,10 +1704,10 @@ let _aten__ge_Scalar: number | undefined;
 export function ge(self: Tensor, other: Tensor | Scalar): Tensor {
   try {
     if (other instanceof Tensor) {
-      const r = call(_aten__ge_Tensor ??= opId('aten::ge', 'Tensor'), self.h, other.h);
+      const r = call(_aten__ge_Tensor ??= opId('aten::ge', 'Tensor', 'self,other'), self.h, other.h);
       return new Tensor(r);
     }
-    const r = call(_aten__ge_Scalar ??= opId('aten::ge', 'Scalar'), self.h, other);
+    const r = call(_aten__ge_Scalar ??= opId('aten::ge', 'Scalar', 'self,other'), self.h, other);
     return new Tensor(r);
   } catch (e) {
     throw opError(other instanceof Tensor ? 'aten::ge.Tensor' : 'aten::ge.Scalar', [self, other], e);
@@ -1716,7 +1720,7 @@ let _aten__logical_not: number | undefined;
  */
 export function logicalNot(self: Tensor): Tensor {
   try {
-    const r = call(_aten__logical_not ??= opId('aten::logical_not', ''), self.h);
+    const r = call(_aten__logical_not ??= opId('aten::logical_not', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::logical_not', [self], e);
@@ -1729,7 +1733,7 @@ let _aten__logical_and: number | undefined;
  */
 export function logicalAnd(self: Tensor, other: Tensor): Tensor {
   try {
-    const r = call(_aten__logical_and ??= opId('aten::logical_and', ''), self.h, other.h);
+    const r = call(_aten__logical_and ??= opId('aten::logical_and', '', 'self,other'), self.h, other.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::logical_and', [self, other], e);
@@ -1742,7 +1746,7 @@ let _aten__logical_or: number | undefined;
  */
 export function logicalOr(self: Tensor, other: Tensor): Tensor {
   try {
-    const r = call(_aten__logical_or ??= opId('aten::logical_or', ''), self.h, other.h);
+    const r = call(_aten__logical_or ??= opId('aten::logical_or', '', 'self,other'), self.h, other.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::logical_or', [self, other], e);
@@ -1755,7 +1759,7 @@ let _aten__isnan: number | undefined;
  */
 export function isnan(self: Tensor): Tensor {
   try {
-    const r = call(_aten__isnan ??= opId('aten::isnan', ''), self.h);
+    const r = call(_aten__isnan ??= opId('aten::isnan', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::isnan', [self], e);
@@ -1768,7 +1772,7 @@ let _aten__isinf: number | undefined;
  */
 export function isinf(self: Tensor): Tensor {
   try {
-    const r = call(_aten__isinf ??= opId('aten::isinf', ''), self.h);
+    const r = call(_aten__isinf ??= opId('aten::isinf', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::isinf', [self], e);
@@ -1781,7 +1785,7 @@ let _aten__isfinite: number | undefined;
  */
 export function isfinite(self: Tensor): Tensor {
   try {
-    const r = call(_aten__isfinite ??= opId('aten::isfinite', ''), self.h);
+    const r = call(_aten__isfinite ??= opId('aten::isfinite', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::isfinite', [self], e);
@@ -1794,7 +1798,7 @@ let _aten__equal: number | undefined;
  */
 export function equal(self: Tensor, other: Tensor): boolean {
   try {
-    const r = call(_aten__equal ??= opId('aten::equal', ''), self.h, other.h);
+    const r = call(_aten__equal ??= opId('aten::equal', '', 'self,other'), self.h, other.h);
     return r as boolean;
   } catch (e) {
     throw opError('aten::equal', [self, other], e);
@@ -1807,7 +1811,7 @@ let _aten__allclose: number | undefined;
  */
 export function allclose(self: Tensor, other: Tensor, rtol?: number, atol?: number, equalNan?: boolean): boolean {
   try {
-    const r = call(_aten__allclose ??= opId('aten::allclose', ''), self.h, other.h, rtol, atol, equalNan);
+    const r = call(_aten__allclose ??= opId('aten::allclose', '', 'self,other,rtol,atol,equal_nan'), self.h, other.h, rtol, atol, equalNan);
     return r as boolean;
   } catch (e) {
     throw opError('aten::allclose', [self, other, rtol, atol, equalNan], e);
@@ -1820,7 +1824,7 @@ let _aten__relu: number | undefined;
  */
 export function relu(self: Tensor): Tensor {
   try {
-    const r = call(_aten__relu ??= opId('aten::relu', ''), self.h);
+    const r = call(_aten__relu ??= opId('aten::relu', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::relu', [self], e);
@@ -1833,7 +1837,7 @@ let _aten__relu_: number | undefined;
  */
 export function relu_(self: Tensor): Tensor {
   try {
-    call(_aten__relu_ ??= opId('aten::relu_', ''), self.h);
+    call(_aten__relu_ ??= opId('aten::relu_', '', 'self'), self.h);
     return self;
   } catch (e) {
     throw opError('aten::relu_', [self], e);
@@ -1846,7 +1850,7 @@ let _aten__sigmoid: number | undefined;
  */
 export function sigmoid(self: Tensor): Tensor {
   try {
-    const r = call(_aten__sigmoid ??= opId('aten::sigmoid', ''), self.h);
+    const r = call(_aten__sigmoid ??= opId('aten::sigmoid', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::sigmoid', [self], e);
@@ -1859,7 +1863,7 @@ let _aten__tanh: number | undefined;
  */
 export function tanh(self: Tensor): Tensor {
   try {
-    const r = call(_aten__tanh ??= opId('aten::tanh', ''), self.h);
+    const r = call(_aten__tanh ??= opId('aten::tanh', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::tanh', [self], e);
@@ -1872,7 +1876,7 @@ let _aten__selu: number | undefined;
  */
 export function selu(self: Tensor): Tensor {
   try {
-    const r = call(_aten__selu ??= opId('aten::selu', ''), self.h);
+    const r = call(_aten__selu ??= opId('aten::selu', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::selu', [self], e);
@@ -1885,7 +1889,7 @@ let _aten__elu: number | undefined;
  */
 export function elu(self: Tensor, alpha?: Scalar, scale?: Scalar, inputScale?: Scalar): Tensor {
   try {
-    const r = call(_aten__elu ??= opId('aten::elu', ''), self.h, alpha, scale, inputScale);
+    const r = call(_aten__elu ??= opId('aten::elu', '', 'self,alpha,scale,input_scale'), self.h, alpha, scale, inputScale);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::elu', [self, alpha, scale, inputScale], e);
@@ -1898,7 +1902,7 @@ let _aten__leaky_relu: number | undefined;
  */
 export function leakyRelu(self: Tensor, negativeSlope?: Scalar): Tensor {
   try {
-    const r = call(_aten__leaky_relu ??= opId('aten::leaky_relu', ''), self.h, negativeSlope);
+    const r = call(_aten__leaky_relu ??= opId('aten::leaky_relu', '', 'self,negative_slope'), self.h, negativeSlope);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::leaky_relu', [self, negativeSlope], e);
@@ -1911,7 +1915,7 @@ let _aten__gelu: number | undefined;
  */
 export function gelu(self: Tensor, approximate?: string): Tensor {
   try {
-    const r = call(_aten__gelu ??= opId('aten::gelu', ''), self.h, approximate);
+    const r = call(_aten__gelu ??= opId('aten::gelu', '', 'self,approximate'), self.h, approximate);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::gelu', [self, approximate], e);
@@ -1924,7 +1928,7 @@ let _aten__silu: number | undefined;
  */
 export function silu(self: Tensor): Tensor {
   try {
-    const r = call(_aten__silu ??= opId('aten::silu', ''), self.h);
+    const r = call(_aten__silu ??= opId('aten::silu', '', 'self'), self.h);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::silu', [self], e);
@@ -1937,7 +1941,7 @@ let _aten__softplus: number | undefined;
  */
 export function softplus(self: Tensor, beta?: Scalar, threshold?: Scalar): Tensor {
   try {
-    const r = call(_aten__softplus ??= opId('aten::softplus', ''), self.h, beta, threshold);
+    const r = call(_aten__softplus ??= opId('aten::softplus', '', 'self,beta,threshold'), self.h, beta, threshold);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::softplus', [self, beta, threshold], e);
@@ -1950,7 +1954,7 @@ let _aten__hardtanh: number | undefined;
  */
 export function hardtanh(self: Tensor, minVal?: Scalar, maxVal?: Scalar): Tensor {
   try {
-    const r = call(_aten__hardtanh ??= opId('aten::hardtanh', ''), self.h, minVal, maxVal);
+    const r = call(_aten__hardtanh ??= opId('aten::hardtanh', '', 'self,min_val,max_val'), self.h, minVal, maxVal);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::hardtanh', [self, minVal, maxVal], e);
@@ -1963,7 +1967,7 @@ let _aten__softmax_int: number | undefined;
  */
 export function softmax(self: Tensor, dim: number, dtype?: DType | null): Tensor {
   try {
-    const r = call(_aten__softmax_int ??= opId('aten::softmax', 'int'), self.h, dim, dtype);
+    const r = call(_aten__softmax_int ??= opId('aten::softmax', 'int', 'self,dim,dtype'), self.h, dim, dtype);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::softmax.int', [self, dim, dtype], e);
@@ -1976,7 +1980,7 @@ let _aten__log_softmax_int: number | undefined;
  */
 export function logSoftmax(self: Tensor, dim: number, dtype?: DType | null): Tensor {
   try {
-    const r = call(_aten__log_softmax_int ??= opId('aten::log_softmax', 'int'), self.h, dim, dtype);
+    const r = call(_aten__log_softmax_int ??= opId('aten::log_softmax', 'int', 'self,dim,dtype'), self.h, dim, dtype);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::log_softmax.int', [self, dim, dtype], e);
@@ -1989,7 +1993,7 @@ let _aten__dropout: number | undefined;
  */
 export function dropout(input: Tensor, p: number, train: boolean): Tensor {
   try {
-    const r = call(_aten__dropout ??= opId('aten::dropout', ''), input.h, p, train);
+    const r = call(_aten__dropout ??= opId('aten::dropout', '', 'input,p,train'), input.h, p, train);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::dropout', [input, p, train], e);
@@ -2002,7 +2006,7 @@ let _aten__feature_dropout: number | undefined;
  */
 export function featureDropout(input: Tensor, p: number, train: boolean): Tensor {
   try {
-    const r = call(_aten__feature_dropout ??= opId('aten::feature_dropout', ''), input.h, p, train);
+    const r = call(_aten__feature_dropout ??= opId('aten::feature_dropout', '', 'input,p,train'), input.h, p, train);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::feature_dropout', [input, p, train], e);
@@ -2015,7 +2019,7 @@ let _aten__conv2d: number | undefined;
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number): Tensor {
   try {
-    const r = call(_aten__conv2d ??= opId('aten::conv2d', ''), input.h, weight.h, bias == null ? bias : bias.h, stride, padding, dilation, groups);
+    const r = call(_aten__conv2d ??= opId('aten::conv2d', '', 'input,weight,bias,stride,padding,dilation,groups'), input.h, weight.h, bias == null ? bias : bias.h, stride, padding, dilation, groups);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::conv2d', [input, weight, bias, stride, padding, dilation, groups], e);
@@ -2028,7 +2032,7 @@ let _aten__max_pool2d: number | undefined;
  */
 export function maxPool2d(self: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor {
   try {
-    const r = call(_aten__max_pool2d ??= opId('aten::max_pool2d', ''), self.h, kernelSize, stride, padding, dilation, ceilMode);
+    const r = call(_aten__max_pool2d ??= opId('aten::max_pool2d', '', 'self,kernel_size,stride,padding,dilation,ceil_mode'), self.h, kernelSize, stride, padding, dilation, ceilMode);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::max_pool2d', [self, kernelSize, stride, padding, dilation, ceilMode], e);
@@ -2041,7 +2045,7 @@ let _aten__max_pool2d_with_indices: number | undefined;
  */
 export function maxPool2dWithIndices(self: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): [Tensor, Tensor] {
   try {
-    const r = call(_aten__max_pool2d_with_indices ??= opId('aten::max_pool2d_with_indices', ''), self.h, kernelSize, stride, padding, dilation, ceilMode);
+    const r = call(_aten__max_pool2d_with_indices ??= opId('aten::max_pool2d_with_indices', '', 'self,kernel_size,stride,padding,dilation,ceil_mode'), self.h, kernelSize, stride, padding, dilation, ceilMode);
     return [new Tensor(r[0]), new Tensor(r[1])];
   } catch (e) {
     throw opError('aten::max_pool2d_with_indices', [self, kernelSize, stride, padding, dilation, ceilMode], e);
@@ -2054,7 +2058,7 @@ let _aten__avg_pool2d: number | undefined;
  */
 export function avgPool2d(self: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null): Tensor {
   try {
-    const r = call(_aten__avg_pool2d ??= opId('aten::avg_pool2d', ''), self.h, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride);
+    const r = call(_aten__avg_pool2d ??= opId('aten::avg_pool2d', '', 'self,kernel_size,stride,padding,ceil_mode,count_include_pad,divisor_override'), self.h, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::avg_pool2d', [self, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride], e);
@@ -2067,7 +2071,7 @@ let _aten__adaptive_avg_pool2d: number | undefined;
  */
 export function adaptiveAvgPool2d(self: Tensor, outputSize: number | number[]): Tensor {
   try {
-    const r = call(_aten__adaptive_avg_pool2d ??= opId('aten::adaptive_avg_pool2d', ''), self.h, outputSize);
+    const r = call(_aten__adaptive_avg_pool2d ??= opId('aten::adaptive_avg_pool2d', '', 'self,output_size'), self.h, outputSize);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::adaptive_avg_pool2d', [self, outputSize], e);
@@ -2080,7 +2084,7 @@ let _aten__batch_norm: number | undefined;
  */
 export function batchNorm(input: Tensor, weight: Tensor | null | undefined, bias: Tensor | null | undefined, runningMean: Tensor | null | undefined, runningVar: Tensor | null | undefined, training: boolean, momentum: number, eps: number, cudnnEnabled: boolean): Tensor {
   try {
-    const r = call(_aten__batch_norm ??= opId('aten::batch_norm', ''), input.h, weight == null ? weight : weight.h, bias == null ? bias : bias.h, runningMean == null ? runningMean : runningMean.h, runningVar == null ? runningVar : runningVar.h, training, momentum, eps, cudnnEnabled);
+    const r = call(_aten__batch_norm ??= opId('aten::batch_norm', '', 'input,weight,bias,running_mean,running_var,training,momentum,eps,cudnn_enabled'), input.h, weight == null ? weight : weight.h, bias == null ? bias : bias.h, runningMean == null ? runningMean : runningMean.h, runningVar == null ? runningVar : runningVar.h, training, momentum, eps, cudnnEnabled);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::batch_norm', [input, weight, bias, runningMean, runningVar, training, momentum, eps, cudnnEnabled], e);
@@ -2093,7 +2097,7 @@ let _aten__layer_norm: number | undefined;
  */
 export function layerNorm(input: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnable?: boolean): Tensor {
   try {
-    const r = call(_aten__layer_norm ??= opId('aten::layer_norm', ''), input.h, normalizedShape, weight == null ? weight : weight.h, bias == null ? bias : bias.h, eps, cudnnEnable);
+    const r = call(_aten__layer_norm ??= opId('aten::layer_norm', '', 'input,normalized_shape,weight,bias,eps,cudnn_enable'), input.h, normalizedShape, weight == null ? weight : weight.h, bias == null ? bias : bias.h, eps, cudnnEnable);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::layer_norm', [input, normalizedShape, weight, bias, eps, cudnnEnable], e);
@@ -2106,7 +2110,7 @@ let _aten__embedding: number | undefined;
  */
 export function embedding(weight: Tensor, indices: Tensor, paddingIdx?: number, scaleGradByFreq?: boolean, sparse?: boolean): Tensor {
   try {
-    const r = call(_aten__embedding ??= opId('aten::embedding', ''), weight.h, indices.h, paddingIdx, scaleGradByFreq, sparse);
+    const r = call(_aten__embedding ??= opId('aten::embedding', '', 'weight,indices,padding_idx,scale_grad_by_freq,sparse'), weight.h, indices.h, paddingIdx, scaleGradByFreq, sparse);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::embedding', [weight, indices, paddingIdx, scaleGradByFreq, sparse], e);
@@ -2119,7 +2123,7 @@ let _aten__upsample_bilinear2d_vec: number | undefined;
  */
 export function upsampleBilinear2d(input: Tensor, outputSize: number[] | null | undefined, alignCorners: boolean, scaleFactors?: number[] | null): Tensor {
   try {
-    const r = call(_aten__upsample_bilinear2d_vec ??= opId('aten::upsample_bilinear2d', 'vec'), input.h, outputSize, alignCorners, scaleFactors);
+    const r = call(_aten__upsample_bilinear2d_vec ??= opId('aten::upsample_bilinear2d', 'vec', 'input,output_size,align_corners,scale_factors'), input.h, outputSize, alignCorners, scaleFactors);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::upsample_bilinear2d.vec', [input, outputSize, alignCorners, scaleFactors], e);
@@ -2132,7 +2136,7 @@ let _aten__upsample_nearest2d_vec: number | undefined;
  */
 export function upsampleNearest2d(input: Tensor, outputSize?: number[] | null, scaleFactors?: number[] | null): Tensor {
   try {
-    const r = call(_aten__upsample_nearest2d_vec ??= opId('aten::upsample_nearest2d', 'vec'), input.h, outputSize, scaleFactors);
+    const r = call(_aten__upsample_nearest2d_vec ??= opId('aten::upsample_nearest2d', 'vec', 'input,output_size,scale_factors'), input.h, outputSize, scaleFactors);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::upsample_nearest2d.vec', [input, outputSize, scaleFactors], e);
@@ -2145,7 +2149,7 @@ let _aten__grid_sampler: number | undefined;
  */
 export function gridSampler(input: Tensor, grid: Tensor, interpolationMode: number, paddingMode: number, alignCorners: boolean): Tensor {
   try {
-    const r = call(_aten__grid_sampler ??= opId('aten::grid_sampler', ''), input.h, grid.h, interpolationMode, paddingMode, alignCorners);
+    const r = call(_aten__grid_sampler ??= opId('aten::grid_sampler', '', 'input,grid,interpolation_mode,padding_mode,align_corners'), input.h, grid.h, interpolationMode, paddingMode, alignCorners);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::grid_sampler', [input, grid, interpolationMode, paddingMode, alignCorners], e);
@@ -2158,7 +2162,7 @@ let _aten__affine_grid_generator: number | undefined;
  */
 export function affineGridGenerator(theta: Tensor, size: number[], alignCorners: boolean): Tensor {
   try {
-    const r = call(_aten__affine_grid_generator ??= opId('aten::affine_grid_generator', ''), theta.h, size, alignCorners);
+    const r = call(_aten__affine_grid_generator ??= opId('aten::affine_grid_generator', '', 'theta,size,align_corners'), theta.h, size, alignCorners);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::affine_grid_generator', [theta, size, alignCorners], e);
@@ -2171,7 +2175,7 @@ let _aten__cross_entropy_loss: number | undefined;
  */
 export function crossEntropyLoss(self: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number, labelSmoothing?: number): Tensor {
   try {
-    const r = call(_aten__cross_entropy_loss ??= opId('aten::cross_entropy_loss', ''), self.h, target.h, weight == null ? weight : weight.h, reduction, ignoreIndex, labelSmoothing);
+    const r = call(_aten__cross_entropy_loss ??= opId('aten::cross_entropy_loss', '', 'self,target,weight,reduction,ignore_index,label_smoothing'), self.h, target.h, weight == null ? weight : weight.h, reduction, ignoreIndex, labelSmoothing);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::cross_entropy_loss', [self, target, weight, reduction, ignoreIndex, labelSmoothing], e);
@@ -2184,7 +2188,7 @@ let _aten__nll_loss: number | undefined;
  */
 export function nllLoss(self: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number): Tensor {
   try {
-    const r = call(_aten__nll_loss ??= opId('aten::nll_loss', ''), self.h, target.h, weight == null ? weight : weight.h, reduction, ignoreIndex);
+    const r = call(_aten__nll_loss ??= opId('aten::nll_loss', '', 'self,target,weight,reduction,ignore_index'), self.h, target.h, weight == null ? weight : weight.h, reduction, ignoreIndex);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::nll_loss', [self, target, weight, reduction, ignoreIndex], e);
@@ -2197,7 +2201,7 @@ let _aten__mse_loss: number | undefined;
  */
 export function mseLoss(self: Tensor, target: Tensor, reduction?: number): Tensor {
   try {
-    const r = call(_aten__mse_loss ??= opId('aten::mse_loss', ''), self.h, target.h, reduction);
+    const r = call(_aten__mse_loss ??= opId('aten::mse_loss', '', 'self,target,reduction'), self.h, target.h, reduction);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::mse_loss', [self, target, reduction], e);
@@ -2210,7 +2214,7 @@ let _aten__l1_loss: number | undefined;
  */
 export function l1Loss(self: Tensor, target: Tensor, reduction?: number): Tensor {
   try {
-    const r = call(_aten__l1_loss ??= opId('aten::l1_loss', ''), self.h, target.h, reduction);
+    const r = call(_aten__l1_loss ??= opId('aten::l1_loss', '', 'self,target,reduction'), self.h, target.h, reduction);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::l1_loss', [self, target, reduction], e);
@@ -2223,7 +2227,7 @@ let _aten__huber_loss: number | undefined;
  */
 export function huberLoss(self: Tensor, target: Tensor, reduction?: number, delta?: number): Tensor {
   try {
-    const r = call(_aten__huber_loss ??= opId('aten::huber_loss', ''), self.h, target.h, reduction, delta);
+    const r = call(_aten__huber_loss ??= opId('aten::huber_loss', '', 'self,target,reduction,delta'), self.h, target.h, reduction, delta);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::huber_loss', [self, target, reduction, delta], e);
@@ -2236,7 +2240,7 @@ let _aten__binary_cross_entropy: number | undefined;
  */
 export function binaryCrossEntropy(self: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number): Tensor {
   try {
-    const r = call(_aten__binary_cross_entropy ??= opId('aten::binary_cross_entropy', ''), self.h, target.h, weight == null ? weight : weight.h, reduction);
+    const r = call(_aten__binary_cross_entropy ??= opId('aten::binary_cross_entropy', '', 'self,target,weight,reduction'), self.h, target.h, weight == null ? weight : weight.h, reduction);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::binary_cross_entropy', [self, target, weight, reduction], e);
@@ -2249,7 +2253,7 @@ let _aten__binary_cross_entropy_with_logits: number | undefined;
  */
 export function binaryCrossEntropyWithLogits(self: Tensor, target: Tensor, weight?: Tensor | null, posWeight?: Tensor | null, reduction?: number): Tensor {
   try {
-    const r = call(_aten__binary_cross_entropy_with_logits ??= opId('aten::binary_cross_entropy_with_logits', ''), self.h, target.h, weight == null ? weight : weight.h, posWeight == null ? posWeight : posWeight.h, reduction);
+    const r = call(_aten__binary_cross_entropy_with_logits ??= opId('aten::binary_cross_entropy_with_logits', '', 'self,target,weight,pos_weight,reduction'), self.h, target.h, weight == null ? weight : weight.h, posWeight == null ? posWeight : posWeight.h, reduction);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::binary_cross_entropy_with_logits', [self, target, weight, posWeight, reduction], e);
@@ -2262,7 +2266,7 @@ let _aten__empty_memory_format: number | undefined;
  */
 export function empty(size: number[], dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null, memoryFormat?: MemoryFormat | null): Tensor {
   try {
-    const r = call(_aten__empty_memory_format ??= opId('aten::empty', 'memory_format'), size, dtype, layout, device, pinMemory, memoryFormat);
+    const r = call(_aten__empty_memory_format ??= opId('aten::empty', 'memory_format', 'size,dtype,layout,device,pin_memory,memory_format'), size, dtype, layout, device, pinMemory, memoryFormat);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::empty.memory_format', [size, dtype, layout, device, pinMemory, memoryFormat], e);
@@ -2275,7 +2279,7 @@ let _aten__zeros: number | undefined;
  */
 export function zeros(size: number[], dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null): Tensor {
   try {
-    const r = call(_aten__zeros ??= opId('aten::zeros', ''), size, dtype, layout, device, pinMemory);
+    const r = call(_aten__zeros ??= opId('aten::zeros', '', 'size,dtype,layout,device,pin_memory'), size, dtype, layout, device, pinMemory);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::zeros', [size, dtype, layout, device, pinMemory], e);
@@ -2288,7 +2292,7 @@ let _aten__ones: number | undefined;
  */
 export function ones(size: number[], dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null): Tensor {
   try {
-    const r = call(_aten__ones ??= opId('aten::ones', ''), size, dtype, layout, device, pinMemory);
+    const r = call(_aten__ones ??= opId('aten::ones', '', 'size,dtype,layout,device,pin_memory'), size, dtype, layout, device, pinMemory);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::ones', [size, dtype, layout, device, pinMemory], e);
@@ -2301,7 +2305,7 @@ let _aten__full: number | undefined;
  */
 export function full(size: number[], fillValue: Scalar, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null): Tensor {
   try {
-    const r = call(_aten__full ??= opId('aten::full', ''), size, fillValue, dtype, layout, device, pinMemory);
+    const r = call(_aten__full ??= opId('aten::full', '', 'size,fill_value,dtype,layout,device,pin_memory'), size, fillValue, dtype, layout, device, pinMemory);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::full', [size, fillValue, dtype, layout, device, pinMemory], e);
@@ -2314,7 +2318,7 @@ let _aten__arange_start_step: number | undefined;
  */
 export function arange(start: Scalar, end: Scalar, step?: Scalar, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null): Tensor {
   try {
-    const r = call(_aten__arange_start_step ??= opId('aten::arange', 'start_step'), start, end, step, dtype, layout, device, pinMemory);
+    const r = call(_aten__arange_start_step ??= opId('aten::arange', 'start_step', 'start,end,step,dtype,layout,device,pin_memory'), start, end, step, dtype, layout, device, pinMemory);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::arange.start_step', [start, end, step, dtype, layout, device, pinMemory], e);
@@ -2327,7 +2331,7 @@ let _aten__linspace: number | undefined;
  */
 export function linspace(start: Scalar, end: Scalar, steps: number, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null): Tensor {
   try {
-    const r = call(_aten__linspace ??= opId('aten::linspace', ''), start, end, steps, dtype, layout, device, pinMemory);
+    const r = call(_aten__linspace ??= opId('aten::linspace', '', 'start,end,steps,dtype,layout,device,pin_memory'), start, end, steps, dtype, layout, device, pinMemory);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::linspace', [start, end, steps, dtype, layout, device, pinMemory], e);
@@ -2340,7 +2344,7 @@ let _aten__rand: number | undefined;
  */
 export function rand(size: number[], dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null): Tensor {
   try {
-    const r = call(_aten__rand ??= opId('aten::rand', ''), size, dtype, layout, device, pinMemory);
+    const r = call(_aten__rand ??= opId('aten::rand', '', 'size,dtype,layout,device,pin_memory'), size, dtype, layout, device, pinMemory);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::rand', [size, dtype, layout, device, pinMemory], e);
@@ -2353,7 +2357,7 @@ let _aten__randn: number | undefined;
  */
 export function randn(size: number[], dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null): Tensor {
   try {
-    const r = call(_aten__randn ??= opId('aten::randn', ''), size, dtype, layout, device, pinMemory);
+    const r = call(_aten__randn ??= opId('aten::randn', '', 'size,dtype,layout,device,pin_memory'), size, dtype, layout, device, pinMemory);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::randn', [size, dtype, layout, device, pinMemory], e);
@@ -2366,7 +2370,7 @@ let _aten__randint_low: number | undefined;
  */
 export function randint(low: number, high: number, size: number[], dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null): Tensor {
   try {
-    const r = call(_aten__randint_low ??= opId('aten::randint', 'low'), low, high, size, dtype, layout, device, pinMemory);
+    const r = call(_aten__randint_low ??= opId('aten::randint', 'low', 'low,high,size,dtype,layout,device,pin_memory'), low, high, size, dtype, layout, device, pinMemory);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::randint.low', [low, high, size, dtype, layout, device, pinMemory], e);
@@ -2379,7 +2383,7 @@ let _aten__randperm: number | undefined;
  */
 export function randperm(n: number, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null): Tensor {
   try {
-    const r = call(_aten__randperm ??= opId('aten::randperm', ''), n, dtype, layout, device, pinMemory);
+    const r = call(_aten__randperm ??= opId('aten::randperm', '', 'n,dtype,layout,device,pin_memory'), n, dtype, layout, device, pinMemory);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::randperm', [n, dtype, layout, device, pinMemory], e);
@@ -2392,7 +2396,7 @@ let _aten__zeros_like: number | undefined;
  */
 export function zerosLike(self: Tensor, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null, memoryFormat?: MemoryFormat | null): Tensor {
   try {
-    const r = call(_aten__zeros_like ??= opId('aten::zeros_like', ''), self.h, dtype, layout, device, pinMemory, memoryFormat);
+    const r = call(_aten__zeros_like ??= opId('aten::zeros_like', '', 'self,dtype,layout,device,pin_memory,memory_format'), self.h, dtype, layout, device, pinMemory, memoryFormat);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::zeros_like', [self, dtype, layout, device, pinMemory, memoryFormat], e);
@@ -2405,7 +2409,7 @@ let _aten__ones_like: number | undefined;
  */
 export function onesLike(self: Tensor, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null, memoryFormat?: MemoryFormat | null): Tensor {
   try {
-    const r = call(_aten__ones_like ??= opId('aten::ones_like', ''), self.h, dtype, layout, device, pinMemory, memoryFormat);
+    const r = call(_aten__ones_like ??= opId('aten::ones_like', '', 'self,dtype,layout,device,pin_memory,memory_format'), self.h, dtype, layout, device, pinMemory, memoryFormat);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::ones_like', [self, dtype, layout, device, pinMemory, memoryFormat], e);
@@ -2418,7 +2422,7 @@ let _aten__full_like: number | undefined;
  */
 export function fullLike(self: Tensor, fillValue: Scalar, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null, memoryFormat?: MemoryFormat | null): Tensor {
   try {
-    const r = call(_aten__full_like ??= opId('aten::full_like', ''), self.h, fillValue, dtype, layout, device, pinMemory, memoryFormat);
+    const r = call(_aten__full_like ??= opId('aten::full_like', '', 'self,fill_value,dtype,layout,device,pin_memory,memory_format'), self.h, fillValue, dtype, layout, device, pinMemory, memoryFormat);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::full_like', [self, fillValue, dtype, layout, device, pinMemory, memoryFormat], e);
@@ -2431,7 +2435,7 @@ let _aten__rand_like: number | undefined;
  */
 export function randLike(self: Tensor, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null, memoryFormat?: MemoryFormat | null): Tensor {
   try {
-    const r = call(_aten__rand_like ??= opId('aten::rand_like', ''), self.h, dtype, layout, device, pinMemory, memoryFormat);
+    const r = call(_aten__rand_like ??= opId('aten::rand_like', '', 'self,dtype,layout,device,pin_memory,memory_format'), self.h, dtype, layout, device, pinMemory, memoryFormat);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::rand_like', [self, dtype, layout, device, pinMemory, memoryFormat], e);
@@ -2444,7 +2448,7 @@ let _aten__randn_like: number | undefined;
  */
 export function randnLike(self: Tensor, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null, memoryFormat?: MemoryFormat | null): Tensor {
   try {
-    const r = call(_aten__randn_like ??= opId('aten::randn_like', ''), self.h, dtype, layout, device, pinMemory, memoryFormat);
+    const r = call(_aten__randn_like ??= opId('aten::randn_like', '', 'self,dtype,layout,device,pin_memory,memory_format'), self.h, dtype, layout, device, pinMemory, memoryFormat);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::randn_like', [self, dtype, layout, device, pinMemory, memoryFormat], e);
@@ -2457,7 +2461,7 @@ let _aten__empty_like: number | undefined;
  */
 export function emptyLike(self: Tensor, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null, memoryFormat?: MemoryFormat | null): Tensor {
   try {
-    const r = call(_aten__empty_like ??= opId('aten::empty_like', ''), self.h, dtype, layout, device, pinMemory, memoryFormat);
+    const r = call(_aten__empty_like ??= opId('aten::empty_like', '', 'self,dtype,layout,device,pin_memory,memory_format'), self.h, dtype, layout, device, pinMemory, memoryFormat);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::empty_like', [self, dtype, layout, device, pinMemory, memoryFormat], e);
@@ -2470,7 +2474,7 @@ let _aten__scalar_tensor: number | undefined;
  */
 export function scalarTensor(s: Scalar, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null): Tensor {
   try {
-    const r = call(_aten__scalar_tensor ??= opId('aten::scalar_tensor', ''), s, dtype, layout, device, pinMemory);
+    const r = call(_aten__scalar_tensor ??= opId('aten::scalar_tensor', '', 's,dtype,layout,device,pin_memory'), s, dtype, layout, device, pinMemory);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::scalar_tensor', [s, dtype, layout, device, pinMemory], e);
@@ -2483,7 +2487,7 @@ let _aten__normal_: number | undefined;
  */
 export function normal_(self: Tensor, mean?: number, std?: number, generator?: null): Tensor {
   try {
-    call(_aten__normal_ ??= opId('aten::normal_', ''), self.h, mean, std, generator);
+    call(_aten__normal_ ??= opId('aten::normal_', '', 'self,mean,std,generator'), self.h, mean, std, generator);
     return self;
   } catch (e) {
     throw opError('aten::normal_', [self, mean, std, generator], e);
@@ -2496,7 +2500,7 @@ let _aten__uniform_: number | undefined;
  */
 export function uniform_(self: Tensor, from_?: number, to?: number, generator?: null): Tensor {
   try {
-    call(_aten__uniform_ ??= opId('aten::uniform_', ''), self.h, from_, to, generator);
+    call(_aten__uniform_ ??= opId('aten::uniform_', '', 'self,from,to,generator'), self.h, from_, to, generator);
     return self;
   } catch (e) {
     throw opError('aten::uniform_', [self, from_, to, generator], e);
@@ -2509,7 +2513,7 @@ let _aten__bernoulli__float: number | undefined;
  */
 export function bernoulli_(self: Tensor, p?: number, generator?: null): Tensor {
   try {
-    call(_aten__bernoulli__float ??= opId('aten::bernoulli_', 'float'), self.h, p, generator);
+    call(_aten__bernoulli__float ??= opId('aten::bernoulli_', 'float', 'self,p,generator'), self.h, p, generator);
     return self;
   } catch (e) {
     throw opError('aten::bernoulli_.float', [self, p, generator], e);
@@ -2522,7 +2526,7 @@ let _aten__bernoulli_p: number | undefined;
  */
 export function bernoulli(self: Tensor, p: number, generator?: null): Tensor {
   try {
-    const r = call(_aten__bernoulli_p ??= opId('aten::bernoulli', 'p'), self.h, p, generator);
+    const r = call(_aten__bernoulli_p ??= opId('aten::bernoulli', 'p', 'self,p,generator'), self.h, p, generator);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::bernoulli.p', [self, p, generator], e);
@@ -2535,7 +2539,7 @@ let _aten__multinomial: number | undefined;
  */
 export function multinomial(self: Tensor, numSamples: number, replacement?: boolean, generator?: null): Tensor {
   try {
-    const r = call(_aten__multinomial ??= opId('aten::multinomial', ''), self.h, numSamples, replacement, generator);
+    const r = call(_aten__multinomial ??= opId('aten::multinomial', '', 'self,num_samples,replacement,generator'), self.h, numSamples, replacement, generator);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::multinomial', [self, numSamples, replacement, generator], e);
@@ -2548,7 +2552,7 @@ let _aten___to_copy: number | undefined;
  */
 export function toCopy(self: Tensor, dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null, nonBlocking?: boolean, memoryFormat?: MemoryFormat | null): Tensor {
   try {
-    const r = call(_aten___to_copy ??= opId('aten::_to_copy', ''), self.h, dtype, layout, device, pinMemory, nonBlocking, memoryFormat);
+    const r = call(_aten___to_copy ??= opId('aten::_to_copy', '', 'self,dtype,layout,device,pin_memory,non_blocking,memory_format'), self.h, dtype, layout, device, pinMemory, nonBlocking, memoryFormat);
     return new Tensor(r);
   } catch (e) {
     throw opError('aten::_to_copy', [self, dtype, layout, device, pinMemory, nonBlocking, memoryFormat], e);

@@ -146,7 +146,7 @@ function generate(spec: OpSpec, schemas: Map<string, OpSchema>): Generated {
   const ret = returnOf(found[0]);
   const returnsArg = found[0].returnsArg;
   const callFor = (s: OpSchema, ps: Param[]) =>
-    `call(${idVar(s)} ??= opId('${s.name}', '${s.overload}'), ${ps.map((p) => p.toNative).join(', ')})`;
+    `call(${idVar(s)} ??= opId('${s.name}', '${s.overload}', '${s.args.map((a) => a.name).join(',')}'), ${ps.map((p) => p.toNative).join(', ')})`;
   const body = (s: OpSchema, ps: Param[]) => {
     if (returnsArg >= 0) return `${callFor(s, ps)};\nreturn ${ps[returnsArg].name};`;
     if (ret.tsType === 'void') return `${callFor(s, ps)};`;
@@ -208,8 +208,12 @@ export function generateSources(): { ops: string; methods: string } {
   const ops = `${header}/* eslint-disable */
 import type { Handle } from '../engine/native.js';
 import type { DType } from './dtype.js';
-import { call, opError, opId } from './op.js';
+import { call, opError, opId, wrappersGeneratedFor } from './op.js';
 import { Tensor } from './tensor.js';
+
+/** The libtorch these wrappers were generated from: on another one, each op's schema is checked on first use. */
+export const GENERATED_FOR_LIBTORCH = '${version}';
+wrappersGeneratedFor(GENERATED_FOR_LIBTORCH);
 
 /** A number or boolean passed to libtorch as a Scalar: whole numbers are integers, as in Python. */
 export type Scalar = number | boolean;
