@@ -1,6 +1,6 @@
 // One training step of the 784-800-10 ReLU MLP with Adam (batch 256), written directly on the tensor core,
 // against the same step in PyTorch from Python (torch.optim.Adam), in the same bench run.
-// Threads: 1 intra-op thread + OpenBLAS on all cores for both (the best setting for dense layers, DESIGN.md).
+// Threads: 1 intra-op thread + OpenBLAS on all cores for both (the best setting for dense layers, docs/architecture.md).
 import { manualSeed } from '../src/engine/seed.js';
 import { getThreads, setThreads, threadsFor } from '../src/engine/threads.js';
 import { noGrad, ops, rand, tidy, zeros, type Tensor } from '../src/tensor/index.js';

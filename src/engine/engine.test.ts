@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from './native.js';
-import { getThreads, setThreads, threadsFor } from './threads.js';
+import { blasThreadsUnsettable, getThreads, setThreads, threadsFor } from './threads.js';
 import { manualSeed } from './seed.js';
 import { cudaInfo, defaultDevice } from './device.js';
 import { libtorchInfo } from './libtorch.js';
@@ -79,6 +79,12 @@ test('thread settings are applied and read back', () => {
   }
   assert.deepEqual(threadsFor('dense', 2), { intraOp: 1, blas: 2 });
   assert.deepEqual(threadsFor('conv', 2), { intraOp: 2, blas: 1 });
+});
+
+test('a BLAS without a thread setting (MKL, say) gets a warning that says what to set, not an error', () => {
+  assert.equal(blasThreadsUnsettable(2, 'OpenBLAS 0.3.21'), null);
+  const why = blasThreadsUnsettable(null, '/opt/torch/lib/libmkl_rt.so');
+  assert.match(why!, /the BLAS in use \(\/opt\/torch\/lib\/libmkl_rt\.so\) has no thread setting nnlab can reach .* MKL follows the intra-op threads \(set training\.threads\.intraOp\)/);
 });
 
 test('a seed makes random tensors repeat', () => {

@@ -1,7 +1,8 @@
-// Thread settings. They matter more than anything else on a small machine (see DESIGN.md): for an MLP,
+// Thread settings. They matter more than anything else on a small machine (see docs/architecture.md): for an MLP,
 // two intra-op threads plus OpenBLAS's two threads oversubscribe two cores and run ~4x slower than one
 // intra-op thread; convolutions prefer intra-op threads. Set them before the first op of a workload.
 import os from 'node:os';
+import { blasInfo } from './blas.js';
 import { getNative } from './native.js';
 
 export interface ThreadSettings {
@@ -35,8 +36,30 @@ export function setThreads(settings: ThreadRequest): ThreadSettings {
   if (settings.interOp !== undefined && settings.interOp !== native.threads().interOp) {
     native.setInterOpThreads(settings.interOp);
   }
-  if (settings.blas !== undefined) native.setBlasThreads(settings.blas);
+  if (settings.blas !== undefined) {
+    const why = blasThreadsUnsettable(native.threads().blas, blasInfo().name);
+    if (why === null) native.setBlasThreads(settings.blas);
+    else if (!warned) {
+      warned = true;
+      process.emitWarning(why, { code: 'NNLAB_BLAS_THREADS' });
+    }
+  }
   return native.threads();
+}
+
+let warned = false;
+
+/**
+ * Why a BLAS thread count cannot be applied (null when it can): only OpenBLAS has a setting nnlab can reach.
+ * MKL, the BLAS of PyTorch's own builds, follows libtorch's intra-op threads instead; another BLAS runs with
+ * its own. Said once per process as a warning, not an error: training still runs.
+ */
+export function blasThreadsUnsettable(current: number | null, name: string): string | null {
+  if (current !== null) return null;
+  return (
+    `the BLAS in use (${name}) has no thread setting nnlab can reach (only OpenBLAS has one), so the BLAS thread count ` +
+    'is left as it is; MKL follows the intra-op threads (set training.threads.intraOp), other libraries use their own settings'
+  );
 }
 
 /**

@@ -9,7 +9,10 @@ import { Writable } from 'node:stream';
 import { liveTensors } from '../tensor/index.js';
 import { openStore } from '../store/index.js';
 import { parseExperiment } from './experiment/index.js';
-import { runExperiment } from './runner.js';
+import { completeModel, runExperiment } from './runner.js';
+import { CLASSES } from './experiment/templates.js';
+import type { RunSpec } from './types.js';
+import type { PreparedData } from './data-prep.js';
 
 const quiet = new Writable({ write: (_c, _e, done) => done() }) as NodeJS.WritableStream;
 
@@ -82,4 +85,18 @@ test('fixed augmentation steps (torchvision Resize) apply to every split: the mo
   assert.deepEqual((run.config as { model: { inputShape: number[] } }).model.inputShape, [1, 14, 14]);
   assert.equal(typeof run.metrics.test?.accuracy, 'number', 'the test set was resized too');
   await store.close();
+});
+
+test("the output layer's units: one for a two-class sigmoid or a non-softmax binaryCrossentropy output, never one softmax unit", () => {
+  const units = (activationName: string | undefined, loss: string, classes = ['no', 'yes']) => {
+    const spec = { model: { layers: [{ type: 'dense', units: CLASSES, ...(activationName ? { activation: activationName } : {}) }] }, training: { loss: { name: loss } } } as unknown as RunSpec;
+    const layers = completeModel(spec, { classes, inputShape: [4] } as unknown as PreparedData).layers;
+    return layers[layers.length - 1].units;
+  };
+  assert.equal(units('sigmoid', 'binaryCrossentropy'), 1);
+  assert.equal(units('sigmoid', 'meanSquaredError'), 1);
+  assert.equal(units('linear', 'binaryCrossentropy'), 1);
+  assert.equal(units('softmax', 'binaryCrossentropy'), 2, 'a softmax over one unit would always say 1.0');
+  assert.equal(units('softmax', 'sparseCategoricalCrossentropy'), 2);
+  assert.equal(units('sigmoid', 'binaryCrossentropy', ['a', 'b', 'c']), 3);
 });

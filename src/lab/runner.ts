@@ -69,14 +69,16 @@ export interface ExperimentOutcome {
 /**
  * The model config of a cell for its data: the input shape, and `units: 'classes'` filled in: one unit per class,
  * or one unit for a two-class task whose output is a single probability (a sigmoid output layer, or the
- * binaryCrossentropy loss), as a Keras user writes Dense(1, activation='sigmoid').
+ * binaryCrossentropy loss on an output that is not a softmax), as a Keras user writes Dense(1, activation='sigmoid').
  */
 export function completeModel(spec: RunSpec, data: PreparedData): ModelConfig {
   const loss = (spec.training.loss as { name: string }).name; // a loss config, as run-spec.ts resolved it
   const layers = spec.model.layers.map((l) => {
     if (l.units !== CLASSES) return l;
-    const sigmoid = l.activation !== undefined && activation(l.activation as string, 'model.outputActivation').getConfig().name === 'sigmoid';
-    const single = data.classes.length === 2 && (sigmoid || loss === 'binaryCrossentropy');
+    const name = l.activation === undefined ? null : activation(l.activation as string, 'model.outputActivation').getConfig().name;
+    // Never one softmax unit: its output is the constant 1. binaryCrossentropy with the template's softmax keeps two
+    // units (the loss takes class labels for them); one unit is for a sigmoid, or a linear output read as logits.
+    const single = data.classes.length === 2 && (name === 'sigmoid' || (loss === 'binaryCrossentropy' && name !== 'softmax'));
     return { ...l, units: single ? 1 : data.classes.length };
   });
   return { inputShape: data.inputShape, layers };
