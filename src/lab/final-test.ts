@@ -4,7 +4,7 @@
 // set, each from its saved weights. Their test metrics are added to their stored records. Choosing by a test
 // metric would use the test set to choose, so the experiment refuses it when it loads.
 import { NnlabError } from '../engine/errors.js';
-import { Trainer } from '../train/trainer.js';
+import { makeTrainer } from './make-trainer.js';
 import { loadModel } from '../train/model-io.js';
 import type { RunRecord, RunStore } from '../store/types.js';
 import { compareToBest } from '../stats/compare.js';
@@ -42,7 +42,7 @@ export async function testBestConfig(
   const tested: RunRecord[] = [];
   for (const run of records.filter((r) => best.runIds.includes(r.id) && COUNTED_STATUSES.includes(r.status))) {
     const { model } = loadModel(await weightsOf(run));
-    const trainer = new Trainer(model, { optimizer: cell.spec.training.optimizer, loss: cell.spec.training.loss, metrics: cell.spec.training.metrics });
+    const trainer = makeTrainer(cell.spec, model);
     try {
       const logs = data.test.finalEvaluation((t) => trainer.evaluate(t, { batchSize: cell.spec.training.batchSize }));
       tested.push(await store.setRunMetrics(run.id, 'test', logs));

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { nnlabVersion } from '../engine/version.js';
 import { libtorchInfo } from '../engine/libtorch.js';
 import { getThreads } from '../engine/threads.js';
+import { makeTrainer } from './make-trainer.js';
 import { manualSeed } from '../engine/seed.js';
 import { Sequential, type ModelConfig } from '../nn/model.js';
 import { activation } from '../nn/activations.js';
@@ -82,10 +83,6 @@ export function completeModel(spec: RunSpec, data: PreparedData): ModelConfig {
     return { ...l, units: single ? 1 : data.classes.length };
   });
   return { inputShape: data.inputShape, layers };
-}
-
-function makeTrainer(spec: RunSpec, model: Sequential, path: string): Trainer {
-  return new Trainer(model, { optimizer: spec.training.optimizer, loss: spec.training.loss, metrics: spec.training.metrics }, path);
 }
 
 function callbacksOf(spec: RunSpec, path: string): Callback[] {
@@ -236,6 +233,7 @@ export async function runOne(
     libtorch: libtorchInfo().version,
     node: process.version,
     threads: getThreads(),
+    device: trainer.device,
     dataFingerprint: data.fingerprint,
     host: os.hostname(),
   };
@@ -414,6 +412,8 @@ export function runJson(r: RunOutcome) {
     values: r.record.values,
     config: r.record.config,
     seed: r.record.seed,
+    /** Where it trained (cpu, cuda:N). */
+    device: r.record.environment.device ?? null,
     epochs: r.epochs.length,
     wallTimeS: r.record.wallTimeS,
     trainSamplesPerS: trainSamplesPerS(r.epochs),

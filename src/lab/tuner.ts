@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigError, NnlabError } from '../engine/errors.js';
 import { metric as makeMetric } from '../nn/metrics.js';
-import { Trainer } from '../train/trainer.js';
+import { makeTrainer } from './make-trainer.js';
 import { loadModel } from '../train/model-io.js';
 import { KeepBestWeights } from '../train/callbacks/keep-best-weights.js';
 import type { Callback } from '../train/callbacks/callback.js';
@@ -371,7 +371,7 @@ async function testBestTrial(exp: Experiment, store: RunStore, best: TrialRecord
       continue;
     }
     const { model } = loadModel(await runWeights(store, id));
-    const trainer = new Trainer(model, { optimizer: cell.spec.training.optimizer, loss: cell.spec.training.loss, metrics: cell.spec.training.metrics });
+    const trainer = makeTrainer(cell.spec, model);
     try {
       const logs = data.test.finalEvaluation((t) => trainer.evaluate(t, { batchSize: cell.spec.training.batchSize }));
       await store.setRunMetrics(id, 'test', logs);

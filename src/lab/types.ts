@@ -33,6 +33,8 @@ export interface TrainingSpec {
   metrics: MetricConfig[];
   epochs: number;
   batchSize: number;
+  /** Where to train, as written: auto, cpu, cuda or cuda:N (resolved per machine when the trainer is made). */
+  device: string;
   /** Callback configs ({ name: 'earlyStopping', ... }). */
   callbacks: Record<string, unknown>[];
   classWeight: Record<string, number> | null;

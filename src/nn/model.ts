@@ -3,7 +3,7 @@
 // Weights are named `<layer index>.<weight>` (e.g. `0.weight`, `1.running_mean`), PyTorch's names for the same
 // nn.Sequential, so state dicts move between the two.
 import { ConfigError, NnlabError, ShapeError } from '../engine/errors.js';
-import { noGrad, ops, type Tensor } from '../tensor/index.js';
+import { keep, noGrad, ops, type Tensor } from '../tensor/index.js';
 import { fmtShape, type CallContext, type Layer, type LayerConfig, type Shape } from './layers/layer.js';
 import { layer } from './layers/registry.js';
 
@@ -62,6 +62,32 @@ export class Sequential {
     const last = this.layers.length - 1;
     for (let i = 0; i < last; i++) y = this.layers[i].call(y, ctx);
     return this.layers[last].call(y, options.logits ? { ...ctx, skipActivation: true } : ctx);
+  }
+
+  /** The device of the model's weights ('cpu' for a model without weights). */
+  get device(): string {
+    return this.parameters()[0]?.device ?? 'cpu';
+  }
+
+  /**
+   * Moves every weight and buffer to `device` (as PyTorch's module.to(device)); a no-op where they already are.
+   * The moved weights are new tensors: make the optimizer after moving the model (the Trainer does).
+   */
+  to(device: string): this {
+    noGrad(() => {
+      for (const l of this.layers) {
+        for (const [map, trainable] of [[l.weights, true], [l.buffers, false]] as const) {
+          for (const [name, t] of map) {
+            if (t.device === device) continue;
+            const moved = keep(t.to({ device }));
+            if (trainable) moved.requiresGrad_(true);
+            t.dispose();
+            map.set(name, moved);
+          }
+        }
+      }
+    });
+    return this;
   }
 
   /** Trainable weights, in layer order. */

@@ -31,6 +31,8 @@ export interface RunEnvironment {
   libtorch: string;
   node: string;
   threads: { intraOp: number; interOp: number; blas: number | null };
+  /** Where it trained: 'cpu' or 'cuda:N' (absent in runs stored before devices). */
+  device?: string;
   /** A hash of the data the run trained on (dataset, split, preprocessing, task). */
   dataFingerprint: string;
   host: string;

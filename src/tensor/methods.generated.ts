@@ -168,6 +168,8 @@ declare module './tensor.js' {
     bernoulli(p: number, generator?: null): Tensor;
     multinomial(numSamples: number, replacement?: boolean, generator?: null): Tensor;
     toCopy(dtype?: DType | null, layout?: 'strided' | null, device?: string | null, pinMemory?: boolean | null, nonBlocking?: boolean, memoryFormat?: MemoryFormat | null): Tensor;
+    pinMemory(device?: string | null): Tensor;
+    isPinned(device?: string | null): boolean;
   }
 }
 
@@ -650,4 +652,10 @@ Tensor.prototype.multinomial = function (this: Tensor, ...args: any[]) {
 };
 Tensor.prototype.toCopy = function (this: Tensor, ...args: any[]) {
   return (ops.toCopy as (...a: any[]) => any)(this, ...args);
+};
+Tensor.prototype.pinMemory = function (this: Tensor, ...args: any[]) {
+  return (ops.pinMemory as (...a: any[]) => any)(this, ...args);
+};
+Tensor.prototype.isPinned = function (this: Tensor, ...args: any[]) {
+  return (ops.isPinned as (...a: any[]) => any)(this, ...args);
 };

@@ -2558,3 +2558,29 @@ export function toCopy(self: Tensor, dtype?: DType | null, layout?: 'strided' | 
     throw opError('aten::_to_copy', [self, dtype, layout, device, pinMemory, nonBlocking, memoryFormat], e);
   }
 }
+
+let _aten__pin_memory: number | undefined;
+/**
+ * aten::pin_memory(Tensor(a) self, Device? device=None) -> Tensor(a)
+ */
+export function pinMemory(self: Tensor, device?: string | null): Tensor {
+  try {
+    const r = call(_aten__pin_memory ??= opId('aten::pin_memory', '', 'self,device'), self.h, device);
+    return new Tensor(r);
+  } catch (e) {
+    throw opError('aten::pin_memory', [self, device], e);
+  }
+}
+
+let _aten__is_pinned: number | undefined;
+/**
+ * aten::is_pinned(Tensor self, Device? device=None) -> bool
+ */
+export function isPinned(self: Tensor, device?: string | null): boolean {
+  try {
+    const r = call(_aten__is_pinned ??= opId('aten::is_pinned', '', 'self,device'), self.h, device);
+    return r as boolean;
+  } catch (e) {
+    throw opError('aten::is_pinned', [self, device], e);
+  }
+}

@@ -45,6 +45,12 @@ export interface CompileConfig {
   loss: LossConfig;
   /** Metric configs ('accuracy', { name: 'f1', average: 'macro' }, ...). */
   metrics?: MetricConfig[];
+  /**
+   * Where the weights, the optimizer state and the batches' computation live: 'cpu' (default) or 'cuda:N' (a
+   * device resolveDevice gave). The model is moved there; data stays on the CPU and each batch is copied over,
+   * from page-locked memory, asynchronously; metrics count on the CPU from the batch outputs.
+   */
+  device?: string;
 }
 
 export interface FitOptions {
@@ -107,6 +113,8 @@ export class Trainer {
   readonly head: OutputHead;
   /** The loss on logits used in training when the model ends in softmax/sigmoid (else null). */
   private readonly logitLoss: Loss | null;
+  /** Where the model computes. */
+  readonly device: string;
 
   constructor(
     readonly model: Sequential,
@@ -120,6 +128,8 @@ export class Trainer {
       if (names.has(m.name)) throw new ConfigError(`${path}.metrics`, `metric '${m.name}' is listed twice`);
       names.add(m.name);
     }
+    this.device = config.device ?? 'cpu';
+    model.to(this.device); // before the optimizer: it holds the weights it steps
     this.optimizer = makeOptimizer(config.optimizer, model.parameters(), `${path}.optimizer`);
     const lossConfig = this.loss.getConfig();
     this.head = outputHead(model, lossConfig);
@@ -249,9 +259,10 @@ export class Trainer {
 
   /** The model's outputs on a batch and the batch loss (+ weight penalties); run inside tidy(). */
   private forwardLoss(x: Tensor, y: Tensor, training: boolean, classWeight?: ClassWeight): { out: Tensor; loss: Tensor } {
-    const out = this.model.forward(asFloat(x), { training }, { logits: this.logitLoss !== null });
-    const weights = classWeight ? sampleWeightsFromClassWeight(classWeight, y) : undefined;
-    const loss = (this.logitLoss ?? this.loss).compute(out, y, weights);
+    const out = this.model.forward(toDevice(asFloat(x), this.device), { training }, { logits: this.logitLoss !== null });
+    const yd = toDevice(y, this.device);
+    const weights = classWeight ? toDevice(sampleWeightsFromClassWeight(classWeight, y), this.device) : undefined; // made on the CPU, from the CPU labels
+    const loss = (this.logitLoss ?? this.loss).compute(out, yd, weights);
     const penalty = this.model.penalty();
     return { out, loss: penalty ? ops.add(loss, penalty) : loss };
   }
@@ -259,7 +270,7 @@ export class Trainer {
   /** Adds a batch's outputs to every metric (as src/nn/outputs.ts reads them). */
   private updateMetrics(out: Tensor, y: Tensor): void {
     noGrad(() => {
-      const seen = metricInput(out, this.head, this.logitLoss !== null);
+      const seen = metricInput(out.device === 'cpu' ? out : out.to({ device: 'cpu' }), this.head, this.logitLoss !== null);
       for (const m of this.metrics) m.update(seen, y);
     });
   }
@@ -382,14 +393,28 @@ function checkShape(resumed: TrainingCheckpoint, shape: RunShape): void {
 }
 
 const asFloat = (x: Tensor) => (x.dtype === 'float32' ? x : x.to('float32'));
-/** A model's outputs for samples x [N, ...], computed in batches in evaluation mode. */
+
+/**
+ * A CPU batch on `device`: itself for the CPU; else copied into page-locked memory and from there to the GPU
+ * asynchronously (the copy overlaps the kernels still queued), as a PyTorch DataLoader with pin_memory does.
+ */
+export function toDevice(t: Tensor, device: string): Tensor {
+  if (t.device === device) return t;
+  if (device === 'cpu') return t.to({ device });
+  const host = t.device === 'cpu' ? t.pinMemory() : t;
+  return host.toCopy(null, null, device, null, true);
+}
+
+/** A model's outputs for samples x [N, ...] (on the CPU), computed in batches in evaluation mode on the model's device. */
 export function predict(model: Sequential, x: Tensor, batchSize = DEFAULT_BATCH): Tensor {
   const n = x.shape[0];
+  const device = model.device;
   return noGrad(() =>
     tidy(() => {
       const parts: Tensor[] = [];
       for (let start = 0; start < n; start += batchSize) {
-        parts.push(model.forward(asFloat(x.narrow(0, start, Math.min(batchSize, n - start))), { training: false }));
+        const out = model.forward(toDevice(asFloat(x.narrow(0, start, Math.min(batchSize, n - start))), device), { training: false });
+        parts.push(device === 'cpu' ? out : out.to({ device: 'cpu' }));
       }
       return parts.length === 1 ? parts[0] : ops.cat(parts);
     }),

@@ -7,12 +7,13 @@ import { terminalSummary } from '../../report/terminal.js';
 import { baselineSentence } from '../../report/table.js';
 import { metricTitle } from '../../report/format.js';
 import { reportDirOption, writeStudyReport } from './report.js';
-import { artifactsDirOf, humanStream, interruptible, printJson, storeFrom } from '../context.js';
+import { artifactsDirOf, humanStream, interruptible, printJson, storeFrom, applyDeviceOption } from '../context.js';
 import { ConfigError } from '../../engine/errors.js';
 import { addHeartbeatOptions, secondsOption, startWorkers } from './worker.js';
 import type { EpochLog } from '../../record/history.js';
 
 interface RunOpts {
+  device?: string;
   set: string[];
   store?: string;
   report?: string;
@@ -29,6 +30,7 @@ export function registerRun(program: Command): void {
     .command('run <file>')
     .description('train what an experiment file describes: one run or a whole study, with repeats, baselines and statistics')
     .option('--set <path=value>', 'override a field of the file, e.g. training.epochs=3 (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--device <device>', 'where to train on this machine: auto, cpu, cuda or cuda:N (default: the file\'s training.device, else auto)')
     .option('--store <url>', 'run store: a SQLite file (default .nnlab/runs.db) or postgres://...')
     .option('--report <dir>', 'also write the report (tables, plots, HTML) into this folder')
     .option('--no-bar', 'plain per-epoch lines even on a terminal')
@@ -37,6 +39,7 @@ export function registerRun(program: Command): void {
   addHeartbeatOptions(command)
     .option('--json', 'end with one line of JSON: the runs, baselines and summary')
     .action(async (file: string, opts: RunOpts) => {
+      await applyDeviceOption(opts.device);
       // Loaded here, not at the top: these load libtorch, which `nnlab doctor` must be able to do without.
       const { loadExperiment } = await import('../../lab/experiment/index.js');
       const { runExperiment, runJson } = await import('../../lab/runner.js');

@@ -7,10 +7,11 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../engine/errors.js';
-import { artifactsDirOf, humanStream, interruptible, printJson, storeFrom } from '../context.js';
+import { artifactsDirOf, humanStream, interruptible, printJson, storeFrom, applyDeviceOption } from '../context.js';
 
 interface WorkerOpts {
   set: string[];
+  device?: string;
   store?: string;
   bar?: boolean;
   heartbeat?: string;
@@ -39,11 +40,13 @@ export function registerWorker(program: Command): void {
       .command('worker <file>')
       .description('join the search of an experiment file (tune:) on a shared store and train trials until its budget is spent')
       .option('--set <path=value>', 'override a field of the file, as run does (repeatable)', (v: string, all: string[]) => [...all, v], [])
+      .option('--device <device>', 'where to train on this machine: auto, cpu, cuda or cuda:N (default: the file\'s training.device, else auto)')
       .option('--store <url>', 'run store: a SQLite file (default .nnlab/runs.db) or postgres://... (for many machines)')
       .option('--no-bar', 'plain per-epoch lines even on a terminal'),
   )
     .option('--json', 'end with one line of JSON: the trials this worker ran')
     .action(async (file: string, opts: WorkerOpts) => {
+      await applyDeviceOption(opts.device);
       const { loadExperiment } = await import('../../lab/experiment/index.js');
       const { tuneExperiment } = await import('../../lab/tuner.js');
       const experiment = loadExperiment(file, { overrides: opts.set });

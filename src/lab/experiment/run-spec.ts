@@ -33,6 +33,7 @@ export const TRAINING_DEFAULTS = {
   metrics: ['accuracy'],
   epochs: 10,
   batchSize: 32,
+  device: 'auto',
 } as const;
 
 /**
@@ -199,6 +200,7 @@ function trainingSpecOf(t: Raw, loc: Locator): TrainingSpec {
     metrics,
     epochs: (t.epochs as number | undefined) ?? d.epochs,
     batchSize: (t.batchSize as number | undefined) ?? d.batchSize,
+    device: (t.device as string | undefined) ?? d.device,
     callbacks,
     classWeight: classWeight === null ? null : { ...classWeight },
   };

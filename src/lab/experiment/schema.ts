@@ -218,6 +218,11 @@ const TRAINING: Schema = {
     metrics: { type: 'array', items: component('A metric', METRIC_NAMES), description: 'Default [accuracy].' },
     epochs: int(1, 'Default 10.'),
     batchSize: int(1, 'Default 32.'),
+    device: {
+      type: 'string',
+      pattern: '^(auto|cpu|cuda(:[0-9]+)?)$',
+      description: "Where to train: auto (default: the first GPU when CUDA is available, else the CPU), cpu, cuda or cuda:N.",
+    },
     callbacks: { type: 'array', items: component('A callback', CALLBACK_NAMES) },
     classWeight: {
       description: 'Loss weight per class index, e.g. { 0: 1, 1: 5 }.',

@@ -201,4 +201,7 @@ export const OPS: readonly OpSpec[] = [
   ['bernoulli', 'aten::bernoulli.p'],
   ['multinomial', 'aten::multinomial'],
   ['toCopy', 'aten::_to_copy'],
+  // Page-locked host memory, from which a copy to a GPU can run asynchronously (needs a CUDA build of libtorch).
+  ['pinMemory', 'aten::pin_memory'],
+  ['isPinned', 'aten::is_pinned'],
 ];

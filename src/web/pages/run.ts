@@ -37,6 +37,7 @@ export function runPage(v: RunView, site: Site): string {
         ['libtorch', env.libtorch],
         ['Node.js', env.node],
         ['host', env.host],
+        ['device', env.device ?? '—'],
         ['threads', `intra-op ${env.threads?.intraOp}, inter-op ${env.threads?.interOp}, BLAS ${env.threads?.blas ?? '—'}`],
         ['data fingerprint', env.dataFingerprint],
       ]
