@@ -52,7 +52,42 @@ function fromPrefix(root, source) {
   let version = null;
   const buildVersion = path.join(root, 'build-version');
   if (fs.existsSync(buildVersion)) version = fs.readFileSync(buildVersion, 'utf8').trim();
-  return { source, root, includeDirs, libDir: lib, version: version || readVersionHeader(includeDirs) };
+  return { source, root, includeDirs, libDir: lib, version: version || readVersionHeader(includeDirs), cxx11Abi: cxx11Abi(root, lib) };
+}
+
+/** The oldest libtorch nnlab builds against (its op schemas and C++ API). */
+const MIN_VERSION = [1, 13];
+
+/**
+ * The libstdc++ ABI libtorch was built with (1: the C++11 ABI; 0: the old one, as in PyTorch wheels before
+ * 2.7): the addon must be compiled with the same _GLIBCXX_USE_CXX11_ABI or it fails to link or load. Read from
+ * TorchConfig.cmake (what CMake users get), else from the library's symbols; 1 (GCC's default) when unknown.
+ */
+function cxx11Abi(root, libDir) {
+  const configs = [path.join(root, 'share', 'cmake', 'Torch', 'TorchConfig.cmake'), path.join(libDir, 'cmake', 'Torch', 'TorchConfig.cmake')];
+  for (const file of configs) {
+    if (!fs.existsSync(file)) continue;
+    const m = /_GLIBCXX_USE_CXX11_ABI=([01])/.exec(fs.readFileSync(file, 'utf8'));
+    if (m) return Number(m[1]);
+  }
+  try {
+    const lib = path.join(libDir, 'libc10.so');
+    const symbols = execFileSync('nm', ['-D', '--defined-only', lib], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+    return /__cxx11/.test(symbols) ? 1 : 0;
+  } catch {
+    return 1;
+  }
+}
+
+/** A libtorch older than MIN_VERSION is refused, saying what was found. */
+function checkVersion(found) {
+  const m = /^(\d+)\.(\d+)/.exec(found.version || '');
+  if (!m) return found;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major < MIN_VERSION[0] || (major === MIN_VERSION[0] && minor < MIN_VERSION[1])) {
+    throw new LibtorchNotFound(`the libtorch found (${found.source}, version ${found.version}, in ${found.libDir}) is older than ${MIN_VERSION.join('.')}, the oldest nnlab supports`);
+  }
+  return found;
 }
 
 function multiarch() {
@@ -81,7 +116,7 @@ function fromSystem() {
   } catch {
     /* not a Debian system: keep the header's version */
   }
-  return { source: 'system', root: '/usr', includeDirs, libDir, version, systemInclude: true };
+  return { source: 'system', root: '/usr', includeDirs, libDir, version, systemInclude: true, cxx11Abi: cxx11Abi('/usr', libDir) };
 }
 
 function fromPython() {
@@ -89,7 +124,7 @@ function fromPython() {
     'import json, torch',
     'from torch.utils import cpp_extension as c',
     'print(json.dumps({"include": c.include_paths(), "lib": c.library_paths()[0], "version": torch.__version__,',
-    '  "root": __import__("os").path.dirname(torch.__file__)}))',
+    '  "root": __import__("os").path.dirname(torch.__file__), "abi": int(torch._C._GLIBCXX_USE_CXX11_ABI)}))',
   ].join('\n');
   const pythons = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
   const errors = [];
@@ -104,6 +139,7 @@ function fromPython() {
         libDir: info.lib,
         version: info.version,
         systemInclude: info.include.some((d) => d === '/usr/include'),
+        cxx11Abi: info.abi,
       };
     } catch (e) {
       errors.push(`${py}: ${String(e.stderr || e.message).trim().split('\n').pop()}`);
@@ -121,23 +157,25 @@ function discover(env = process.env) {
     if (found.missing) {
       throw new LibtorchNotFound(`LIBTORCH=${env.LIBTORCH} is not a libtorch folder (missing ${found.missing.join(', ')})`);
     }
-    return found;
+    return checkVersion(found);
   }
-  if (env.LIBTORCH_USE_PYTORCH === '1') return fromPython();
+  if (env.LIBTORCH_USE_PYTORCH === '1') return checkVersion(fromPython());
   const system = fromSystem();
-  if (system) return system;
+  if (system) return checkVersion(system);
   throw new LibtorchNotFound('LIBTORCH is not set, LIBTORCH_USE_PYTORCH is not 1, and no system libtorch is installed');
 }
 
-module.exports = { discover, LibtorchNotFound, FIXES };
+module.exports = { discover, checkVersion, cxx11Abi, LibtorchNotFound, FIXES };
 
-// CLI for binding.gyp: `node native/libtorch.cjs includes|libs|json`
+// CLI for binding.gyp: `node native/libtorch.cjs includes|libs|defines|json`
 if (require.main === module) {
   try {
     const found = discover();
     const what = process.argv[2] || 'json';
     if (what === 'includes') {
       console.log(found.includeDirs.join(' '));
+    } else if (what === 'defines') {
+      console.log(`_GLIBCXX_USE_CXX11_ABI=${found.cxx11Abi ?? 1}`);
     } else if (what === 'libs') {
       const rpath = found.source === 'system' ? [] : [`-Wl,-rpath,${found.libDir}`];
       console.log([`-L${found.libDir}`, ...rpath, '-ltorch', '-ltorch_cpu', '-lc10', '-ldl'].join(' '));

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from './native.js';
@@ -45,6 +45,31 @@ test('discovery: the system install, and the Python torch install when asked', (
   assert.equal(py.source, 'python');
   assert.match(py.version, /^\d+\.\d+/);
   assert.ok(py.includeDirs.length >= 1);
+});
+
+test('discovery: the C++ ABI comes from the libtorch, and a libtorch older than 1.13 is refused', () => {
+  const system = JSON.parse(discover({}).stdout) as { cxx11Abi: number };
+  assert.equal(system.cxx11Abi, 1, "Debian's libtorch uses the C++11 ABI");
+  const root = mkdtempSync(path.join(os.tmpdir(), 'nnlab-fake-libtorch-'));
+  try {
+    mkdirSync(path.join(root, 'include', 'ATen'), { recursive: true });
+    mkdirSync(path.join(root, 'lib'));
+    mkdirSync(path.join(root, 'share', 'cmake', 'Torch'), { recursive: true });
+    writeFileSync(path.join(root, 'include', 'ATen', 'ATen.h'), '');
+    writeFileSync(path.join(root, 'lib', 'libtorch_cpu.so'), '');
+    writeFileSync(path.join(root, 'share', 'cmake', 'Torch', 'TorchConfig.cmake'), 'set(TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=0")\n');
+    writeFileSync(path.join(root, 'build-version'), '2.6.0+cpu\n');
+    const clean: NodeJS.ProcessEnv = { ...process.env, LIBTORCH: root };
+    delete clean.LIBTORCH_USE_PYTORCH;
+    const defines = spawnSync(process.execPath, [discovery, 'defines'], { env: clean, encoding: 'utf8' });
+    assert.equal(defines.stdout.trim(), '_GLIBCXX_USE_CXX11_ABI=0', 'a pre-C++11-ABI build (PyTorch wheels before 2.7) gets the old ABI');
+    writeFileSync(path.join(root, 'build-version'), '1.12.1\n');
+    const old = discover({ LIBTORCH: root });
+    assert.notEqual(old.status, 0);
+    assert.match(old.stderr, /the libtorch found \(LIBTORCH, version 1\.12\.1, in .*\) is older than 1\.13, the oldest nnlab supports/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('the build script refuses to build without libtorch, with the fixes', () => {
