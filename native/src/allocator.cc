@@ -3,14 +3,27 @@
 // step page-faults its whole working set again (~2,000 faults per MLP step, a third of its time). This
 // allocator keeps freed blocks of >= 64 KiB, by exact rounded size, and hands them out again: after the first
 // step, a training loop allocates without touching the kernel. Smaller blocks are freed at once (glibc's own
-// bins serve them without page faults). The cache is bounded (NNLAB_CPU_CACHE_MB, default 2048; 0 turns it off) and emptyCache() frees it.
+// bins serve them without page faults). Cached blocks are memory the process keeps without using it, so the
+// cache is bounded: a block freed while the cache is full goes back to the system. The bound is
+// NNLAB_CPU_CACHE_MB (0 turns the cache off), else 2 GiB or an eighth of the machine's memory (its cgroup's
+// limit in a container), whichever is smaller: enough for a training step's working set, and no more than a
+// small share of a small machine. setCacheLimit() changes it at run time (giving back what is over it) and
+// emptyCache() gives back every cached block.
 #include "common.h"
 
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
 
+#include "integers.h"
+
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -64,7 +77,15 @@ class CachingCpuAllocator final : public c10::Allocator {
   c10::DeleterFnPtr raw_deleter() const override { return &Release; }
 
   static void Release(void* data);
-  void Empty();
+  // Frees cached blocks until the cache holds at most `bytes` (0: all of them).
+  void Trim(int64_t bytes);
+  void SetLimit(int64_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stats_.limitBytes = bytes;
+    }
+    Trim(bytes);
+  }
   Stats stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return stats_;
@@ -93,26 +114,76 @@ void CachingCpuAllocator::Release(void* data) {
   c10::free_cpu(block);
 }
 
-void CachingCpuAllocator::Empty() {
-  std::unordered_map<size_t, std::vector<void*>> blocks;
+void CachingCpuAllocator::Trim(int64_t bytes) {
+  std::vector<void*> blocks;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    blocks.swap(free_);
-    stats_.cachedBytes = 0;
+    for (auto it = free_.begin(); it != free_.end() && stats_.cachedBytes > bytes;) {
+      std::vector<void*>& same = it->second;
+      while (!same.empty() && stats_.cachedBytes > bytes) {
+        blocks.push_back(same.back());
+        same.pop_back();
+        stats_.cachedBytes -= static_cast<int64_t>(it->first);
+      }
+      it = same.empty() ? free_.erase(it) : std::next(it);
+    }
   }
-  for (auto& entry : blocks) {
-    for (void* b : entry.second) c10::free_cpu(b);
+  for (void* b : blocks) c10::free_cpu(b);  // outside the lock: other threads may allocate meanwhile
+}
+
+// The memory this process may use: the machine's, or its cgroup's limit when that is lower (cgroup v2, then
+// v1; "max" or an absurd v1 value means no limit). 0 when unknown.
+int64_t MemoryBytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  int64_t bytes = pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page : 0;
+  for (const char* file : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(file);
+    std::string text;
+    if (!(in >> text)) continue;
+    char* end = nullptr;
+    errno = 0;
+    const long long limit = std::strtoll(text.c_str(), &end, 10);
+    if (errno == 0 && end != text.c_str() && *end == '\0' && limit > 0 && (bytes == 0 || limit < bytes)) bytes = limit;
   }
+  return bytes;
+}
+
+constexpr int64_t kMiB = 1024 * 1024;
+constexpr int64_t kDefaultCap = 2048 * kMiB;
+
+// The cache bound from NNLAB_CPU_CACHE_MB (a whole number of MiB), else the default; -1 when the variable is
+// not a whole number, so that the load fails with the reason instead of running with a bound nobody chose.
+int64_t ConfiguredLimit(const char* env) {
+  if (env == nullptr || *env == '\0') {
+    const int64_t memory = MemoryBytes();
+    return memory > 0 && memory / 8 < kDefaultCap ? memory / 8 : kDefaultCap;
+  }
+  char* end = nullptr;
+  errno = 0;
+  const long long mb = std::strtoll(env, &end, 10);
+  if (errno != 0 || end == env || *end != '\0' || mb < 0 || mb > (int64_t{1} << 40)) return -1;
+  return mb * kMiB;
 }
 
 }  // namespace
 
-void InstallAllocator() {
-  const char* env = std::getenv("NNLAB_CPU_CACHE_MB");
-  int64_t mb = env ? std::atoll(env) : 2048;
-  if (mb <= 0) return;
+static void InstallAllocator(Napi::Env env) {
+  // Once per process: a second load of the addon (same thread, another module instance) finds it in place.
+  static bool installed = false;
+  if (installed) return;
+  const char* setting = std::getenv("NNLAB_CPU_CACHE_MB");
+  const int64_t limit = ConfiguredLimit(setting);
+  if (limit < 0) {
+    Napi::Error error = Napi::RangeError::New(
+        env, std::string("NNLAB_CPU_CACHE_MB must be a whole number of MiB (0 turns the CPU cache off), got '") +
+                 setting + "'");
+    error.Value().Set("code", Napi::String::New(env, "NNLAB_BAD_SETTING"));
+    throw error;
+  }
+  installed = true;
+  if (limit == 0) return;
   // Never freed: blocks handed out stay valid for the whole process, whatever frees them last.
-  g_allocator = new CachingCpuAllocator(mb * 1024 * 1024);
+  g_allocator = new CachingCpuAllocator(limit);
   c10::SetCPUAllocator(g_allocator, /*priority=*/1);
 }
 
@@ -129,14 +200,26 @@ static Napi::Value AllocatorStats(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
-  if (g_allocator) g_allocator->Empty();
+  if (g_allocator) g_allocator->Trim(0);
   return info.Env().Undefined();
 }
 
+// setCacheLimit(bytes): the new bound; cached blocks over it are given back at once.
+static Napi::Value SetCacheLimit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t bytes = CheckedInt(env, info[0], "setCacheLimit: the limit", "a non-negative whole number of bytes", 0);
+  if (!g_allocator) {
+    throw Napi::Error::New(env, "setCacheLimit: the CPU cache is off (NNLAB_CPU_CACHE_MB=0 when the addon loaded)");
+  }
+  g_allocator->SetLimit(bytes);
+  return env.Undefined();
+}
+
 void InitAllocator(Napi::Env env, Napi::Object exports) {
-  InstallAllocator();
+  InstallAllocator(env);
   Export<AllocatorStats>(env, exports, "allocatorStats");
   Export<EmptyCache>(env, exports, "emptyCache");
+  Export<SetCacheLimit>(env, exports, "setCacheLimit");
 }
 
 }  // namespace nnlab

@@ -7,7 +7,7 @@
 namespace nnlab {
 
 static Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
-  at::Tensor& t = UnwrapTensor(info.Env(), info[0], "setRequiresGrad");
+  at::Tensor t = UnwrapTensor(info.Env(), info[0], "setRequiresGrad");
   t.set_requires_grad(info[1].ToBoolean().Value());
   return info.Env().Undefined();
 }
@@ -15,7 +15,7 @@ static Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
 // backward(handle, gradient?, retainGraph?)
 static Napi::Value Backward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  at::Tensor& t = UnwrapTensor(env, info[0], "backward");
+  at::Tensor t = UnwrapTensor(env, info[0], "backward");
   at::Tensor gradient;
   if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull()) {
     gradient = UnwrapTensor(env, info[1], "backward: gradient");
@@ -33,7 +33,7 @@ static Napi::Value Grad(const Napi::CallbackInfo& info) {
 
 // zeroGrad(handle, setToNone = true): like PyTorch's zero_grad.
 static Napi::Value ZeroGrad(const Napi::CallbackInfo& info) {
-  at::Tensor& t = UnwrapTensor(info.Env(), info[0], "zeroGrad");
+  at::Tensor t = UnwrapTensor(info.Env(), info[0], "zeroGrad");
   at::Tensor& g = t.mutable_grad();
   if (g.defined()) {
     if (info.Length() > 1 && info[1].IsBoolean() && !info[1].As<Napi::Boolean>().Value()) {
@@ -47,7 +47,7 @@ static Napi::Value ZeroGrad(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value GradFn(const Napi::CallbackInfo& info) {
-  const at::Tensor& t = UnwrapTensor(info.Env(), info[0], "gradFn");
+  const at::Tensor t = UnwrapTensor(info.Env(), info[0], "gradFn");
   auto fn = t.grad_fn();
   if (!fn) return info.Env().Null();
   return Napi::String::New(info.Env(), fn->name());

@@ -33,13 +33,17 @@ Napi::Value Guarded(const Napi::CallbackInfo& info) {
 // ---- tensor handles (tensor_box.cc) ---------------------------------------------------------------------
 // A handle is a JS number naming a slot that owns one at::Tensor (see tensor_box.cc). dispose() frees it at
 // once; the JS side's FinalizationRegistry frees it when V8 collects the Tensor object otherwise. Native bytes
-// are reported to V8 and live tensors are counted. All of this runs on the JS thread only.
+// are counted once per storage (views share their base's) and reported to V8, and live tensors are counted.
+// All of this runs on the one JS thread that owns the addon (addon.cc).
 Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor);  // undefined tensor -> null
-at::Tensor& UnwrapTensor(Napi::Env env, const Napi::Value& value, const char* what);
+// A copy of the handle's tensor (a refcount increment): safe to keep while the call wraps new tensors.
+at::Tensor UnwrapTensor(Napi::Env env, const Napi::Value& value, const char* what);
 bool IsTensorHandle(Napi::Env env, const Napi::Value& value);
 bool ReleaseHandle(Napi::Env env, const Napi::Value& value);  // false when already freed
+void ReleaseAllHandles();  // when the owning thread's environment is torn down
 int64_t LiveTensors();
 int64_t LiveBytes();
+int64_t LiveStorages();
 
 // ---- dtypes and devices (convert.cc) --------------------------------------------------------------------
 at::ScalarType ParseDType(Napi::Env env, const Napi::Value& value, const char* what);

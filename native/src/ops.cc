@@ -5,6 +5,8 @@
 // autograd), and converts the results back. Missing trailing arguments take the schema's defaults.
 #include "common.h"
 
+#include "integers.h"
+
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
 
@@ -94,10 +96,9 @@ static int ReturnsArg(const c10::FunctionSchema& schema) {
 }
 
 static int64_t ToInt(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& spec) {
-  if (!v.IsNumber()) BadArg(env, op, spec, "an integer");
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || d != std::floor(d)) BadArg(env, op, spec, "an integer");
-  return static_cast<int64_t>(d);
+  const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : 0.5;
+  if (!IsInt64Value(d)) ThrowBadInt(env, v, op.qualified + ": argument '" + spec.name + "' (" + spec.type + ")", "an integer");
+  return static_cast<int64_t>(d);  // defined: checked just above
 }
 
 static c10::IValue ToIValue(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& spec) {
@@ -297,16 +298,37 @@ static Napi::Value OpId(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, id);
 }
 
-static const OpEntry& EntryAt(const Napi::CallbackInfo& info) {
-  uint32_t id = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : UINT32_MAX;
-  if (id >= g_ops.size()) ThrowType(info.Env(), "call: not an op id (get one with opId)");
-  return *g_ops[id];
+static const OpEntry& EntryAt(const Napi::CallbackInfo& info, const char* what) {
+  // Checked as a whole number in range before any conversion: Uint32Value() would turn 2^32 into 0 and 1.5
+  // into 1, calling another op than the one asked for.
+  const double id = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  if (!(id >= 0 && id < static_cast<double>(g_ops.size())) || id != std::floor(id)) {
+    ThrowType(info.Env(), std::string(what) + ": not an op id (get one with opId), got " + DescribeValue(info[0]));
+  }
+  return *g_ops[static_cast<size_t>(id)];
 }
 
 static Napi::Value Call(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const OpEntry& op = EntryAt(info);
-  static torch::jit::Stack stack;  // reused: its capacity stays, saving an allocation per call (JS thread only)
+  const OpEntry& op = EntryAt(info, "call");
+  // The shared stack keeps its capacity between calls, saving an allocation per call. A call can run inside
+  // another one (an argument array with a getter that calls an op runs JS while the outer call converts its
+  // arguments); such a nested call gets a stack of its own instead of clearing the outer call's.
+  static torch::jit::Stack shared;
+  static int depth = 0;
+  struct Depth {
+    Depth() { ++depth; }
+    ~Depth() { --depth; }
+  } nested;
+  torch::jit::Stack local;
+  torch::jit::Stack& stack = depth == 1 ? shared : local;
+  // Cleared on the way out too, whether the call returns or throws: a result left on the shared stack (the
+  // tensor an in-place op returns, the arguments of a failed call) would keep its memory alive after
+  // dispose() until the next call.
+  struct Clear {
+    torch::jit::Stack& stack;
+    ~Clear() { stack.clear(); }
+  } clear{stack};
   stack.clear();
   PushArgs(info, op, 1, stack);
   op.handle.callBoxed(stack);
@@ -319,8 +341,8 @@ static Napi::Value Call(const Napi::CallbackInfo& info) {
 
 // loopOp(id, n, ...args): the same boxed call n times inside C++, the baseline of the per-call overhead bench.
 static Napi::Value LoopOp(const Napi::CallbackInfo& info) {
-  const OpEntry& op = EntryAt(info);
-  int64_t n = info[1].As<Napi::Number>().Int64Value();
+  const OpEntry& op = EntryAt(info, "loopOp");
+  const int64_t n = CheckedInt(info.Env(), info[1], "loopOp: the repeat count", "a non-negative integer", 0);
   torch::jit::Stack args;
   PushArgs(info, op, 2, args);
   auto start = std::chrono::steady_clock::now();

@@ -4,6 +4,8 @@
 // to contiguous CPU tensors of one floating dtype; anything else returns false and the caller uses the op path.
 #include "common.h"
 
+#include "integers.h"
+
 #include <torch/csrc/autograd/variable.h>
 
 #include <cmath>
@@ -86,7 +88,10 @@ bool Fusable(const at::Tensor& ref, std::initializer_list<const at::Tensor*> oth
   return true;
 }
 
-double Num(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }
+double Num(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (!v.IsNumber()) ThrowType(env, std::string("adamStep: ") + what + " expects a number, got " + DescribeValue(v));
+  return v.As<Napi::Number>().DoubleValue();
+}
 
 }  // namespace
 
@@ -94,14 +99,15 @@ double Num(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }
 //          step) -> true when applied, false when the tensors do not fit the fused path.
 static Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  at::Tensor& p = UnwrapTensor(env, info[0], "adamStep: param");
-  const at::Tensor& g = UnwrapTensor(env, info[1], "adamStep: grad");
-  at::Tensor& m = UnwrapTensor(env, info[2], "adamStep: expAvg");
-  at::Tensor& v = UnwrapTensor(env, info[3], "adamStep: expAvgSq");
+  at::Tensor p = UnwrapTensor(env, info[0], "adamStep: param");
+  const at::Tensor g = UnwrapTensor(env, info[1], "adamStep: grad");
+  at::Tensor m = UnwrapTensor(env, info[2], "adamStep: expAvg");
+  at::Tensor v = UnwrapTensor(env, info[3], "adamStep: expAvgSq");
   at::Tensor vmax;
   if (!info[4].IsNull() && !info[4].IsUndefined()) vmax = UnwrapTensor(env, info[4], "adamStep: maxExpAvgSq");
-  AdamHyper h{Num(info[5]), Num(info[6]), Num(info[7]), Num(info[8]), Num(info[9]), info[10].ToBoolean().Value(),
-              vmax.defined(), static_cast<int64_t>(Num(info[11]))};
+  AdamHyper h{Num(env, info[5], "lr"), Num(env, info[6], "beta1"), Num(env, info[7], "beta2"), Num(env, info[8], "eps"),
+              Num(env, info[9], "weightDecay"), info[10].ToBoolean().Value(), vmax.defined(),
+              CheckedInt(env, info[11], "adamStep: step", "a positive integer", 1)};
   const bool fits = vmax.defined() ? Fusable(p, {&g, &m, &v, &vmax}) : Fusable(p, {&g, &m, &v});
   if (!fits) return Napi::Boolean::New(env, false);
   if (p.scalar_type() == at::kFloat) {

@@ -1,12 +1,16 @@
 // Runtime settings and facts: threads (intra-op, inter-op, BLAS), seeds, CUDA, and where libtorch was loaded from.
 #include "common.h"
 
+#include "integers.h"
+
 #include <ATen/Parallel.h>
 #include <torch/csrc/api/include/torch/cuda.h>
 #include <torch/csrc/api/include/torch/utils.h>
 #include <torch/csrc/api/include/torch/version.h>
 
 #include <dlfcn.h>
+
+#include <limits>
 
 namespace nnlab {
 
@@ -60,9 +64,8 @@ static Napi::Value Threads(const Napi::CallbackInfo& info) {
 }
 
 static int PositiveInt(const Napi::CallbackInfo& info, const char* what) {
-  double d = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
-  if (d < 1 || d != static_cast<int>(d)) ThrowType(info.Env(), std::string(what) + ": expected a positive integer");
-  return static_cast<int>(d);
+  return static_cast<int>(CheckedInt(info.Env(), info[0], std::string(what) + ": the thread count",
+                                     "a positive integer", 1, std::numeric_limits<int>::max()));
 }
 
 static Napi::Value SetIntraOpThreads(const Napi::CallbackInfo& info) {
@@ -97,11 +100,8 @@ static Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
-  double d = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
-  if (d < 0 || d != static_cast<double>(static_cast<uint64_t>(d))) {
-    ThrowType(info.Env(), "manualSeed: expected a non-negative integer");
-  }
-  torch::manual_seed(static_cast<uint64_t>(d));
+  // Seeds up to 2^63 - 1: a JS number above 2^53 cannot name every integer anyway.
+  torch::manual_seed(static_cast<uint64_t>(CheckedInt(info.Env(), info[0], "manualSeed: the seed", "a non-negative integer", 0)));
   return info.Env().Undefined();
 }
 

@@ -1,6 +1,8 @@
 // Tensors to and from JS TypedArrays, queries, disposal and the live-tensor counter.
 #include "common.h"
 
+#include "integers.h"
+
 #include <cstring>
 
 namespace nnlab {
@@ -35,11 +37,11 @@ static std::vector<int64_t> ParseShape(Napi::Env env, const Napi::Value& v, cons
   std::vector<int64_t> shape(a.Length());
   for (uint32_t i = 0; i < a.Length(); ++i) {
     Napi::Value e = a.Get(i);
-    double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
-    if (d < 0 || d != static_cast<double>(static_cast<int64_t>(d))) {
-      ThrowType(env, std::string(what) + ": the shape must be an array of non-negative integers");
+    const double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
+    if (!IsInt64Value(d) || d < 0) {
+      ThrowBadInt(env, e, std::string(what) + ": shape[" + std::to_string(i) + "]", "a non-negative integer");
     }
-    shape[i] = static_cast<int64_t>(d);
+    shape[i] = static_cast<int64_t>(d);  // defined: checked just above
   }
   return shape;
 }
@@ -63,7 +65,12 @@ static Napi::Value FromArray(const Napi::CallbackInfo& info) {
   }
   std::vector<int64_t> shape = ParseShape(env, info[1], "fromArray");
   int64_t numel = 1;
-  for (int64_t d : shape) numel *= d;
+  for (int64_t d : shape) {
+    // A signed overflow would be undefined behaviour too; no array holds 2^63 elements anyway.
+    if (__builtin_mul_overflow(numel, d, &numel)) {
+      throw Napi::RangeError::New(env, "fromArray: shape " + ShapeStr(shape) + " has more than 2^63 elements");
+    }
+  }
   if (numel != static_cast<int64_t>(array.ElementLength())) {
     ThrowType(env, "fromArray: shape " + ShapeStr(shape) + " holds " + std::to_string(numel) +
                        " elements but the array has " + std::to_string(array.ElementLength()));
@@ -115,7 +122,7 @@ static Napi::Value ToArray(const Napi::CallbackInfo& info) {
 // info(handle): [dtype, shape, device, requiresGrad] in one call.
 static Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const at::Tensor& t = UnwrapTensor(env, info[0], "info");
+  const at::Tensor t = UnwrapTensor(env, info[0], "info");
   Napi::Array shape = Napi::Array::New(env, t.dim());
   for (int64_t i = 0; i < t.dim(); ++i) shape.Set(static_cast<uint32_t>(i), Napi::Number::New(env, t.size(i)));
   Napi::Array out = Napi::Array::New(env, 4);
@@ -128,7 +135,7 @@ static Napi::Value Info(const Napi::CallbackInfo& info) {
 
 static Napi::Value Shape(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const at::Tensor& t = UnwrapTensor(env, info[0], "shape");
+  const at::Tensor t = UnwrapTensor(env, info[0], "shape");
   Napi::Array shape = Napi::Array::New(env, t.dim());
   for (int64_t i = 0; i < t.dim(); ++i) shape.Set(static_cast<uint32_t>(i), Napi::Number::New(env, t.size(i)));
   return shape;
@@ -145,7 +152,7 @@ static Napi::Value Device(const Napi::CallbackInfo& info) {
 // item(handle): the value of a one-element tensor as a number (or boolean).
 static Napi::Value Item(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const at::Tensor& t = UnwrapTensor(env, info[0], "item");
+  const at::Tensor t = UnwrapTensor(env, info[0], "item");
   at::Scalar s = t.item();
   if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
   if (s.isIntegral(false)) return Napi::Number::New(env, static_cast<double>(s.toLong()));
@@ -156,7 +163,7 @@ static Napi::Value Item(const Napi::CallbackInfo& info) {
 // changes, as in PyTorch).
 static Napi::Value To(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const at::Tensor& t = UnwrapTensor(env, info[0], "to");
+  const at::Tensor t = UnwrapTensor(env, info[0], "to");
   c10::Device device = info[1].IsString() ? ParseDevice(env, info[1], "to") : t.device();
   at::ScalarType dtype = info[2].IsString() ? ParseDType(env, info[2], "to") : t.scalar_type();
   return WrapTensor(env, t.to(device, dtype));
@@ -176,6 +183,7 @@ static Napi::Value Live(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("tensors", Napi::Number::New(info.Env(), static_cast<double>(LiveTensors())));
   o.Set("bytes", Napi::Number::New(info.Env(), static_cast<double>(LiveBytes())));
+  o.Set("storages", Napi::Number::New(info.Env(), static_cast<double>(LiveStorages())));
   return o;
 }
 

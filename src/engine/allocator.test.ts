@@ -1,9 +1,11 @@
-// The caching CPU allocator reuses freed large blocks, keeps small ones out, and gives its cache back.
+// The caching CPU allocator reuses freed large blocks, keeps small ones out, holds no more than its cap, and
+// gives its cache back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { allocatorStats, emptyCache } from './allocator.js';
-import { ops, zeros } from '../tensor/index.js';
+import os from 'node:os';
+import { allocatorStats, emptyCache, setCacheLimit } from './allocator.js';
+import { ops, zeros, type Tensor } from '../tensor/index.js';
 
 test('a freed large block is reused for the next allocation of its size', () => {
   const before = allocatorStats();
@@ -41,4 +43,58 @@ test('NNLAB_CPU_CACHE_MB=0 turns the cache off', () => {
   const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NNLAB_CPU_CACHE_MB: '0' }, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).caching, false);
+});
+
+test('the cache never holds more than its cap; emptyCache() gives everything back and tensors still work', () => {
+  const cap = allocatorStats().limitBytes;
+  try {
+    setCacheLimit(8 * 1024 * 1024);
+    assert.equal(allocatorStats().limitBytes, 8 * 1024 * 1024);
+    // 64 tensors of 1 MiB and 16 of 3 MiB alive at once, then all freed: 112 MiB handed back, 8 MiB kept.
+    for (let round = 0; round < 3; round++) {
+      const held: Tensor[] = [];
+      for (let i = 0; i < 64; i++) held.push(zeros([256, 1024]));
+      for (let i = 0; i < 16; i++) held.push(zeros([3, 256, 1024]));
+      for (const t of held) t.dispose();
+      const s = allocatorStats();
+      assert.ok(s.cachedBytes <= s.limitBytes, `${s.cachedBytes} cached bytes over the ${s.limitBytes} cap`);
+      assert.ok(s.cachedBytes >= 7 * 1024 * 1024, 'the cache still caches up to its cap');
+    }
+    // Lowering the cap gives back what is over it at once.
+    setCacheLimit(2 * 1024 * 1024);
+    assert.ok(allocatorStats().cachedBytes <= 2 * 1024 * 1024);
+    emptyCache();
+    assert.equal(allocatorStats().cachedBytes, 0);
+    const x = zeros([512, 1024]).fill_(2);
+    assert.equal(ops.sum(x).item(), 2 * 512 * 1024);
+    x.dispose();
+    // A cap of 0 keeps nothing.
+    setCacheLimit(0);
+    zeros([512, 1024]).dispose();
+    assert.equal(allocatorStats().cachedBytes, 0);
+  } finally {
+    setCacheLimit(cap);
+  }
+  assert.throws(() => setCacheLimit(NaN), (e: Error) => e instanceof RangeError && /setCacheLimit: the limit expects a non-negative whole number of bytes, got NaN/.test(e.message));
+  assert.throws(() => setCacheLimit(-1), RangeError);
+});
+
+test('the default cap is 2 GiB or an eighth of the memory, whichever is smaller; NNLAB_CPU_CACHE_MB sets it', () => {
+  const stats = (value: string | undefined) => {
+    const env = { ...process.env, NNLAB_CPU_CACHE_MB: value };
+    if (value === undefined) delete env.NNLAB_CPU_CACHE_MB;
+    const script = `import('${new URL('./allocator.js', import.meta.url).href}').then(m => console.log(JSON.stringify(m.allocatorStats())))`;
+    return spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+  };
+  const byDefault = stats(undefined);
+  assert.equal(byDefault.status, 0, byDefault.stderr);
+  const limit = JSON.parse(byDefault.stdout).limitBytes as number;
+  assert.ok(limit > 0 && limit <= 2048 * 1024 * 1024 && limit <= os.totalmem() / 8 + 1, `default cap ${limit}`);
+  const set = stats('64');
+  assert.equal(JSON.parse(set.stdout).limitBytes, 64 * 1024 * 1024);
+  for (const bad of ['lots', '1.5', '-3', '64MB']) {
+    const r = stats(bad);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, new RegExp(`AddonError: NNLAB_CPU_CACHE_MB must be a whole number of MiB \\(0 turns the CPU cache off\\), got '${bad.replace('.', '\\.')}'`));
+  }
 });

@@ -1,4 +1,6 @@
-// The caching CPU allocator's statistics and cache release (native/src/allocator.cc).
+// The caching CPU allocator's statistics, bound and cache release (native/src/allocator.cc). Freed blocks of
+// 64 KiB and more are kept for reuse, up to a bound: NNLAB_CPU_CACHE_MB when set (0 turns the cache off), else
+// 2 GiB or an eighth of the machine's (or container's) memory, whichever is smaller.
 import { getNative } from './native.js';
 
 export interface AllocatorStats {
@@ -7,7 +9,7 @@ export interface AllocatorStats {
   /** Large allocations served from the cache / from the system. */
   hits: number;
   misses: number;
-  /** Bytes held in the cache now, and the cap. */
+  /** Bytes held in the cache now (freed blocks kept for reuse), and the cap on them. */
   cachedBytes: number;
   limitBytes: number;
 }
@@ -19,4 +21,12 @@ export function allocatorStats(): AllocatorStats {
 /** Returns every cached block to the system (the live tensors are untouched). */
 export function emptyCache(): void {
   getNative().emptyCache();
+}
+
+/**
+ * Sets the cap on cached bytes; blocks cached beyond it are returned to the system at once, and a block freed
+ * while the cache is full is returned instead of cached. 0 keeps nothing. Throws when the cache is off.
+ */
+export function setCacheLimit(bytes: number): void {
+  getNative().setCacheLimit(bytes);
 }

@@ -21,7 +21,8 @@ export interface NativeAddon {
   /** Frees the tensor; false when it was already freed. */
   dispose(h: Handle): boolean;
   isDisposed(h: Handle): boolean;
-  live(): { tensors: number; bytes: number };
+  /** Live tensors, and the bytes and number of the storages they hold (a view shares its base's storage). */
+  live(): { tensors: number; bytes: number; storages: number };
   // ops
   opId(name: string, overload: string): number;
   call(id: number, ...args: unknown[]): any;
@@ -48,6 +49,7 @@ export interface NativeAddon {
   // the caching CPU allocator (allocator.cc)
   allocatorStats(): { caching: boolean; hits: number; misses: number; cachedBytes: number; limitBytes: number };
   emptyCache(): void;
+  setCacheLimit(bytes: number): void;
   // fused optimiser updates (optim_kernels.cc); false when the tensors do not fit the fused path
   adamStep(
     param: Handle, grad: Handle, expAvg: Handle, expAvgSq: Handle, maxExpAvgSq: Handle | null,
@@ -92,7 +94,14 @@ export class AddonError extends Error {
 
 let loaded: NativeAddon | undefined;
 
-/** The addon, loaded on first use; throws AddonError with the fix when it is missing or cannot load. */
+/**
+ * The addon, loaded on first use; throws AddonError with the fix when it is missing or cannot load.
+ *
+ * One thread per process: the first thread (main or worker_threads) to load the addon owns it, and loading
+ * it in another thread while the owner lives throws an AddonError naming both threads (native/src/addon.cc;
+ * its tables are unlocked). The owner gives it up when it exits, freeing its tensors. Run parallel work in
+ * child processes.
+ */
 export function getNative(): NativeAddon {
   if (loaded) return loaded;
   const file = addonPath();
@@ -105,8 +114,14 @@ export function getNative(): NativeAddon {
   try {
     loaded = createRequire(import.meta.url)(file) as NativeAddon;
   } catch (e) {
+    const err = e as Error & { code?: string };
+    // Refusals of the addon itself (another thread owns it; a bad NNLAB_* setting) say what to do already;
+    // rebuilding would not help.
+    if (err.code === 'NNLAB_ADDON_THREAD' || err.code === 'NNLAB_BAD_SETTING') {
+      throw Object.assign(new AddonError(err.message), { code: err.code });
+    }
     throw new AddonError(
-      `nnlab's native addon ${file} cannot be loaded: ${(e as Error).message}\n` +
+      `nnlab's native addon ${file} cannot be loaded: ${err.message}\n` +
         'If libtorch moved or was removed since the build, rebuild with `npm run build:native`.',
     );
   }

@@ -1,9 +1,10 @@
 // Native memory is freed: explicit dispose, tidy scopes, `using`, and — for tensors dropped without any of
-// these — V8's garbage collector. The live-tensor counter and RSS are the evidence.
+// these — V8's garbage collector. The live-tensor counter and RSS are the evidence; the counter counts each
+// storage once, however many tensors (views, re-read gradients) share it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
-import { keep, liveTensors, ops, tensor, tidy, type Tensor } from './index.js';
+import { keep, liveTensors, ops, tensor, tidy, zeros, type Tensor } from './index.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -43,6 +44,50 @@ test('the live-byte counter follows tensor sizes', () => {
   assert.equal(liveTensors().tensors, before.tensors + 1);
   assert.equal(liveTensors().bytes, before.bytes + 8000);
   t.dispose();
+  assert.deepEqual(liveTensors(), before);
+});
+
+test('100 views of a 40 MB tensor count its storage once, for the counter and for V8', () => {
+  // A view shares its base's storage; counting each view in full read as 4 GB here and told V8 so, which made
+  // it collect for memory that was never allocated.
+  const before = liveTensors();
+  const external = process.memoryUsage().external;
+  const base = zeros([10_000_000]); // 40 MB of float32
+  const counted = liveTensors();
+  assert.equal(counted.bytes, before.bytes + 40_000_000);
+  assert.equal(counted.storages, before.storages + 1);
+  const grid = base.reshape([1000, 10_000]);
+  const views: Tensor[] = [grid];
+  for (let i = 0; views.length < 100; i++) {
+    const kinds = [() => base.view([-1]), () => grid.t(), () => ops.narrow(base, 0, i, 1000), () => ops.select(grid, 0, i), () => base.expand([1, 10_000_000])];
+    views.push(kinds[i % kinds.length]());
+  }
+  assert.equal(liveTensors().tensors, counted.tensors + 100);
+  assert.equal(liveTensors().bytes, counted.bytes, 'views add no bytes');
+  assert.equal(liveTensors().storages, counted.storages);
+  assert.ok(process.memoryUsage().external - external < 200e6, `V8 was told of ${process.memoryUsage().external - external} more external bytes`);
+  // The storage stays counted while any view of it lives, whichever is freed first.
+  base.dispose();
+  assert.equal(liveTensors().bytes, counted.bytes);
+  for (const v of views.slice(1)) v.dispose();
+  assert.equal(liveTensors().bytes, counted.bytes);
+  grid.dispose();
+  assert.deepEqual(liveTensors(), before);
+});
+
+test('a gradient read many times and to() returning its input are counted once', () => {
+  const before = liveTensors();
+  const w = zeros([1000, 1000]).requiresGrad_(); // 4 MB
+  tidy(() => ops.sum(ops.mul(w, 2)).backward());
+  const withGrad = liveTensors();
+  const grads = Array.from({ length: 50 }, () => w.grad!);
+  const same = Array.from({ length: 50 }, () => w.to('float32'));
+  assert.equal(same[0].h === w.h, false, 'to() made new tensor objects');
+  assert.equal(liveTensors().bytes, withGrad.bytes + 4_000_000, 'the gradient counted once, to() not at all');
+  assert.equal(liveTensors().storages, withGrad.storages + 1);
+  for (const t of [...grads, ...same]) t.dispose();
+  assert.deepEqual(liveTensors(), withGrad);
+  w.dispose();
   assert.deepEqual(liveTensors(), before);
 });
 

@@ -79,6 +79,7 @@ function describe(value: unknown): string {
     return `Tensor[${value.shape.join(', ')}] ${value.dtype}`;
   }
   if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (typeof value === 'number') return String(value); // NaN and Infinity as themselves (JSON would say null)
   return value === undefined ? '_' : JSON.stringify(value);
 }
 
@@ -88,7 +89,9 @@ export function opError(qualified: string, args: unknown[], error: unknown): Err
   while (args.length && args[args.length - 1] === undefined) args.pop();
   // Argument errors from the addon already start with the op's name: keep one.
   const message = e.message.startsWith(`${qualified}: `) ? e.message.slice(qualified.length + 2) : e.message;
-  const wrapped = new Error(`${qualified}(${args.map(describe).join(', ')}): ${message}`, { cause: e });
+  // The addon's argument checks throw TypeError or RangeError (a NaN or fractional int, say): keep the class.
+  const Kind = e instanceof RangeError ? RangeError : e instanceof TypeError ? TypeError : Error;
+  const wrapped = new Kind(`${qualified}(${args.map(describe).join(', ')}): ${message}`, { cause: e });
   wrapped.name = e.name === 'TorchError' ? 'TorchError' : e.name;
   return wrapped;
 }

@@ -105,7 +105,10 @@ export class Tensor {
   }
 }
 
-/** Counts of the native tensors alive right now and their bytes (for leak tests and doctor). */
-export function liveTensors(): { tensors: number; bytes: number } {
+/**
+ * Counts of the native tensors alive right now, and of the storages they hold with their bytes (for leak
+ * tests and doctor). Bytes are counted once per storage: views and re-read gradients share one.
+ */
+export function liveTensors(): { tensors: number; bytes: number; storages: number } {
   return native.live();
 }
