@@ -127,6 +127,11 @@ export function loss(config: LossConfig, path = 'loss'): Loss {
     name,
     compute: (yPred, yTrue, sampleWeight) =>
       tidy(() => {
+        // The common case in one fused call, as PyTorch's F.cross_entropy: logits [N, C], labels [N], no weights.
+        if (name === 'sparseCategoricalCrossentropy' && logits && sampleWeight === undefined && yTrue.dtype === 'int64') {
+          const [p, t] = [yPred.shape, yTrue.shape];
+          if (p.length === 2 && t.length === 1 && p[0] === t[0]) return ops.crossEntropyLoss(yPred, yTrue);
+        }
         const l = fn(yPred, yTrue, logits);
         if (sampleWeight === undefined) return ops.mean(l);
         if (sampleWeight.size !== l.size || sampleWeight.rank > 2) {

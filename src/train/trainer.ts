@@ -22,6 +22,7 @@ import { loss as makeLoss, type Loss, type LossConfig } from '../nn/losses.js';
 import { metric as makeMetric, type Metric, type MetricConfig } from '../nn/metrics.js';
 import { checkClassWeight, sampleWeightsFromClassWeight, type ClassWeight } from '../nn/class-weight.js';
 import type { Sequential } from '../nn/model.js';
+import type { Layer } from '../nn/layers/layer.js';
 import { classProbabilities, metricInput, outputHead, predictedClasses, type OutputHead } from '../nn/outputs.js';
 import { optimizer as makeOptimizer, type Optimizer, type OptimizerConfig } from '../optim/index.js';
 import type { Callback, TrainContext } from './callbacks/callback.js';
@@ -258,8 +259,8 @@ export class Trainer {
   }
 
   /** The model's outputs on a batch and the batch loss (+ weight penalties); run inside tidy(). */
-  private forwardLoss(x: Tensor, y: Tensor, training: boolean, classWeight?: ClassWeight): { out: Tensor; loss: Tensor } {
-    const out = this.model.forward(toDevice(asFloat(x), this.device), { training }, { logits: this.logitLoss !== null });
+  private forwardLoss(x: Tensor, y: Tensor, training: boolean, classWeight?: ClassWeight, inference?: ReadonlyMap<Layer, Tensor>): { out: Tensor; loss: Tensor } {
+    const out = this.model.forward(toDevice(asFloat(x), this.device), { training, ...(inference ? { inference } : {}) }, { logits: this.logitLoss !== null });
     const yd = toDevice(y, this.device);
     const weights = classWeight ? toDevice(sampleWeightsFromClassWeight(classWeight, y), this.device) : undefined; // made on the CPU, from the CPU labels
     const loss = (this.logitLoss ?? this.loss).compute(out, yd, weights);
@@ -314,17 +315,22 @@ export class Trainer {
     for (const m of this.metrics) m.reset();
     let lossSum = 0;
     let seen = 0;
-    noGrad(() => {
-      for (const batch of loader.epoch(0)) {
-        const n = batch.y.shape[0];
-        lossSum += tidy(() => {
-          const { out, loss } = this.forwardLoss(batch.x, batch.y, false);
-          this.updateMetrics(out, batch.y);
-          return loss.item() * n;
-        });
-        seen += n;
-      }
-    });
+    const inference = this.model.inferenceWeights(); // the weights do not change while evaluating
+    try {
+      noGrad(() => {
+        for (const batch of loader.epoch(0)) {
+          const n = batch.y.shape[0];
+          lossSum += tidy(() => {
+            const { out, loss } = this.forwardLoss(batch.x, batch.y, false, undefined, inference.weights);
+            this.updateMetrics(out, batch.y);
+            return loss.item() * n;
+          });
+          seen += n;
+        }
+      });
+    } finally {
+      inference.dispose();
+    }
     const logs: Logs = { loss: lossSum / Math.max(seen, 1) };
     for (const m of this.metrics) logs[m.name] = m.result();
     return logs;
@@ -409,14 +415,19 @@ export function toDevice(t: Tensor, device: string): Tensor {
 export function predict(model: Sequential, x: Tensor, batchSize = DEFAULT_BATCH): Tensor {
   const n = x.shape[0];
   const device = model.device;
-  return noGrad(() =>
-    tidy(() => {
-      const parts: Tensor[] = [];
-      for (let start = 0; start < n; start += batchSize) {
-        const out = model.forward(toDevice(asFloat(x.narrow(0, start, Math.min(batchSize, n - start))), device), { training: false });
-        parts.push(device === 'cpu' ? out : out.to({ device: 'cpu' }));
-      }
-      return parts.length === 1 ? parts[0] : ops.cat(parts);
-    }),
-  );
+  const inference = model.inferenceWeights();
+  try {
+    return noGrad(() =>
+      tidy(() => {
+        const parts: Tensor[] = [];
+        for (let start = 0; start < n; start += batchSize) {
+          const out = model.forward(toDevice(asFloat(x.narrow(0, start, Math.min(batchSize, n - start))), device), { training: false, inference: inference.weights });
+          parts.push(device === 'cpu' ? out : out.to({ device: 'cpu' }));
+        }
+        return parts.length === 1 ? parts[0] : ops.cat(parts);
+      }),
+    );
+  } finally {
+    inference.dispose();
+  }
 }

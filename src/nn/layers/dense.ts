@@ -1,5 +1,5 @@
 // Dense (fully connected): y = activation(x Wᵀ + b), W of shape [units, inputFeatures] as in PyTorch's Linear.
-import { keep, ops, type Tensor } from '../../tensor/index.js';
+import { keep, ops, tidy, type Tensor } from '../../tensor/index.js';
 import type { Activation } from '../activations.js';
 import { Layer, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
@@ -37,8 +37,15 @@ export class Dense extends Layer {
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
-    const y = ops.linear(x, this.weights.get('weight')!, this.weights.get('bias') ?? null);
+    const kernel = ctx.inference?.get(this); // [in, out]: x·kernel, the same product as linear's x·Wᵀ
+    const bias = this.weights.get('bias');
+    const y = kernel ? (bias ? ops.addmm(bias, x, kernel) : ops.mm(x, kernel)) : ops.linear(x, this.weights.get('weight')!, bias ?? null);
     return ctx.skipActivation ? y : this.w.activation.apply(y);
+  }
+
+  /** The kernel transposed to [in, out], contiguous: the layout the BLAS multiplies fastest at small batches. */
+  inferenceWeight(): Tensor {
+    return tidy(() => ops.contiguous(ops.transpose(this.weights.get('weight')!, 0, 1)));
   }
 
   protected fields() {

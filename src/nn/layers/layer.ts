@@ -13,6 +13,11 @@ export interface CallContext {
   training: boolean;
   /** Return the pre-activation output (the model sets it for its last layer when the loss takes logits). */
   skipActivation?: boolean;
+  /**
+   * Weights laid out for inference, by layer (Sequential.inferenceWeights: a dense kernel transposed to
+   * [in, out], which the BLAS multiplies faster). Only while the weights do not change: evaluation, prediction.
+   */
+  inference?: ReadonlyMap<Layer, Tensor>;
 }
 
 /** A layer's config: plain JSON data with its `type`. */
