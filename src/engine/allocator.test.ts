@@ -98,3 +98,19 @@ test('the default cap is 2 GiB or an eighth of the memory, whichever is smaller;
     assert.match(r.stderr, new RegExp(`AddonError: NNLAB_CPU_CACHE_MB must be a whole number of MiB \\(0 turns the CPU cache off\\), got '${bad.replace('.', '\\.')}'`));
   }
 });
+
+test('a block of 16 MiB or more is cached only once its size recurs: a one-off buffer goes back at once', () => {
+  emptyCache();
+  // 4,200,000 floats: 16.8 MB, a size no other test asks for.
+  const once = zeros([4_200_000]);
+  once.dispose();
+  assert.equal(allocatorStats().cachedBytes, 0, 'asked for once: not kept');
+  const again = zeros([4_200_000]);
+  again.dispose();
+  assert.ok(allocatorStats().cachedBytes >= 16_800_000, 'asked for twice: a recurring size, kept for the next');
+  const third = zeros([4_200_000]);
+  const s = allocatorStats();
+  third.dispose();
+  assert.equal(s.cachedBytes, 0, 'the third one came from the cache');
+  emptyCache();
+});
