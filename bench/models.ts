@@ -2,6 +2,7 @@
 // PyTorch runs in each of its thread settings (libtorch intra-op threads x OpenBLAS threads) and is compared
 // at its best; nnlab picks its settings itself (threadsFor: dense or conv).
 import type { Row } from './common.js';
+import { cudaInfo } from '../src/engine/device.js';
 import { bestOf, runPython, runWorker, type Figures } from './peers.js';
 
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
@@ -91,5 +92,32 @@ export function benchLoader(b1SamplesPerS: number | null, rounds = 2): { rows: R
       { bench: 'the same with rotation 15 degrees + flip on each batch (batches/s)', nnlab: n0(ours.augmentedBatchesPerS), peer: n0(py.augmentedBatchesPerS), ratio: ratio(ours.augmentedBatchesPerS as number, py.augmentedBatchesPerS as number), goal: '' },
     ],
     notes,
+  };
+}
+
+/**
+ * B1 and B2 on a GPU (`npm run bench -- gpu`, what scripts/gpu-check.sh runs): both sides on cuda:0, data on the
+ * host and batches copied from pinned memory; B1 on random images of MNIST's shape (speed only).
+ */
+export function benchGpu(device = 'cuda:0', rounds = 2): { rows: Row[]; notes: string[] } {
+  if (!cudaInfo().available) throw new Error('bench gpu: the libtorch in use has no CUDA device; run it where there is one (scripts/gpu-check.sh)');
+  const mlp = bestOf(rounds, 'trainSamplesPerS', {
+    nnlab: () => runWorker('mlp-epoch', { device, synthetic: true }),
+    torch: () => runPython('mlp_epoch.py', { device, synthetic: true }),
+  });
+  const cnn = bestOf(rounds, 'trainSamplesPerS', {
+    nnlab: () => runWorker('cnn-step', { device, batches: 32 }),
+    torch: () => runPython('cnn_step.py', { device, batches: 32 }),
+  });
+  const row = (bench: string, key: string, f: Record<string, Figures>, goal = '') => ({ bench, nnlab: n0(f.nnlab[key]), peer: n0(f.torch[key]), ratio: ratio(f.nnlab[key] as number, f.torch[key] as number), goal });
+  return {
+    rows: [
+      row(`B1 MLP on ${device}: fit() epoch, batch 256 (samples/s)`, 'trainSamplesPerS', mlp, '>= 1.0x'),
+      row(`B3 MLP on ${device}: evaluation, batch 1000 (samples/s)`, 'evalSamplesPerS', mlp),
+      row(`B3 MLP on ${device}: evaluation, batch 32 (samples/s)`, 'eval32SamplesPerS', mlp),
+      row(`B2 seed CNN on ${device}: fit(), batch 64, 32 batches (images/s)`, 'trainSamplesPerS', cnn, '>= 1.0x'),
+      row(`B3 seed CNN on ${device}: evaluation (images/s)`, 'evalSamplesPerS', cnn),
+    ],
+    notes: ['Both sides on the same GPU; data stays on the host and every batch goes over from pinned memory.'],
   };
 }

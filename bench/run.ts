@@ -3,12 +3,9 @@
 // worker processes on one search against PostgreSQL) and `ui` (the dashboard on 10,000 runs) run only when named.
 import { benchOpOverhead } from './op-overhead.js';
 import { benchMlpStep } from './mlp-step.js';
-import { benchCnn, benchLoader, benchMlpEpoch } from './models.js';
+import { benchCnn, benchGpu, benchLoader, benchMlpEpoch } from './models.js';
 import { printTable } from './common.js';
 import { runWorker } from './peers.js';
-import { benchTune, tuneBenchOptions } from './tune.js';
-import { benchWorkers, workersBenchOptions } from './workers.js';
-import { benchUi, uiBenchOptions } from './ui.js';
 import { blasInfo } from '../src/engine/blas.js';
 import { libtorchInfo } from '../src/engine/libtorch.js';
 
@@ -51,13 +48,22 @@ if (only.includes('accuracy')) {
 }
 if (only.includes('tune')) {
   // Not in the default run (a few minutes): nnlab's samplers and ASHA against Optuna (bench/tune.ts).
+  const { benchTune, tuneBenchOptions } = await import('./tune.js'); // loaded only when named: it needs the store
   await benchTune(tuneBenchOptions(only.filter((a) => a !== 'tune')));
 }
 if (only.includes('workers')) {
   // Not in the default run: 32 processes on one search against a throwaway PostgreSQL (bench/workers.ts).
+  const { benchWorkers, workersBenchOptions } = await import('./workers.js'); // needs PostgreSQL's client
   await benchWorkers(workersBenchOptions(only.filter((a) => a !== 'workers')));
 }
 if (only.includes('ui')) {
   // Not in the default run: the dashboard's start and pages on a store of 10,000 runs (bench/ui.ts).
+  const { benchUi, uiBenchOptions } = await import('./ui.js');
   await benchUi(uiBenchOptions(only.filter((a) => a !== 'ui')));
+}
+if (only.includes('gpu')) {
+  // Only when named, on a machine with CUDA (scripts/gpu-check.sh): B1 and B2 on cuda:0 against PyTorch there.
+  const r = benchGpu();
+  printTable('B1, B2 and B3 on the GPU against PyTorch on the same GPU, each side at its best of 2 rounds', r.rows);
+  for (const n of r.notes) console.log(n);
 }

@@ -9,12 +9,17 @@ a = args()
 torch.set_num_threads(a.get('intraOp', 2))
 torch.manual_seed(0)
 n, bs = a['batches'] * 64, 64
+dev = torch.device(a.get('device', 'cpu'))
 x = torch.rand(n, 3, 128, 128)
 y = torch.randint(0, 2, (n,))
-model = seed_cnn()
+if dev.type == 'cuda':
+    x, y = x.pin_memory(), y.pin_memory()
+on = lambda t: t.to(dev, non_blocking=True)
+model = seed_cnn().to(dev)
 opt = torch.optim.SGD(model.parameters(), lr=0.1)
 def step(xb, yb):
     opt.zero_grad()
+    xb, yb = on(xb.pin_memory() if dev.type == 'cuda' and not xb.is_pinned() else xb), on(yb)
     out = model(xb)
     loss = F.cross_entropy(out, yb)
     loss.backward()
@@ -31,8 +36,9 @@ model.eval()
 t0 = time.perf_counter()
 with torch.no_grad():
     for s in range(0, n, bs):
-        out = model(x[s:s + bs])
-        F.cross_entropy(out, y[s:s + bs]).item()
-        (out.argmax(1) == y[s:s + bs]).sum().item()
+        xb, yb = on(x[s:s + bs]), on(y[s:s + bs])
+        out = model(xb)
+        F.cross_entropy(out, yb).item()
+        (out.argmax(1) == yb).sum().item()
 eval_s = time.perf_counter() - t0
 report({'trainSamplesPerS': n / train_s, 'evalSamplesPerS': n / eval_s})

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../engine/errors.js';
 import { isLoopback } from '../../web/security.js';
-import { startDashboard } from '../../web/server.js';
 import { storeFrom } from '../context.js';
 
 export function registerUi(program: Command): void {
@@ -18,6 +17,7 @@ export function registerUi(program: Command): void {
       if (!/^\d+$/.test(opts.port) || port > 65535) throw new ConfigError('--port', `expected a port number 0-65535, got '${opts.port}'`);
       if (opts.token !== undefined && opts.token.length < 8) throw new ConfigError('--token', 'a token needs at least 8 characters');
       const store = await storeFrom(opts);
+      const { startDashboard } = await import('../../web/server.js'); // Fastify and the pages: only for ui
       let dashboard;
       try {
         dashboard = await startDashboard({ store, host: opts.host, port, token: opts.token ?? null });
