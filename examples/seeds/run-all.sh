@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export NNLAB_HOME="${NNLAB_HOME:-.nnlab-seeds}"
 studies=("$@")
-[ ${#studies[@]} -eq 0 ] && studies=(000-one-vs-rest 000-hyperparameters 000-architectures 000-normalization 000-initializers 000-ten-outputs
+[ ${#studies[@]} -eq 0 ] && studies=(000-one-vs-rest 000-hyperparameters 000-architectures-default 000-architectures 000-normalization 000-initializers 000-ten-outputs
   004-activations 004-initializers 004-optimizers 004-regularization 004-final-model 003-mnist-stddev 003-fashion-stddev 002-dogs-vs-cats)
 [ -f dist/examples/seeds/make-image-folder.js ] || npm run build
 mkdir -p reports/seeds

@@ -54,6 +54,9 @@ test('run: one configuration, stored, with the --json result the lab promises', 
   const s = lastJson(shown.stdout);
   assert.equal(s.epochs.length, 2);
   assert.equal(s.artifacts[0].kind, 'weights');
+  // Keras's model.summary(), rebuilt from the stored config: layers, output shapes, parameter counts.
+  assert.match(shown.stderr, /Layer \(type\)\s+Output shape\s+Params/);
+  assert.match(shown.stderr, /Total params: [\d,]+ \(trainable [\d,]+, non-trainable 0\)/);
 });
 
 test('run: a study with repeats, then runs, compare, report, export-predictions and predict', () => {
