@@ -2,7 +2,7 @@
 // how long `nnlab ui` takes from the command to serving (the issue's goal: under 2 s), and how long its pages
 // take to answer. No peer: optuna-dashboard is not packaged by Debian, so this bench reports seconds against
 // the goal, and `nnlab --version` (Node and the CLI loading, nothing served) for scale.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { ENV, fixtureEpoch } from '../src/testing/web-fixture.js';
 import { median } from './common.js';
+import { startUi } from '../src/testing/ui-process.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
 
@@ -48,21 +49,6 @@ async function fill(file: string, o: UiBenchOptions): Promise<{ studyId: number;
   return { studyId, runId };
 }
 
-/** Starts `nnlab ui` and resolves with the seconds until it printed its address, and the address. */
-function startUi(file: string): Promise<{ seconds: number; url: string; stop(): Promise<void> }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [cli, 'ui', '--store', file, '--port', '0']);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const url = /at (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) resolve({ seconds: (performance.now() - started) / 1000, url, stop: () => new Promise((r) => (child.on('exit', () => r()), child.kill('SIGINT'))) });
-    });
-    child.on('exit', (code) => reject(new Error(`nnlab ui exited ${code}`)));
-  });
-}
-
 async function timeGet(url: string, rounds = 5): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < rounds; i++) {
@@ -89,11 +75,11 @@ export async function benchUi(o: UiBenchOptions): Promise<void> {
       return (performance.now() - s) / 1000;
     }));
     const starts: number[] = [];
-    let ui = await startUi(file);
+    let ui = await startUi(['--store', file, '--port', '0']);
     starts.push(ui.seconds);
     for (let i = 0; i < 2; i++) {
       await ui.stop();
-      ui = await startUi(file);
+      ui = await startUi(['--store', file, '--port', '0']);
       starts.push(ui.seconds);
     }
     const base = ui.url.replace(/\/$/, '');

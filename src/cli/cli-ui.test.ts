@@ -2,7 +2,7 @@
 // cannot be opened, a store from a newer nnlab and bad options exit non-zero with one clear line, no stack.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { packageRoot } from '../engine/native.js';
 import { openStore } from '../store/index.js';
+import { startUi } from '../testing/ui-process.js';
 
 const cli = path.join(packageRoot, 'dist', 'src', 'cli', 'main.js');
 const work = mkdtempSync(path.join(os.tmpdir(), 'nnlab-cli-ui-'));
@@ -19,24 +20,6 @@ after(() => rmSync(work, { recursive: true, force: true }));
 function nnlab(args: string[]) {
   return spawnSync(process.execPath, [cli, ...args], { cwd: work, env, encoding: 'utf8', timeout: 60_000 });
 }
-
-/** Starts `nnlab ui ...` and resolves with the process and the address it printed. */
-function serve(args: string[]): Promise<{ child: ReturnType<typeof spawn>; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [cli, 'ui', ...args], { cwd: work, env });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const url = /at (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) resolve({ child, url, stderr: () => err });
-    });
-    child.on('exit', (code) => reject(new Error(`nnlab ui exited (${code}) before serving: ${err}`)));
-  });
-}
-
-const exited = (child: ReturnType<typeof spawn>) => new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
 function assertOneLine(stderr: string, pattern: RegExp) {
   assert.match(stderr, pattern);
@@ -48,17 +31,15 @@ test('nnlab ui prints its address, serves the store and stops on Ctrl-C', async 
   const store = await openStore(storeFile);
   await store.createStudy({ name: 'served-study', file: null, experiment: {} });
   await store.close();
-  const { child, url } = await serve(['--store', storeFile, '--port', '0']);
+  const { url, stop } = await startUi(['--store', storeFile, '--port', '0'], { cwd: work, env });
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
   const page = await (await fetch(url)).text();
   assert.match(page, /served-study/);
-  const code = exited(child);
-  child.kill('SIGINT');
-  assert.equal(await code, 0);
+  assert.equal(await stop('SIGINT'), 0);
 });
 
 test('a host other than loopback: a warning, and an address with its token', async () => {
-  const { child, url, stderr } = await serve(['--store', path.join(work, 'open.db'), '--port', '0', '--host', '0.0.0.0']);
+  const { url, stderr, stop } = await startUi(['--store', path.join(work, 'open.db'), '--port', '0', '--host', '0.0.0.0'], { cwd: work, env });
   try {
     assert.match(url, /\?token=[\w-]{16,}$/);
     assert.match(stderr(), /WARNING: serving on 0\.0\.0\.0, reachable from other machines/);
@@ -67,9 +48,7 @@ test('a host other than loopback: a warning, and an address with its token', asy
     assert.equal((await fetch(bare)).status, 401);
     assert.equal((await fetch(url, { redirect: 'manual' })).status, 303);
   } finally {
-    const code = exited(child);
-    child.kill('SIGTERM');
-    await code;
+    await stop('SIGTERM');
   }
 });
 

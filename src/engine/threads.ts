@@ -37,11 +37,10 @@ export function setThreads(settings: ThreadRequest): ThreadSettings {
     native.setInterOpThreads(settings.interOp);
   }
   if (settings.blas !== undefined) {
-    const why = blasThreadsUnsettable(native.threads().blas, blasInfo().name);
-    if (why === null) native.setBlasThreads(settings.blas);
+    if (native.threads().blas !== null) native.setBlasThreads(settings.blas);
     else if (!warned) {
       warned = true;
-      process.emitWarning(why, { code: 'NNLAB_BLAS_THREADS' });
+      process.emitWarning(blasThreadsUnsettable(null, blasInfo().name)!, { code: 'NNLAB_BLAS_THREADS' });
     }
   }
   return native.threads();

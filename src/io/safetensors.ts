@@ -2,37 +2,19 @@
 // in-memory buffers. The reader validates the whole header (safetensors-header.ts) before it makes any tensor,
 // then reads one tensor at a time: each becomes a native tensor with one copy of its bytes (a uint8 tensor
 // reinterpreted as the dtype with aten::view.dtype, so float16/bfloat16 and unaligned data need no JS work).
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { tensor, tidy, Tensor } from '../tensor/index.js';
 import { writeAll, writeFileAtomic } from './atomic.js';
-import {
-  DEFAULT_MAX_HEADER_BYTES,
-  SafetensorsError,
-  encodeHeader,
-  headerLength,
-  parseHeader,
-  type Header,
-  type TensorEntry,
-} from './safetensors-header.js';
+import { SafetensorsError, encodeHeader, headerLength, parseHeader, type Header, type TensorEntry } from './safetensors-header.js';
+import { readAt, readHeaderOf, requireLittleEndian, withFile, type ReadOptions } from './safetensors-file.js';
 
 export { SafetensorsError, SAFETENSORS_DTYPES, DEFAULT_MAX_HEADER_BYTES } from './safetensors-header.js';
 export type { SafetensorsErrorCode, TensorEntry, Header } from './safetensors-header.js';
+export { readSafetensorsHeader, type ReadOptions } from './safetensors-file.js';
 
 /** What a safetensors file holds. Metadata is {} when the file has none. */
 export interface SafetensorsContents {
   tensors: Record<string, Tensor>;
   metadata: Record<string, string>;
-}
-
-export interface ReadOptions {
-  /** Refuse headers longer than this many bytes (default 100 MiB). */
-  maxHeaderBytes?: number;
-}
-
-/** The format is little-endian; nnlab hands the bytes to libtorch as they are, so it needs a little-endian host. */
-function requireLittleEndian(file: string): void {
-  if (endianness() !== 'LE') throw new SafetensorsError('invalid_argument', file, 'nnlab reads and writes safetensors only on little-endian machines');
 }
 
 // ---- writing ---------------------------------------------------------------------------------------------
@@ -122,54 +104,6 @@ export function fromBuffer(buffer: Uint8Array, options: ReadOptions & { source?:
   return makeTensors(header, (e) => buffer.subarray(dataStart + e.begin, dataStart + e.end));
 }
 
-/** Opens `path` for reading; every file-system failure becomes a SafetensorsError with code 'io'. */
-function withFile<T>(path: string, use: (fd: number, size: number) => T): T {
-  let fd: number;
-  let size: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new SafetensorsError('io', path, `cannot open: ${(e as Error).message}`);
-  }
-  try {
-    try {
-      const stat = fstatSync(fd);
-      if (!stat.isFile()) throw new SafetensorsError('io', path, 'is not a regular file');
-      size = stat.size;
-    } catch (e) {
-      throw e instanceof SafetensorsError ? e : new SafetensorsError('io', path, `cannot read: ${(e as Error).message}`);
-    }
-    return use(fd, size);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Reads exactly `length` bytes at `position`; a file that ends early is 'truncated'. */
-function readAt(fd: number, length: number, position: number, path: string): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    let got: number;
-    try {
-      got = readSync(fd, out, done, length - done, position + done);
-    } catch (e) {
-      throw new SafetensorsError('io', path, `cannot read: ${(e as Error).message}`);
-    }
-    if (got === 0) throw new SafetensorsError('truncated', path, `ended at byte ${position + done} while ${position + length} were expected (did it change while being read?)`);
-    done += got;
-  }
-  return out;
-}
-
-function readHeaderOf(fd: number, size: number, path: string, options: ReadOptions): { header: Header; dataStart: number } {
-  requireLittleEndian(path);
-  const prefix = readAt(fd, Math.min(8, size), 0, path);
-  const n = headerLength(prefix, size, path, options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES);
-  const header = parseHeader(readAt(fd, n, 8, path), size - 8 - n, path);
-  return { header, dataStart: 8 + n };
-}
-
 /**
  * Reads a safetensors file into tensors. The header is validated first (size limit, JSON structure, dtypes,
  * shapes, offsets inside the data, no overlaps or gaps, dtype x shape = bytes, unique names); a corrupt or
@@ -181,9 +115,4 @@ export function readSafetensors(path: string, options: ReadOptions = {}): Safete
     const { header, dataStart } = readHeaderOf(fd, size, path, options);
     return makeTensors(header, (e) => readAt(fd, e.end - e.begin, dataStart + e.begin, path));
   });
-}
-
-/** The validated header of a safetensors file (names, dtypes, shapes, metadata) without reading the data. */
-export function readSafetensorsHeader(path: string, options: ReadOptions = {}): Header {
-  return withFile(path, (fd, size) => readHeaderOf(fd, size, path, options).header);
 }

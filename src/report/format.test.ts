@@ -6,10 +6,10 @@ test('numbers, mean ± std, CIs and p-values', () => {
   assert.equal(num(0.912345), '0.9123');
   assert.equal(num(null), '—');
   assert.equal(num(NaN), '—');
-  assert.equal(meanStd({ n: 2, mean: 0.9, std: 0.01, ci95: [0.8, 1], ciMethod: 't' as const, values: [0.89, 0.91] }), '0.9000 ± 0.0100');
-  assert.equal(meanStd({ n: 1, mean: 0.9, std: null, ci95: null, ciMethod: 't' as const, values: [0.9] }), '0.9000');
+  assert.equal(meanStd({ n: 2, mean: 0.9, std: 0.01, ci95: [0.8, 1], ciMethod: 't' as const }), '0.9000 ± 0.0100');
+  assert.equal(meanStd({ n: 1, mean: 0.9, std: null, ci95: null, ciMethod: 't' as const }), '0.9000');
   assert.equal(meanStd(undefined), '—');
-  assert.equal(ci({ n: 2, mean: 0.9, std: 0.01, ci95: [0.81, 0.99], ciMethod: 't' as const, values: [] }), '[0.8100, 0.9900]');
+  assert.equal(ci({ n: 2, mean: 0.9, std: 0.01, ci95: [0.81, 0.99], ciMethod: 't' as const }), '[0.8100, 0.9900]');
   assert.equal(pValue(0.0794), '0.0794');
   assert.equal(pValue(3e-7), '< 0.0001');
   assert.equal(pValue(null), '—');

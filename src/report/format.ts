@@ -1,5 +1,5 @@
 // How numbers, metric keys and config labels are shown in every report format (terminal, Markdown, HTML).
-import type { ConfigSummary, MetricSummary } from '../stats/index.js';
+import type { ConfigSummary, Description } from '../stats/index.js';
 
 /** Shown where there is no value. */
 export const NONE = '—';
@@ -10,13 +10,13 @@ export function num(x: number | null | undefined, digits = 4): string {
 }
 
 /** "mean ± std", the mean alone for one run, NONE for none. */
-export function meanStd(m: MetricSummary | undefined, digits = 4): string {
+export function meanStd(m: Description | undefined, digits = 4): string {
   if (!m || m.mean === null) return NONE;
   return m.std === null ? num(m.mean, digits) : `${num(m.mean, digits)} ± ${num(m.std, digits)}`;
 }
 
 /** "[low, high]" of a 95% CI, or NONE (fewer than two runs). */
-export function ci(m: MetricSummary | undefined, digits = 4): string {
+export function ci(m: Description | undefined, digits = 4): string {
   return m?.ci95 ? `[${num(m.ci95[0], digits)}, ${num(m.ci95[1], digits)}]` : NONE;
 }
 

@@ -80,6 +80,15 @@ export function checkReportDir(dir: string): string {
   return abs;
 }
 
+/** The class names the runs were trained with (their config's `classes`), for confusion-matrix axes. */
+export function classNamesOf(runs: readonly RunRecord[]): string[] | undefined {
+  for (const r of runs) {
+    const classes = (r.config as { classes?: unknown } | null)?.classes;
+    if (Array.isArray(classes)) return classes as string[];
+  }
+  return undefined;
+}
+
 export interface PlannedPlot {
   name: string;
   title: string;

@@ -15,6 +15,17 @@ let generatedFor: string | null = null;
 let otherLibtorch: boolean | null = null;
 let liveSchemas: Map<string, OpSchema> | undefined;
 
+/** 'aten::add.Tensor', or the bare name for the default overload. */
+export function qualifiedName(name: string, overload: string): string {
+  return overload ? `${name}.${overload}` : name;
+}
+
+/** The schema the libtorch in use has for an op (read once for all ops), or undefined. */
+export function liveSchema(name: string, overload: string): OpSchema | undefined {
+  liveSchemas ??= new Map(native.opSchemas().map((s) => [qualifiedName(s.name, s.overload), s]));
+  return liveSchemas.get(qualifiedName(name, overload));
+}
+
 export function wrappersGeneratedFor(version: string): void {
   generatedFor = version;
   otherLibtorch = null;
@@ -45,9 +56,8 @@ export function opId(name: string, overload = '', args?: string): number {
   try {
     const id = native.opId(name, overload);
     if (args !== undefined && (otherLibtorch ??= generatedFor !== null && libtorchInfo().version !== generatedFor)) {
-      if (!liveSchemas) liveSchemas = new Map(native.opSchemas().map((s) => [s.overload ? `${s.name}.${s.overload}` : s.name, s]));
-      const key = overload ? `${name}.${overload}` : name;
-      const problem = schemaMismatch(args ? args.split(',') : [], liveSchemas.get(key));
+      const key = qualifiedName(name, overload);
+      const problem = schemaMismatch(args ? args.split(',') : [], liveSchema(name, overload));
       if (problem) {
         throw new NnlabError(
           `${key}: nnlab's wrapper was generated from libtorch ${generatedFor}, and on libtorch ${libtorchInfo().version} ${problem}. ` +

@@ -260,9 +260,11 @@ export class Trainer {
 
   /** The model's outputs on a batch and the batch loss (+ weight penalties); run inside tidy(). */
   private forwardLoss(x: Tensor, y: Tensor, training: boolean, classWeight?: ClassWeight, inference?: ReadonlyMap<Layer, Tensor>): { out: Tensor; loss: Tensor } {
-    const out = this.model.forward(toDevice(asFloat(x), this.device), { training, ...(inference ? { inference } : {}) }, { logits: this.logitLoss !== null });
-    const yd = toDevice(y, this.device);
-    const weights = classWeight ? toDevice(sampleWeightsFromClassWeight(classWeight, y), this.device) : undefined; // made on the CPU, from the CPU labels
+    // Batches come from the CPU; on the CPU nothing moves and no tensor is asked where it lives.
+    const on = (t: Tensor) => (this.device === 'cpu' ? t : toDevice(t, this.device));
+    const out = this.model.forward(on(asFloat(x)), { training, ...(inference ? { inference } : {}) }, { logits: this.logitLoss !== null });
+    const yd = on(y);
+    const weights = classWeight ? on(sampleWeightsFromClassWeight(classWeight, y)) : undefined; // made on the CPU, from the CPU labels
     const loss = (this.logitLoss ?? this.loss).compute(out, yd, weights);
     const penalty = this.model.penalty();
     return { out, loss: penalty ? ops.add(loss, penalty) : loss };
@@ -271,7 +273,7 @@ export class Trainer {
   /** Adds a batch's outputs to every metric (as src/nn/outputs.ts reads them). */
   private updateMetrics(out: Tensor, y: Tensor): void {
     noGrad(() => {
-      const seen = metricInput(out.device === 'cpu' ? out : out.to({ device: 'cpu' }), this.head, this.logitLoss !== null);
+      const seen = metricInput(this.device === 'cpu' ? out : out.to({ device: 'cpu' }), this.head, this.logitLoss !== null);
       for (const m of this.metrics) m.update(seen, y);
     });
   }
@@ -421,7 +423,8 @@ export function predict(model: Sequential, x: Tensor, batchSize = DEFAULT_BATCH)
       tidy(() => {
         const parts: Tensor[] = [];
         for (let start = 0; start < n; start += batchSize) {
-          const out = model.forward(toDevice(asFloat(x.narrow(0, start, Math.min(batchSize, n - start))), device), { training: false, inference: inference.weights });
+          const batch = asFloat(x.narrow(0, start, Math.min(batchSize, n - start)));
+          const out = model.forward(device === 'cpu' ? batch : toDevice(batch, device), { training: false, inference: inference.weights });
           parts.push(device === 'cpu' ? out : out.to({ device: 'cpu' }));
         }
         return parts.length === 1 ? parts[0] : ops.cat(parts);

@@ -1,7 +1,7 @@
 // What the dashboard's pages show, read from the store: studies with their runs by status and best value, a
 // study's summary (or a search's), the runs list filtered, sorted, grouped and paged, and what differs between
 // runs. Plain data; pages.ts turns it into markup and api.ts into JSON.
-import { COUNTED_STATUSES, summarizeStudy, summaryOptionsOf, type StudySummary } from '../stats/index.js';
+import { COUNTED_STATUSES, defaultDirection, describe, finalMetric, summarizeStudy, summaryOptionsOf, type Description, type StudySummary } from '../stats/index.js';
 import { summarizeTune, type TuneSummary } from '../tune/summary.js';
 import type { EpochLog } from '../record/history.js';
 import type { RunRecord, RunStore, StoredRunStatus, StudyRecord } from '../store/types.js';
@@ -24,22 +24,25 @@ export function rankingOf(study: StudyRecord): { metric: string; direction: 'max
   const exp = study.experiment as { study?: { metric?: unknown; direction?: unknown }; tune?: { objective?: { metric?: unknown; direction?: unknown } } } | null;
   const section = study.kind === 'tune' ? exp?.tune?.objective : exp?.study;
   const metric = typeof section?.metric === 'string' ? section.metric : 'val.accuracy';
-  const direction = section?.direction === 'min' || section?.direction === 'max' ? section.direction : /loss/.test(metric) ? 'min' : 'max';
+  const direction = section?.direction === 'min' || section?.direction === 'max' ? section.direction : defaultDirection(metric);
   return { metric, direction };
 }
 
 /** A final metric of a run by key (`val.accuracy`), or null. */
 export function metricOf(run: RunRecord, key: string): number | null {
-  const [split, name] = key.split('.', 2) as ['train' | 'val' | 'test', string];
-  const v = run.metrics[split]?.[name];
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  return finalMetric(run, key) ?? null;
 }
 
 /** Every study, newest first, with its runs counted by status and its best value. */
 export async function studyRows(store: RunStore): Promise<StudyRow[]> {
   const [studies, runs] = await Promise.all([store.listStudies(), store.listRuns()]);
   const byStudy = new Map<number, RunRecord[]>();
-  for (const r of runs) if (r.studyId !== null) byStudy.set(r.studyId, [...(byStudy.get(r.studyId) ?? []), r]);
+  for (const r of runs) {
+    if (r.studyId === null) continue;
+    const own = byStudy.get(r.studyId);
+    if (own) own.push(r);
+    else byStudy.set(r.studyId, [r]);
+  }
   return studies.reverse().map((study) => {
     const own = byStudy.get(study.id) ?? [];
     const byStatus: StudyRow['byStatus'] = {};
@@ -96,9 +99,9 @@ export interface ConfigGroup {
   label: string;
   runs: RunRecord[];
   byStatus: Partial<Record<StoredRunStatus, number>>;
-  /** Mean and sample std over the counted runs (null without values). */
-  valAccuracy: { mean: number; std: number | null; n: number } | null;
-  valLoss: { mean: number; std: number | null; n: number } | null;
+  /** n, mean and sample std over the counted runs (mean null without values). */
+  valAccuracy: Description;
+  valLoss: Description;
   meanTimeS: number | null;
 }
 
@@ -140,13 +143,6 @@ function compareValues(a: number | string | null, b: number | string | null, ord
   return order === 'asc' ? c : -c;
 }
 
-function meanStd(values: number[]): { mean: number; std: number | null; n: number } | null {
-  if (values.length === 0) return null;
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const std = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : null;
-  return { mean, std, n: values.length };
-}
-
 /** The runs page: filtered, sorted (newest first by default), grouped by config if asked, one page of it. */
 export async function runPage(store: RunStore, q: RunQuery): Promise<RunPage> {
   const [all, studyList] = await Promise.all([store.listRuns({ ...(q.study !== undefined ? { studyId: q.study } : {}), ...(q.status ? { status: q.status } : {}) }), store.listStudies()]);
@@ -169,7 +165,7 @@ export async function runPage(store: RunStore, q: RunQuery): Promise<RunPage> {
   const byKey = new Map<string, ConfigGroup>();
   for (const r of sorted) {
     const key = `${r.studyId}\u0000${r.label}`;
-    const g = byKey.get(key) ?? { studyId: r.studyId, label: r.label, runs: [], byStatus: {}, valAccuracy: null, valLoss: null, meanTimeS: null };
+    const g = byKey.get(key) ?? { studyId: r.studyId, label: r.label, runs: [], byStatus: {}, valAccuracy: describe([]), valLoss: describe([]), meanTimeS: null };
     g.runs.push(r);
     g.byStatus[r.status] = (g.byStatus[r.status] ?? 0) + 1;
     byKey.set(key, g);
@@ -177,9 +173,10 @@ export async function runPage(store: RunStore, q: RunQuery): Promise<RunPage> {
   const groups = [...byKey.values()];
   for (const g of groups) {
     const counted = g.runs.filter((r) => COUNTED_STATUSES.includes(r.status));
-    g.valAccuracy = meanStd(counted.map((r) => metricOf(r, 'val.accuracy')).filter((v): v is number => v !== null));
-    g.valLoss = meanStd(counted.map((r) => metricOf(r, 'val.loss')).filter((v): v is number => v !== null));
-    g.meanTimeS = meanStd(counted.map((r) => r.wallTimeS).filter((v): v is number => v !== null))?.mean ?? null;
+    const values = (of: (r: RunRecord) => number | null | undefined) => counted.map(of).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    g.valAccuracy = describe(values((r) => finalMetric(r, 'val.accuracy')));
+    g.valLoss = describe(values((r) => finalMetric(r, 'val.loss')));
+    g.meanTimeS = describe(values((r) => r.wallTimeS)).mean;
   }
   const pages = Math.max(1, Math.ceil(groups.length / pageSize));
   const page = Math.min(Math.max(1, q.page ?? 1), pages);

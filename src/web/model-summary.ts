@@ -1,27 +1,14 @@
 // A run's model as the dashboard shows it: the Keras-style summary its weights folder keeps (config.json's
 // `summary`, written since the dashboard came), else one built from the weights file's header alone (each
 // layer's tensors, shapes and parameter counts; read without loading the tensors or libtorch).
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { headerLength, parseHeader } from '../io/safetensors-header.js';
-
-function readAt(fd: number, length: number, position: number): Uint8Array {
-  const buffer = Buffer.alloc(length);
-  readSync(fd, buffer, 0, length, position);
-  return buffer;
-}
+import { readSafetensorsHeader } from '../io/safetensors-file.js';
+import { renderTerminal } from '../report/terminal.js';
 
 /** Parameters by layer from a safetensors file's header (tensor `a.b.weight` belongs to layer `a.b`). */
 export function weightsTable(file: string): string {
-  const fd = openSync(file, 'r');
-  let entries;
-  try {
-    const size = fstatSync(fd).size;
-    const n = headerLength(readAt(fd, Math.min(8, size), 0), size, file);
-    entries = parseHeader(readAt(fd, n, 8), size - 8 - n, file).entries;
-  } finally {
-    closeSync(fd);
-  }
+  const { entries } = readSafetensorsHeader(file);
   const layers = new Map<string, { tensors: string[]; params: number }>();
   for (const e of entries) {
     const dot = e.name.lastIndexOf('.');
@@ -31,13 +18,13 @@ export function weightsTable(file: string): string {
     l.params += e.shape.reduce((a, b) => a * b, 1);
     layers.set(layer, l);
   }
-  const rows = [...layers].map(([name, l]) => [name, l.tensors.join(', '), l.params.toLocaleString('en-US')]);
-  const header = ['Layer', 'Tensors (shape)', 'Params'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('   ');
   const total = [...layers.values()].reduce((a, l) => a + l.params, 0);
-  const rule = '-'.repeat(widths.reduce((a, b) => a + b + 3, -3));
-  return [line(header), rule, ...rows.map(line), rule, `Total params: ${total.toLocaleString('en-US')} (from the weights file; buffers such as batch-norm statistics included)`].join('\n');
+  const table = renderTerminal({
+    headers: ['Layer', 'Tensors (shape)', 'Params'],
+    rows: [...layers].map(([name, l]) => [name, l.tensors.join(', '), l.params.toLocaleString('en-US')]),
+    align: ['left', 'left', 'right'],
+  });
+  return `${table}\nTotal params: ${total.toLocaleString('en-US')} (from the weights file; buffers such as batch-norm statistics included)`;
 }
 
 /** The model summary of a weights folder, or null when the folder is not on this machine or unreadable. */

@@ -1,7 +1,7 @@
 // The dashboard's plots: the reports' own Vega-Lite specs (report/plots), made interactive for the page: line
 // points show their values on hover, and a legend entry click shows only that series (shift-click for more).
 import type { TopLevelSpec } from 'vega-lite';
-import { planPlots } from '../report/write-report.js';
+import { classNamesOf, planPlots } from '../report/write-report.js';
 import { runCurvesSpec } from '../report/plots/run-curves.js';
 import { overlaySpec } from '../report/plots/overlay.js';
 import { confusionSpec } from '../report/plots/confusion-heatmap.js';
@@ -46,7 +46,7 @@ export function interactive(spec: TopLevelSpec): TopLevelSpec {
 
 /** A study's plots, as its report draws them (a search's: history, coordinates, slices, importance...). */
 export function studyPlots(view: StudyView): Plot[] {
-  const classes = (view.runs.find((r) => (r.config as { classes?: string[] })?.classes)?.config as { classes?: string[] } | undefined)?.classes;
+  const classes = classNamesOf(view.runs);
   const plots = planPlots(
     { study: view.study, runs: view.runs, epochsByRun: view.epochsByRun, summary: view.summary, ...(view.tune ? { tune: view.tune } : {}) },
     { runCurves: view.tune !== null || view.runs.length === 1, ...(classes ? { classNames: classes } : {}) },
@@ -56,7 +56,7 @@ export function studyPlots(view: StudyView): Plot[] {
 
 /** A run's curves and its confusion matrices. */
 export function runPlots(run: RunRecord, epochs: readonly EpochLog[]): Plot[] {
-  const classes = (run.config as { classes?: string[] } | null)?.classes;
+  const classes = classNamesOf([run]);
   const plots: Plot[] = [];
   if (epochs.length) plots.push({ name: 'curves', title: `Run ${run.id}: accuracy and loss per epoch`, spec: interactive(runCurvesSpec(epochs, `Run ${run.id}`)) });
   for (const split of ['val', 'test'] as const) {

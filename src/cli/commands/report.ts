@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { ConfigError, NnlabError } from '../../engine/errors.js';
 import { summarizeStudy, summaryOptionsOf, type StudySummary } from '../../stats/index.js';
-import { checkReportDir, writeReport } from '../../report/write-report.js';
+import { checkReportDir, classNamesOf, writeReport } from '../../report/write-report.js';
 import type { RunRecord, RunStore, StudyRecord } from '../../store/index.js';
 import type { EpochLog } from '../../record/history.js';
 import { humanStream, homeDir, printJson, storeFrom } from '../context.js';
@@ -24,7 +24,7 @@ export async function writeStudyReport(
   dir: string,
   input: { study: StudyRecord | null; runs: RunRecord[]; epochsByRun: Map<number, EpochLog[]>; summary: StudySummary; store: RunStore },
 ): Promise<string> {
-  const classes = (input.runs.find((r) => (r.config as { classes?: string[] })?.classes)?.config as { classes?: string[] } | undefined)?.classes;
+  const classes = classNamesOf(input.runs);
   const tune = input.study?.kind === 'tune' ? summarizeTune(input.study, input.runs, input.epochsByRun) : undefined;
   const result = await writeReport(dir, { study: input.study, runs: input.runs, epochsByRun: input.epochsByRun, summary: input.summary, tune }, { classNames: classes });
   await input.store.addArtifact({ runId: null, studyId: input.study?.id ?? null, kind: 'report', path: result.dir });

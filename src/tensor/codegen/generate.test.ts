@@ -7,8 +7,8 @@ import { generateSources, generatedFiles } from './generate.js';
 import { OPS } from './spec.js';
 import { GENERATED_FOR_LIBTORCH } from '../ops.generated.js';
 import { libtorchInfo } from '../../engine/libtorch.js';
-import { getNative, type OpSchema } from '../../engine/native.js';
-import { opId, schemaMismatch, wrappersGeneratedFor } from '../op.js';
+import type { OpSchema } from '../../engine/native.js';
+import { liveSchema, opId, qualifiedName, schemaMismatch, wrappersGeneratedFor } from '../op.js';
 
 const inUse = libtorchInfo().version;
 
@@ -21,14 +21,12 @@ test('on the libtorch they were generated from, the wrappers are up to date with
 });
 
 test('on the libtorch in use, every wrapper passes its arguments to the right parameters', () => {
-  const live = new Map(getNative().opSchemas().map((s) => [s.overload ? `${s.name}.${s.overload}` : s.name, s]));
   const text = readFileSync(generatedFiles.ops, 'utf8');
   const calls = [...text.matchAll(/opId\('([^']+)', '([^']*)', '([^']*)'\)/g)];
   assert.ok(calls.length >= OPS.length, 'every wrapper names its arguments');
   const problems = calls.flatMap(([, name, overload, args]) => {
-    const key = overload ? `${name}.${overload}` : name;
-    const why = schemaMismatch(args ? args.split(',') : [], live.get(key));
-    return why ? [`${key}: ${why}`] : [];
+    const why = schemaMismatch(args ? args.split(',') : [], liveSchema(name, overload));
+    return why ? [`${qualifiedName(name, overload)}: ${why}`] : [];
   });
   assert.deepEqual(problems, [], `wrappers generated from libtorch ${GENERATED_FOR_LIBTORCH} that do not fit libtorch ${inUse}: run npm run gen:ops`);
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { getNative, packageRoot, type OpSchema, type OpSchemaArg } from '../../engine/native.js';
 import { libtorchInfo } from '../../engine/libtorch.js';
 import { OPS, type OpSpec } from './spec.js';
+import { qualifiedName } from '../op.js';
 
 /** Tensor members that are not ops: no generated method may shadow them. */
 const RESERVED = new Set([
@@ -100,7 +101,7 @@ function returnOf(schema: OpSchema): { tsType: string; convert: (r: string) => s
 }
 
 function qualified(s: OpSchema): string {
-  return s.overload ? `${s.name}.${s.overload}` : s.name;
+  return qualifiedName(s.name, s.overload);
 }
 
 interface Generated {

@@ -2,7 +2,7 @@
 // YAML, where it ran, the model summary and its artifacts to download.
 import { stringify } from 'yaml';
 import { html, type Html } from '../html.js';
-import { metricTitle, num } from '../../report/format.js';
+import { num } from '../../report/format.js';
 import type { ArtifactRecord, RunRecord, StudyRecord } from '../../store/types.js';
 import { charts, page, status, type Site } from './layout.js';
 
@@ -21,7 +21,7 @@ function metricsTable(run: RunRecord): Html {
   const keys = [...new Set(splits.flatMap((s) => Object.entries(run.metrics[s] ?? {}).filter(([, v]) => typeof v === 'number').map(([k]) => k)))];
   if (keys.length === 0) return html`<p class="muted">No final metrics${run.status === 'running' ? ' yet' : ''}.</p>`;
   return html`<table id="metrics"><thead><tr><th></th>${splits.map((s) => html`<th class="num">${s}</th>`)}</tr></thead>
-<tbody>${keys.map((k) => html`<tr><td>${metricTitle(`val.${k}`).replace(/^Val(idation)? /i, '')}</td>${splits.map((s) => html`<td class="num">${num(run.metrics[s]?.[k] as number | undefined)}</td>`)}</tr>`)}</tbody></table>`;
+<tbody>${keys.map((k) => html`<tr><td>${k}</td>${splits.map((s) => html`<td class="num">${num(run.metrics[s]?.[k] as number | undefined)}</td>`)}</tr>`)}</tbody></table>`;
 }
 
 function bytes(n: number): string {

@@ -2,7 +2,7 @@
 // Filters are a GET form and sort links keep them, so the page works and can be linked without scripts; the
 // checkboxes pick runs for the compare page.
 import { html, query, raw, type Html } from '../html.js';
-import { num } from '../../report/format.js';
+import { meanStd, num } from '../../report/format.js';
 import type { RunRecord, StoredRunStatus } from '../../store/types.js';
 import { metricOf, type RunPage, type RunQuery, type RunSortKey } from '../data.js';
 import { page, status, statusCounts, type Site } from './layout.js';
@@ -35,13 +35,12 @@ function runRow(r: RunRecord, p: RunPage): Html {
 }
 
 function groupTable(p: RunPage): Html {
-  const ms = (m: { mean: number; std: number | null; n: number } | null) => (m ? `${num(m.mean)}${m.std !== null ? ` ± ${num(m.std)}` : ''}` : '—');
   return html`<table class="list" id="runs-table"><thead><tr><th>Study</th><th>Config</th><th class="num">Runs</th><th>By status</th><th class="num">Val accuracy</th><th class="num">Val loss</th><th class="num">Mean time (s)</th></tr></thead>
 <tbody>${p.groups.map((g) => {
     const study = g.studyId === null ? null : p.studies.get(g.studyId);
     return html`<tr><td>${study ? html`<a href="/studies/${study.id}">${study.name}</a>` : '—'}</td><td>${g.label || '—'}</td>
 <td class="num"><a href="/compare?runs=${g.runs.map((r) => r.id).join(',')}">${g.runs.length}</a></td><td>${statusCounts(g.byStatus)}</td>
-<td class="num">${ms(g.valAccuracy)}</td><td class="num">${ms(g.valLoss)}</td><td class="num">${num(g.meanTimeS, 1)}</td></tr>`;
+<td class="num">${meanStd(g.valAccuracy)}</td><td class="num">${meanStd(g.valLoss)}</td><td class="num">${num(g.meanTimeS, 1)}</td></tr>`;
   })}</tbody></table>`;
 }
 
