@@ -52,7 +52,7 @@ function fromPrefix(root, source) {
   let version = null;
   const buildVersion = path.join(root, 'build-version');
   if (fs.existsSync(buildVersion)) version = fs.readFileSync(buildVersion, 'utf8').trim();
-  return { source, root, includeDirs, libDir: lib, version: version || readVersionHeader(includeDirs), cxx11Abi: cxx11Abi(root, lib) };
+  return { source, root, includeDirs, libDir: lib, version: version || readVersionHeader(includeDirs), cxx11Abi: cxx11Abi(root, lib), cxxStandard: cxxStandard(root, lib) };
 }
 
 /** The oldest libtorch nnlab builds against (its op schemas and C++ API). */
@@ -77,6 +77,21 @@ function cxx11Abi(root, libDir) {
   } catch {
     return 1;
   }
+}
+
+/**
+ * The C++ standard to compile the addon with: the one libtorch's TorchConfig.cmake asks of its users (CMake's
+ * CXX_STANDARD: 14 for Debian's 1.13, 20 for PyTorch 2.13, whose headers use C++20), and at least
+ * 17, which the addon's own code needs.
+ */
+function cxxStandard(root, libDir) {
+  const configs = [path.join(root, 'share', 'cmake', 'Torch', 'TorchConfig.cmake'), path.join(libDir, 'cmake', 'Torch', 'TorchConfig.cmake')];
+  for (const file of configs) {
+    if (!fs.existsSync(file)) continue;
+    const m = /CXX_STANDARD\s+(\d+)/.exec(fs.readFileSync(file, 'utf8'));
+    if (m) return Math.max(17, Number(m[1]));
+  }
+  return 17;
 }
 
 /** A libtorch older than MIN_VERSION is refused, saying what was found. */
@@ -116,7 +131,7 @@ function fromSystem() {
   } catch {
     /* not a Debian system: keep the header's version */
   }
-  return { source: 'system', root: '/usr', includeDirs, libDir, version, systemInclude: true, cxx11Abi: cxx11Abi('/usr', libDir) };
+  return { source: 'system', root: '/usr', includeDirs, libDir, version, systemInclude: true, cxx11Abi: cxx11Abi('/usr', libDir), cxxStandard: cxxStandard('/usr', libDir) };
 }
 
 function fromPython() {
@@ -140,6 +155,7 @@ function fromPython() {
         version: info.version,
         systemInclude: info.include.some((d) => d === '/usr/include'),
         cxx11Abi: info.abi,
+        cxxStandard: cxxStandard(info.root, info.lib),
       };
     } catch (e) {
       errors.push(`${py}: ${String(e.stderr || e.message).trim().split('\n').pop()}`);
@@ -165,9 +181,9 @@ function discover(env = process.env) {
   throw new LibtorchNotFound('LIBTORCH is not set, LIBTORCH_USE_PYTORCH is not 1, and no system libtorch is installed');
 }
 
-module.exports = { discover, checkVersion, cxx11Abi, LibtorchNotFound, FIXES };
+module.exports = { discover, checkVersion, cxx11Abi, cxxStandard, LibtorchNotFound, FIXES };
 
-// CLI for binding.gyp: `node native/libtorch.cjs includes|libs|defines|json`
+// CLI for binding.gyp: `node native/libtorch.cjs includes|libs|defines|std|json`
 if (require.main === module) {
   try {
     const found = discover();
@@ -176,6 +192,8 @@ if (require.main === module) {
       console.log(found.includeDirs.join(' '));
     } else if (what === 'defines') {
       console.log(`_GLIBCXX_USE_CXX11_ABI=${found.cxx11Abi ?? 1}`);
+    } else if (what === 'std') {
+      console.log(`-std=c++${found.cxxStandard ?? 17}`);
     } else if (what === 'libs') {
       const rpath = found.source === 'system' ? [] : [`-Wl,-rpath,${found.libDir}`];
       console.log([`-L${found.libDir}`, ...rpath, '-ltorch', '-ltorch_cpu', '-lc10', '-ldl'].join(' '));

@@ -21,15 +21,13 @@ say "PyTorch"
 import torch
 print('torch', torch.__version__, 'CUDA', torch.version.cuda, 'available:', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')
 PY
-eval "$("$PYTHON" - <<'PY'
-import os, torch
-from torch.utils import cpp_extension as c
-print('TORCH_INCLUDES="%s"' % ' '.join('-I' + p for p in c.include_paths()))
-print('TORCH_LIB="%s"' % c.library_paths()[0])
-print('TORCH_ABI=%d' % int(torch._C._GLIBCXX_USE_CXX11_ABI))
-print('TORCH_VERSION="%s"' % torch.__version__)
-PY
-)"
+# Where that libtorch is and how to compile against it (include paths, C++ ABI, C++ standard), from the same
+# discovery binding.gyp uses (native/libtorch.cjs, LIBTORCH_USE_PYTORCH=1).
+discover() { LIBTORCH_USE_PYTORCH=1 PYTHON="$PYTHON" "$NODE" native/libtorch.cjs "$1"; }
+TORCH_JSON="$(discover json)"
+TORCH_LIB="$("$NODE" -p "JSON.parse(process.argv[1]).libDir" "$TORCH_JSON")"
+TORCH_VERSION="$("$NODE" -p "JSON.parse(process.argv[1]).version" "$TORCH_JSON")"
+TORCH_INCLUDES="$(discover includes | sed -E 's/(^| )([^ ])/\1-I\2/g')"
 
 say "Building the addon against libtorch $TORCH_VERSION ($TORCH_LIB)"
 NODE_INCLUDE="${NODE_INCLUDE:-$(if [ -d .gpu/node-include ]; then echo .gpu/node-include; else echo "$(dirname "$(dirname "$(readlink -f "$NODE")")")/include/node"; fi)}"
@@ -39,8 +37,8 @@ CUDA_LIBS=""
 [ -f "$TORCH_LIB/libtorch_cuda.so" ] && CUDA_LIBS="-Wl,--no-as-needed -ltorch_cuda -lc10_cuda -Wl,--as-needed"
 # The same sources and flags as binding.gyp, without node-gyp (not there without npm). torch_cuda is linked
 # with --no-as-needed so that loading the addon registers the CUDA kernels.
-g++ -O3 -std=c++17 -shared -fPIC -fexceptions -frtti -fno-math-errno -Wno-unused-parameter -Wno-deprecated-declarations \
-  -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -DNODE_ADDON_API_DISABLE_DEPRECATED -D_GLIBCXX_USE_CXX11_ABI="$TORCH_ABI" \
+g++ -O3 "$(discover std)" -shared -fPIC -fexceptions -frtti -fno-math-errno -Wno-unused-parameter -Wno-deprecated-declarations \
+  -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -DNODE_ADDON_API_DISABLE_DEPRECATED -D"$(discover defines)" \
   -I"$NODE_INCLUDE" -I"$ADDON_API" $TORCH_INCLUDES native/src/*.cc \
   -L"$TORCH_LIB" -Wl,-rpath,"$TORCH_LIB" $CUDA_LIBS -ltorch -ltorch_cpu -lc10 -ldl \
   -o build/Release/nnlab.node

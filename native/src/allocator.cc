@@ -20,10 +20,12 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -44,11 +46,33 @@ struct Stats {
   int64_t hits = 0, misses = 0, cachedBytes = 0, limitBytes = 0;
 };
 
-class CachingCpuAllocator final : public c10::Allocator {
+// c10::Allocator::allocate is `const` up to libtorch 2.2 and not from 2.3 on; the override must match the
+// libtorch in use. The base is a template parameter so that only the matching adapter is ever instantiated.
+template <typename F>
+struct ConstAllocate;
+template <typename C>
+struct ConstAllocate<c10::DataPtr (C::*)(size_t) const> : std::true_type {};
+template <typename C>
+struct ConstAllocate<c10::DataPtr (C::*)(size_t)> : std::false_type {};
+
+template <typename Base>
+struct AllocateConst : Base {
+  c10::DataPtr allocate(size_t n) const override { return Allocate(n); }
+  virtual c10::DataPtr Allocate(size_t n) const = 0;
+};
+template <typename Base>
+struct AllocateMutable : Base {
+  c10::DataPtr allocate(size_t n) override { return Allocate(n); }
+  virtual c10::DataPtr Allocate(size_t n) const = 0;
+};
+using AllocatorBase = std::conditional_t<ConstAllocate<decltype(&c10::Allocator::allocate)>::value,
+                                         AllocateConst<c10::Allocator>, AllocateMutable<c10::Allocator>>;
+
+class CachingCpuAllocator final : public AllocatorBase {
  public:
   explicit CachingCpuAllocator(int64_t limit) { stats_.limitBytes = limit; }
 
-  c10::DataPtr allocate(size_t n) const override {
+  c10::DataPtr Allocate(size_t n) const override {
     // Every block starts with a header holding its size; the data pointer is also the DataPtr's context, as
     // libtorch's raw_allocate/raw_deallocate require.
     if (n + kHeader < kMinCached) {
@@ -84,6 +108,8 @@ class CachingCpuAllocator final : public c10::Allocator {
   }
 
   c10::DeleterFnPtr raw_deleter() const override { return &Release; }
+  // Pure virtual from libtorch 2.3 on (no `override`: older bases have no such member).
+  void copy_data(void* dest, const void* src, std::size_t count) const { std::memcpy(dest, src, count); }
 
   static void Release(void* data);
   // Frees cached blocks until the cache holds at most `bytes` (0: all of them).

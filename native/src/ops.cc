@@ -26,7 +26,7 @@ enum class Kind {
 
 struct ArgSpec {
   std::string name;
-  std::string type;  // as written in the schema, for messages
+  std::string type;  // as the schema writes it, for messages (SymInt as int: the type a caller passes)
   Kind kind;
   bool optional;
   int n;  // fixed list size (int[2]) or 0
@@ -289,7 +289,7 @@ static Napi::Value OpId(const Napi::CallbackInfo& info) {
       optional = true;
       type = type->expectRef<c10::OptionalType>().getElementType();
     }
-    entry->args.push_back(ArgSpec{a.name(), a.real_type()->str(), Classify(type), optional, a.N() ? *a.N() : 0,
+    entry->args.push_back(ArgSpec{a.name(), a.type()->str(), Classify(type), optional, a.N() ? *a.N() : 0,
                                   a.default_value()});
   }
   int id = static_cast<int>(g_ops.size());

@@ -14,14 +14,19 @@
 
 namespace nnlab {
 
-// ---- BLAS, reached through the libblas.so.3 that libtorch loaded ----------------------------------------
+// ---- BLAS: OpenBLAS (or another libblas.so.3) as a shared library, or MKL linked into libtorch --------------
+// Debian's libtorch calls the libblas.so.3 the system chose (OpenBLAS, or the slow reference BLAS); PyTorch's
+// own builds link MKL statically into libtorch_cpu.so, where its threads follow libtorch's intra-op setting.
 struct Blas {
   void* handle = nullptr;
   void (*setThreads)(int) = nullptr;
   int (*getThreads)() = nullptr;
   char* (*getConfig)() = nullptr;
   std::string path;
+  std::string mklVersion;  // non-empty when the BLAS is MKL
 };
+
+static std::string LibraryOf(void* symbol);
 
 static Blas& GetBlas() {
   static Blas blas = [] {
@@ -30,7 +35,21 @@ static Blas& GetBlas() {
       b.handle = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
       if (b.handle) break;
     }
-    if (!b.handle) return b;
+    if (!b.handle) {
+      // No shared BLAS: look for MKL inside libtorch_cpu (dlsym on its handle also searches what it links).
+      const std::string torch = LibraryOf(reinterpret_cast<void*>(&at::get_num_threads));
+      void* lib = torch.empty() ? nullptr : dlopen(torch.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+      using VersionFn = void (*)(char*, int);
+      auto version = lib ? reinterpret_cast<VersionFn>(dlsym(lib, "MKL_Get_Version_String")) : nullptr;
+      if (version) {
+        char text[256] = {0};
+        version(text, sizeof(text) - 1);
+        b.mklVersion = text;
+        b.getThreads = reinterpret_cast<int (*)()>(dlsym(lib, "MKL_Get_Max_Threads"));
+        b.path = torch;
+      }
+      return b;
+    }
     b.setThreads = reinterpret_cast<void (*)(int)>(dlsym(b.handle, "openblas_set_num_threads"));
     b.getThreads = reinterpret_cast<int (*)()>(dlsym(b.handle, "openblas_get_num_threads"));
     b.getConfig = reinterpret_cast<char* (*)()>(dlsym(b.handle, "openblas_get_config"));
@@ -59,7 +78,8 @@ static Napi::Value Threads(const Napi::CallbackInfo& info) {
   o.Set("intraOp", at::get_num_threads());
   o.Set("interOp", at::get_num_interop_threads());
   Blas& blas = GetBlas();
-  o.Set("blas", blas.getThreads ? Napi::Value(Napi::Number::New(env, blas.getThreads())) : env.Null());
+  // MKL's count follows intra-op (libtorch sets both), so it is reported as the BLAS's only where settable.
+  o.Set("blas", blas.getThreads && blas.setThreads ? Napi::Value(Napi::Number::New(env, blas.getThreads())) : env.Null());
   return o;
 }
 
@@ -84,7 +104,7 @@ static Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
   Blas& blas = GetBlas();
   if (!blas.setThreads) {
     throw Napi::Error::New(info.Env(), "setBlasThreads: the BLAS in use (" + (blas.path.empty() ? std::string("unknown") : blas.path) +
-                                           ") is not OpenBLAS and has no thread setting");
+                                           ") is not OpenBLAS and has no thread setting of its own");
   }
   blas.setThreads(n);
   return info.Env().Undefined();
@@ -96,6 +116,8 @@ static Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("path", blas.path.empty() ? env.Null() : Napi::Value(Napi::String::New(env, blas.path)));
   o.Set("config", blas.getConfig ? Napi::Value(Napi::String::New(env, blas.getConfig())) : env.Null());
+  o.Set("mkl", blas.mklVersion.empty() ? env.Null() : Napi::Value(Napi::String::New(env, blas.mklVersion)));
+  o.Set("mklThreads", !blas.mklVersion.empty() && blas.getThreads ? Napi::Value(Napi::Number::New(env, blas.getThreads())) : env.Null());
   return o;
 }
 

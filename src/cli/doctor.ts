@@ -73,7 +73,7 @@ export function doctor(): DoctorReport {
   report.libtorch = { ...libtorchInfo(), found: true };
   report.blas = blasInfo();
   // MKL (PyTorch's own builds) is as fast as OpenBLAS; the slow one is the reference BLAS.
-  if (!report.blas.isOpenBlas && !/mkl/i.test(report.blas.path ?? '')) {
+  if (!report.blas.isOpenBlas && !report.blas.isMkl) {
     problems.push(
       `BLAS is ${report.blas.name}, not OpenBLAS: training runs ~8x slower. Install libopenblas0-pthread (bash scripts/setup.sh).`,
     );
@@ -103,9 +103,9 @@ export function formatDoctor(r: DoctorReport): string {
   } else {
     lines.push(`libtorch   not loaded: ${r.libtorch.error}`);
   }
-  if (r.blas) lines.push(`BLAS       ${r.blas.name} ${r.blas.path ?? ''}${r.blas.isOpenBlas || /mkl/i.test(r.blas.path ?? '') ? '' : '  <- the reference BLAS: slow'}`);
+  if (r.blas) lines.push(`BLAS       ${r.blas.name} ${r.blas.path ?? ''}${r.blas.isOpenBlas || r.blas.isMkl ? '' : '  <- the reference BLAS: slow'}`);
   if (r.threads) {
-    lines.push(`threads    intra-op ${r.threads.intraOp}, inter-op ${r.threads.interOp}, BLAS ${r.threads.blas ?? 'n/a'}`);
+    lines.push(`threads    intra-op ${r.threads.intraOp}, inter-op ${r.threads.interOp}, BLAS ${r.threads.blas ?? (r.blas?.isMkl ? 'follows intra-op (MKL)' : 'n/a')}`);
   }
   if (r.cuda) {
     lines.push(`CUDA       ${r.cuda.available ? `available: ${r.cuda.devices.join(', ')}${r.cuda.cudnn ? ' (cuDNN)' : ''}` : 'not available (CPU only)'}`);

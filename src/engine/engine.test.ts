@@ -47,9 +47,10 @@ test('discovery: the system install, and the Python torch install when asked', (
   assert.ok(py.includeDirs.length >= 1);
 });
 
-test('discovery: the C++ ABI comes from the libtorch, and a libtorch older than 1.13 is refused', () => {
-  const system = JSON.parse(discover({}).stdout) as { cxx11Abi: number };
+test('discovery: the C++ ABI and standard come from the libtorch, and a libtorch older than 1.13 is refused', () => {
+  const system = JSON.parse(discover({}).stdout) as { cxx11Abi: number; cxxStandard: number };
   assert.equal(system.cxx11Abi, 1, "Debian's libtorch uses the C++11 ABI");
+  assert.equal(system.cxxStandard, 17, "Debian's TorchConfig.cmake asks for C++14; the addon needs 17");
   const root = mkdtempSync(path.join(os.tmpdir(), 'nnlab-fake-libtorch-'));
   try {
     mkdirSync(path.join(root, 'include', 'ATen'), { recursive: true });
@@ -63,6 +64,10 @@ test('discovery: the C++ ABI comes from the libtorch, and a libtorch older than 
     delete clean.LIBTORCH_USE_PYTORCH;
     const defines = spawnSync(process.execPath, [discovery, 'defines'], { env: clean, encoding: 'utf8' });
     assert.equal(defines.stdout.trim(), '_GLIBCXX_USE_CXX11_ABI=0', 'a pre-C++11-ABI build (PyTorch wheels before 2.7) gets the old ABI');
+    const std = () => spawnSync(process.execPath, [discovery, 'std'], { env: clean, encoding: 'utf8' }).stdout.trim();
+    assert.equal(std(), '-std=c++17', 'no CXX_STANDARD: the addon\'s own C++17');
+    writeFileSync(path.join(root, 'share', 'cmake', 'Torch', 'TorchConfig.cmake'), 'set(TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=1")\nset_target_properties(torch PROPERTIES\n    CXX_STANDARD 20\n)\n');
+    assert.equal(std(), '-std=c++20', 'a libtorch whose headers need C++20 (PyTorch 2.10 on) gets it');
     writeFileSync(path.join(root, 'build-version'), '1.12.1\n');
     const old = discover({ LIBTORCH: root });
     assert.notEqual(old.status, 0);
@@ -86,7 +91,14 @@ test('the loaded libtorch and BLAS are reported', () => {
   assert.match(info.version, /^\d+\.\d+\.\d+/);
   assert.match(info.path, /libtorch/);
   const blas = blasInfo();
-  assert.equal(typeof blas.isOpenBlas, 'boolean');
+  assert.ok(!(blas.isOpenBlas && blas.isMkl));
+  // Debian's libtorch: OpenBLAS as libblas.so.3; PyTorch's builds: MKL inside libtorch_cpu.so.
+  if (blas.isOpenBlas) assert.match(blas.name, /^OpenBLAS \d+\.\d+/);
+  if (blas.isMkl) {
+    assert.match(blas.name, /^MKL \d{4}/);
+    assert.match(blas.path ?? '', /libtorch_cpu/);
+    assert.equal(getThreads().blas, null, "MKL's threads follow intra-op: there is no BLAS count of its own");
+  }
   assert.ok(blas.name.length > 0);
 });
 
@@ -102,8 +114,11 @@ test('thread settings are applied and read back', () => {
   } finally {
     setThreads({ intraOp: before.intraOp, ...(before.blas !== null ? { blas: before.blas } : {}) });
   }
-  assert.deepEqual(threadsFor('dense', 2), { intraOp: 1, blas: 2 });
-  assert.deepEqual(threadsFor('conv', 2), { intraOp: 2, blas: 1 });
+  assert.deepEqual(threadsFor('dense', 2, false), { intraOp: 1, blas: 2 });
+  assert.deepEqual(threadsFor('conv', 2, false), { intraOp: 2, blas: 1 });
+  // MKL (inside PyTorch's libtorch) runs in the intra-op pool: it gets the cores, and no BLAS setting is asked.
+  assert.deepEqual(threadsFor('dense', 2, true), { intraOp: 2 });
+  assert.deepEqual(threadsFor('conv', 2, true), { intraOp: 2 });
 });
 
 test('a BLAS without a thread setting (MKL, say) gets a warning that says what to set, not an error', () => {

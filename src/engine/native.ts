@@ -42,7 +42,7 @@ export interface NativeAddon {
   setIntraOpThreads(n: number): void;
   setInterOpThreads(n: number): void;
   setBlasThreads(n: number): void;
-  blasInfo(): { path: string | null; config: string | null };
+  blasInfo(): { path: string | null; config: string | null; mkl: string | null; mklThreads: number | null };
   manualSeed(seed: number): void;
   cuda(): { available: boolean; deviceCount: number; cudnn: boolean };
   build(): { torchVersion: string; libtorchPath: string; parallelInfo: string };

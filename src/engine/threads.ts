@@ -51,7 +51,8 @@ let warned = false;
 /**
  * Why a BLAS thread count cannot be applied (null when it can): only OpenBLAS has a setting nnlab can reach.
  * MKL, the BLAS of PyTorch's own builds, follows libtorch's intra-op threads instead; another BLAS runs with
- * its own. Said once per process as a warning, not an error: training still runs.
+ * its own. Said once per process as a warning, not an error: training still runs. (threadsFor asks for no BLAS
+ * threads where the BLAS is MKL, so only an explicit training.threads.blas gets here.)
  */
 export function blasThreadsUnsettable(current: number | null, name: string): string | null {
   if (current !== null) return null;
@@ -64,14 +65,16 @@ export function blasThreadsUnsettable(current: number | null, name: string): str
 /**
  * The settings measured best for a workload on this machine's core count (bench/ shows the figures):
  * dense layers are BLAS-bound, so BLAS gets the cores and libtorch's own pool one thread; convolutions run
- * in libtorch's kernels (im2col + sgemm inside the intra-op pool), so the pool gets the cores.
+ * in libtorch's kernels (im2col + sgemm inside the intra-op pool), so the pool gets the cores. Where the BLAS
+ * is MKL (PyTorch's builds), MKL runs in libtorch's own OpenMP pool: the pool gets the cores for both, as
+ * PyTorch itself does, and there are no BLAS threads to set.
  */
-export function threadsFor(workload: Workload, cores = os.availableParallelism()): ThreadRequest {
+export function threadsFor(workload: Workload, cores = os.availableParallelism(), mkl = blasInfo().isMkl): ThreadRequest {
   switch (workload) {
     case 'dense':
-      return { intraOp: 1, blas: cores };
+      return mkl ? { intraOp: cores } : { intraOp: 1, blas: cores };
     case 'conv':
-      return { intraOp: cores, blas: 1 };
+      return mkl ? { intraOp: cores } : { intraOp: cores, blas: 1 };
     case 'auto':
       return {};
   }

@@ -27,7 +27,7 @@ function rejects(fn: () => unknown, message: RegExp, kind: ErrorConstructor = Ra
 test('a shape element that is not a non-negative integer is a RangeError naming its position and value', () => {
   for (const [bad, text] of BAD) {
     rejects(() => native.fromArray(new Float32Array(0), [2, bad]), new RegExp(`^fromArray: shape\\[1\\] expects a non-negative integer, got ${text}$`));
-    rejects(() => ops.zeros([bad]), new RegExp(`aten::zeros\\(.*\\): argument 'size' \\(SymInt\\[\\]\\) expects an integer, got ${text}$`));
+    rejects(() => ops.zeros([bad]), new RegExp(`aten::zeros\\(.*\\): argument 'size' \\(int\\[\\]\\) expects an integer, got ${text}$`));
   }
   rejects(() => native.fromArray(new Float32Array(0), [-1]), /shape\[0\] expects a non-negative integer, got -1$/);
   rejects(() => native.fromArray(new Float32Array(0), ['2' as never]), /shape\[0\] expects a non-negative integer, got the string '2'$/, TypeError);
@@ -42,7 +42,7 @@ test('an int op argument that is not an integer is a RangeError naming the op, t
     for (const [bad, text] of BAD) {
       rejects(() => ops.softmax(a, bad), new RegExp(`^aten::softmax\\.int\\(.*\\): argument 'dim' \\(int\\) expects an integer, got ${text}$`));
       rejects(() => ops.narrow(a, 1, bad, 1), new RegExp(`argument 'start' \\(int\\) expects an integer, got ${text}$`));
-      rejects(() => ops.view(a, [bad, 3]), new RegExp(`argument 'size' \\(SymInt\\[\\]\\) expects an integer, got ${text}$`));
+      rejects(() => ops.view(a, [bad, 3]), new RegExp(`argument 'size' \\(int\\[\\]\\) expects an integer, got ${text}$`));
     }
     rejects(() => ops.softmax(a, '1' as never), /argument 'dim' \(int\) expects an integer, got the string '1'$/, TypeError);
     // Integral values still work, negative ones included.
