@@ -11,7 +11,8 @@
         "native/src/autograd.cc",
         "native/src/runtime.cc",
         "native/src/allocator.cc",
-        "native/src/optim_kernels.cc"
+        "native/src/optim_kernels.cc",
+        "native/src/sparse_linear.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -17,9 +17,9 @@ function lastJson<T>(out: string, what: string): T {
   }
 }
 
-export function runWorker(worker: string, args: Record<string, unknown>): Figures {
+export function runWorker(worker: string, args: Record<string, unknown>, env: Record<string, string> = {}): Figures {
   const file = path.join(benchDir, '..', 'dist', 'bench', 'workers', `${worker}.js`);
-  const r = spawnSync(process.execPath, [file, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [file, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`nnlab worker ${worker} failed: ${r.stderr}`);
   return lastJson<Figures>(r.stdout, worker);
 }

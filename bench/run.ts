@@ -8,6 +8,7 @@ import { printTable } from './common.js';
 import { runWorker } from './peers.js';
 import { blasInfo } from '../src/engine/blas.js';
 import { libtorchInfo } from '../src/engine/libtorch.js';
+import { cudaInfo } from '../src/engine/device.js';
 
 const only = process.argv.slice(2);
 const wanted = (name: string) => only.length === 0 || only.includes(name);
@@ -63,6 +64,10 @@ if (only.includes('ui')) {
 }
 if (only.includes('gpu')) {
   // Only when named, on a machine with CUDA (scripts/gpu-check.sh): B1 and B2 on cuda:0 against PyTorch there.
+  if (!cudaInfo().available) {
+    console.error('bench gpu: the libtorch in use sees no CUDA device; run it where there is one (scripts/gpu-check.sh)');
+    process.exit(2);
+  }
   const r = benchGpu();
   printTable('B1, B2 and B3 on the GPU against PyTorch on the same GPU, each side at its best of 2 rounds', r.rows);
   for (const n of r.notes) console.log(n);

@@ -94,6 +94,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAutograd(env, exports);
   InitRuntime(env, exports);
   InitOptimKernels(env, exports);
+  InitSparseLinear(env, exports);
   return exports;
 }
 

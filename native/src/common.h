@@ -58,6 +58,7 @@ void InitAutograd(Napi::Env env, Napi::Object exports);
 void InitRuntime(Napi::Env env, Napi::Object exports);
 void InitAllocator(Napi::Env env, Napi::Object exports);
 void InitOptimKernels(Napi::Env env, Napi::Object exports);
+void InitSparseLinear(Napi::Env env, Napi::Object exports);
 
 template <Napi::Value (*F)(const Napi::CallbackInfo&)>
 void Export(Napi::Env env, Napi::Object exports, const char* name) {

@@ -55,6 +55,9 @@ export interface NativeAddon {
     param: Handle, grad: Handle, expAvg: Handle, expAvgSq: Handle, maxExpAvgSq: Handle | null,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
   ): boolean;
+  // the dense layer over sparse inputs (sparse_linear.cc)
+  sparseInputLinear(x: Handle, weight: Handle, bias: Handle | null, kernel: Handle | null): Handle;
+  sparseLinearIsa(variant?: string): string;
 }
 
 export interface OpSchemaArg {

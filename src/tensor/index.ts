@@ -9,3 +9,4 @@ export { tidy, keep, dispose, scopeDepth } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd.js';
 export { DTYPES, isDType, isFloating, type DType, type TypedArray } from './dtype.js';
 export { opId } from './op.js';
+export { sparseInputLinear, sparseInputs } from './sparse-input.js';

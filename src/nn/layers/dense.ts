@@ -1,5 +1,5 @@
 // Dense (fully connected): y = activation(x Wᵀ + b), W of shape [units, inputFeatures] as in PyTorch's Linear.
-import { keep, ops, tidy, type Tensor } from '../../tensor/index.js';
+import { keep, ops, sparseInputLinear, sparseInputs, tidy, type Tensor } from '../../tensor/index.js';
 import type { Activation } from '../activations.js';
 import { Layer, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
@@ -38,8 +38,18 @@ export class Dense extends Layer {
 
   call(x: Tensor, ctx: CallContext): Tensor {
     const kernel = ctx.inference?.get(this); // [in, out]: x·kernel, the same product as linear's x·Wᵀ
+    const weight = this.weights.get('weight')!;
     const bias = this.weights.get('bias');
-    const y = kernel ? (bias ? ops.addmm(bias, x, kernel) : ops.mm(x, kernel)) : ops.linear(x, this.weights.get('weight')!, bias ?? null);
+    // An input that needs no gradient comes from the data (a first layer): where it is mostly zeros, the
+    // products run over its nonzeros only (tensor/sparse-input.ts).
+    const y =
+      sparseInputs && !x.requiresGrad
+        ? sparseInputLinear(x, weight, bias ?? null, kernel ?? null)
+        : kernel
+          ? bias
+            ? ops.addmm(bias, x, kernel)
+            : ops.mm(x, kernel)
+          : ops.linear(x, weight, bias ?? null);
     return ctx.skipActivation ? y : this.w.activation.apply(y);
   }
 
