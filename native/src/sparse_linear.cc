@@ -146,8 +146,10 @@ constexpr int chainsFor(int NV) { return NV >= 6 ? 1 : NV >= 3 ? 2 : NV == 2 ? 4
 // ------------------------------------------------------------ forward kernel
 
 // acc = bias; acc += x_ij * Wp[j] over the nonzeros of one row; out = acc (n valid).
+// Wp holds input j's weights for this panel's outputs at Wp + j * ws (ws: the packed panel's width, or N when
+// the panel is read in place from the transposed kernel).
 template <class V, int NV>
-SL_INLINE void forwardRow(const int* idx, const float* val, int nnz, const float* Wp,
+SL_INLINE void forwardRow(const int* idx, const float* val, int nnz, const float* Wp, long ws,
                           const float* biasP, float* out, int n) {
   constexpr int L = sizeof(V) / sizeof(float), PW = NV * L, NC = chainsFor(NV);
   V acc[NC][NV];
@@ -157,12 +159,12 @@ SL_INLINE void forwardRow(const int* idx, const float* val, int nnz, const float
   int k = 0;
   for (; k + NC <= nnz; k += NC)
     for (int c = 0; c < NC; ++c) {
-      const float* w = Wp + (long)idx[k + c] * PW;
+      const float* w = Wp + idx[k + c] * ws;
       const float xv = val[k + c];
       for (int v = 0; v < NV; ++v) acc[c][v] += xv * loadu<V>(w + v * L);
     }
   for (; k < nnz; ++k) {
-    const float* w = Wp + (long)idx[k] * PW;
+    const float* w = Wp + idx[k] * ws;
     const float xv = val[k];
     for (int v = 0; v < NV; ++v) acc[0][v] += xv * loadu<V>(w + v * L);
   }
@@ -182,6 +184,7 @@ struct ForwardArgs {
   const float* val;  // same layout
   const int* cnt;    // [B]
   const float* w;    // [N][K]
+  const float* wt;   // [K][N], the same weights transposed (the inference kernel), or null
   const float* b;    // [N]
   float* out;        // [B][N]
   int B, K, N;
@@ -189,9 +192,9 @@ struct ForwardArgs {
 };
 
 template <class V, int NV>
-SL_INLINE void forwardPanelRows(const ForwardArgs& a, const float* Wp, const float* biasP, int o0, int n) {
+SL_INLINE void forwardPanelRows(const ForwardArgs& a, const float* Wp, long ws, const float* biasP, int o0, int n) {
   for (int i = 0; i < a.B; ++i)
-    forwardRow<V, NV>(a.idx + (long)i * a.K, a.val + (long)i * a.K, a.cnt[i], Wp, biasP,
+    forwardRow<V, NV>(a.idx + (long)i * a.K, a.val + (long)i * a.K, a.cnt[i], Wp, ws, biasP,
                       a.out + (long)i * a.N + o0, n);
 }
 
@@ -199,28 +202,36 @@ template <class V>
 SL_INLINE void forwardThread(const ForwardArgs& a) {
   constexpr int L = sizeof(V) / sizeof(float);
   thread_local std::vector<float> wpBuf;
-  float* Wp = scratch(wpBuf, (size_t)a.K * kMaxVecPerPanel * L + kMaxVecPerPanel * L);
+  float* Wp = scratch(wpBuf, (size_t)a.K * kMaxPanelFloats);
   const int np = panelCount(a.lo, a.hi, L);
   for (int p = 0; p < np; ++p) {
     int o0, o1, nv;
     panelBounds(a.lo, a.hi, L, np, p, o0, o1, nv);
     const int n = o1 - o0, pw = nv * L;
-    // Pack: Wp[j][o] = w[o0+o][j], zero padded to pw; biasP after it (zeros without a bias).
-    transpose(a.w + (long)o0 * a.K, a.K, n, a.K, Wp, pw);
-    if (n < pw)
-      for (int j = 0; j < a.K; ++j)
-        for (int o = n; o < pw; ++o) Wp[(long)j * pw + o] = 0.f;
-    float* biasP = Wp + (long)a.K * pw;
+    alignas(64) float biasP[kMaxPanelFloats];  // zeros without a bias
     for (int o = 0; o < pw; ++o) biasP[o] = o < n && a.b ? a.b[o0 + o] : 0.f;
+    // A whole panel is read in place from the transposed kernel; otherwise it is packed: Wp[j][o] =
+    // w[o0+o][j], zero padded to pw (a partial panel's loads would run past the kernel's rows).
+    const float* panel = Wp;
+    long ws = pw;
+    if (a.wt != nullptr && n == pw) {
+      panel = a.wt + o0;
+      ws = a.N;
+    } else {
+      transpose(a.w + (long)o0 * a.K, a.K, n, a.K, Wp, pw);
+      if (n < pw)
+        for (int j = 0; j < a.K; ++j)
+          for (int o = n; o < pw; ++o) Wp[(long)j * pw + o] = 0.f;
+    }
     switch (nv) {
-      case 1: forwardPanelRows<V, 1>(a, Wp, biasP, o0, n); break;
-      case 2: forwardPanelRows<V, 2>(a, Wp, biasP, o0, n); break;
-      case 3: forwardPanelRows<V, 3>(a, Wp, biasP, o0, n); break;
-      case 4: forwardPanelRows<V, 4>(a, Wp, biasP, o0, n); break;
-      case 5: forwardPanelRows<V, 5>(a, Wp, biasP, o0, n); break;
-      case 6: forwardPanelRows<V, 6>(a, Wp, biasP, o0, n); break;
-      case 7: forwardPanelRows<V, 7>(a, Wp, biasP, o0, n); break;
-      case 8: forwardPanelRows<V, 8>(a, Wp, biasP, o0, n); break;
+      case 1: forwardPanelRows<V, 1>(a, panel, ws, biasP, o0, n); break;
+      case 2: forwardPanelRows<V, 2>(a, panel, ws, biasP, o0, n); break;
+      case 3: forwardPanelRows<V, 3>(a, panel, ws, biasP, o0, n); break;
+      case 4: forwardPanelRows<V, 4>(a, panel, ws, biasP, o0, n); break;
+      case 5: forwardPanelRows<V, 5>(a, panel, ws, biasP, o0, n); break;
+      case 6: forwardPanelRows<V, 6>(a, panel, ws, biasP, o0, n); break;
+      case 7: forwardPanelRows<V, 7>(a, panel, ws, biasP, o0, n); break;
+      case 8: forwardPanelRows<V, 8>(a, panel, ws, biasP, o0, n); break;
     }
   }
 }
@@ -491,8 +502,12 @@ void RunParts(int parts, const F& fn) {
   if (error) std::rethrow_exception(error);
 }
 
-// One part per core, up to what the inter-op pool can take besides the caller, and no part under 64 outputs.
-int PartsFor(int n) {
+// One part per core, up to what the inter-op pool can take besides the caller, no part under 64 outputs, and
+// one part alone under kSplitWork multiply-adds (nnz · outputs), where waking a pool thread costs about what
+// it saves (evaluation at batch 32: 4M).
+constexpr int64_t kSplitWork = int64_t{8} << 20;
+int PartsFor(int n, int64_t nnz) {
+  if (nnz * n < kSplitWork) return 1;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int pool = 1 + std::max(0, at::get_num_interop_threads());
   return std::max(1, std::min({cores, pool, n / 64}));
@@ -515,13 +530,16 @@ int64_t CompressRows(const float* x, int B, int K, Rows& r) {
 }
 
 // x·Wᵀ + b over x's nonzeros; `rows` is x compressed.
-at::Tensor SparseForward(const Rows& rows, const at::Tensor& w, const at::Tensor& b, int B, int K) {
+// x·Wᵀ + b over x's nonzeros; `rows` is x compressed, `nnz` its count. `kernel`, when defined, is Wᵀ
+// contiguous (the inference layout), read in place instead of packing W.
+at::Tensor SparseForward(const Rows& rows, int64_t nnz, const at::Tensor& w, const at::Tensor& kernel, const at::Tensor& b, int B, int K) {
   const int N = static_cast<int>(w.size(0));
   at::Tensor out = at::empty({B, N}, w.options());
-  const int parts = PartsFor(N);
+  const int parts = PartsFor(N, nnz);
   const float* bias = b.defined() ? b.data_ptr<float>() : nullptr;
+  const float* wt = kernel.defined() ? kernel.data_ptr<float>() : nullptr;
   RunParts(parts, [&](int t) {
-    ForwardArgs a{rows.idx.data(), rows.val.data(), rows.cnt.data(), w.data_ptr<float>(), bias, out.data_ptr<float>(), B, K, N, 0, 0};
+    ForwardArgs a{rows.idx.data(), rows.val.data(), rows.cnt.data(), w.data_ptr<float>(), wt, bias, out.data_ptr<float>(), B, K, N, 0, 0};
     threadRange(N, parts, t, Lanes(), a.lo, a.hi);
     if (a.lo < a.hi) isa().forward(a);
   });
@@ -538,7 +556,9 @@ at::Tensor SparseWeightGrad(const at::Tensor& delta, const float* x, int B, int 
   int* cnt = scratch(cntBuf, static_cast<size_t>(K));
   float* val = scratch(valBuf, static_cast<size_t>(B) * K);
   isa().csc(x, B, K, 0, K, rows, val, cnt);
-  const int parts = PartsFor(N);
+  int64_t nnz = 0;
+  for (int j = 0; j < K; ++j) nnz += cnt[j];
+  const int parts = PartsFor(N, nnz);
   RunParts(parts, [&](int t) {
     GradArgs a{rows, val, cnt, delta.data_ptr<float>(), dw.data_ptr<float>(), B, K, N, 0, 0};
     threadRange(N, parts, t, Lanes(), a.lo, a.hi);
@@ -569,7 +589,7 @@ at::Tensor LinearForward(AutogradContext* ctx, const at::Tensor& x, const at::Te
   ctx->saved_data["sparse"] = sparse;
   ctx->save_for_backward({xc, w});
   if (!sparse) return b.defined() ? at::addmm(b, xc, wc.t()) : at::mm(xc, wc.t());
-  return SparseForward(rows, wc, b.defined() ? b.contiguous() : b, B, K);
+  return SparseForward(rows, nnz, wc, at::Tensor(), b.defined() ? b.contiguous() : b, B, K);
 }
 
 // {dx, dW} and, with a bias, db.
@@ -627,8 +647,12 @@ static Napi::Value SparseInputLinear(const Napi::CallbackInfo& info) {
     const at::Tensor xc = x.contiguous();
     const int B = static_cast<int>(xc.size(0)), K = static_cast<int>(xc.size(1));
     thread_local Rows rows;
-    if (static_cast<double>(CompressRows(xc.data_ptr<float>(), B, K, rows)) > kMaxDensity * static_cast<double>(B) * K) return WrapTensor(env, blas());
-    return WrapTensor(env, SparseForward(rows, w.contiguous(), b.defined() ? b.contiguous() : b, B, K));
+    const int64_t nnz = CompressRows(xc.data_ptr<float>(), B, K, rows);
+    if (static_cast<double>(nnz) > kMaxDensity * static_cast<double>(B) * K) return WrapTensor(env, blas());
+    // The kernel is read in place only if it is W's transpose as the inference layout makes it.
+    const bool inPlace = kernel.defined() && kernel.is_contiguous() && kernel.scalar_type() == at::kFloat && kernel.device().is_cpu() &&
+                         kernel.dim() == 2 && kernel.size(0) == K && kernel.size(1) == w.size(0);
+    return WrapTensor(env, SparseForward(rows, nnz, w.contiguous(), inPlace ? kernel : at::Tensor(), b.defined() ? b.contiguous() : b, B, K));
   }
   return WrapTensor(env, b.defined() ? SparseLinearFn::apply(x, w, b) : SparseLinearNoBiasFn::apply(x, w));
 }

@@ -91,24 +91,40 @@ for (const variant of variants) {
   });
 }
 
-test('sparse-input linear without a graph (evaluation) equals the product, with the inference kernel or without', () => {
+test('sparse-input linear without a graph (evaluation) equals the product, reading the inference kernel in place or packing, on every kernel variant', () => {
+  for (const variant of variants) {
+    native.sparseLinearIsa(variant);
+    try {
+      evaluationCases();
+    } finally {
+      native.sparseLinearIsa(best ?? chosen);
+    }
+  }
+});
+
+function evaluationCases() {
   tidy(() =>
     noGrad(() => {
       const rand = seededRandom(5);
-      for (const density of [0.1, 0.9]) {
-        const x = sparseMatrix(rand, 1000, 784, density);
-        const w = randomMatrix(rand, 800, 784);
-        const b = randomMatrix(rand, 1, 800).reshape([800]);
-        const kernel = ops.contiguous(ops.transpose(w, 0, 1));
-        const ref = ops.linear(x, w, b);
-        assert.ok(relativeError(sparseInputLinear(x, w, b), ref) < 2e-6, `density ${density}`);
-        const viaKernel = sparseInputLinear(x, w, b, kernel);
-        assert.ok(relativeError(viaKernel, ref) < 2e-6, `density ${density}, with the kernel`);
-        assert.equal(viaKernel.gradFn, null);
+      // 800 outputs fill whole panels (read from the kernel in place); 33 and 10 end in a partial one (packed)
+      for (const [batch, inputs, outputs] of [[1000, 784, 800], [32, 784, 800], [7, 101, 33], [1, 101, 10]]) {
+        for (const density of [0.1, 0.9]) {
+          const x = sparseMatrix(rand, batch, inputs, density);
+          const w = randomMatrix(rand, outputs, inputs);
+          const b = randomMatrix(rand, 1, outputs).reshape([outputs]);
+          const kernel = ops.contiguous(ops.transpose(w, 0, 1));
+          const ref = ops.linear(x, w, b);
+          const what = `[${batch}, ${inputs}] -> ${outputs}, density ${density}`;
+          assert.ok(relativeError(sparseInputLinear(x, w, b), ref) < 2e-6, what);
+          const viaKernel = sparseInputLinear(x, w, b, kernel);
+          assert.ok(relativeError(viaKernel, ref) < 2e-6, `${what}, with the kernel`);
+          assert.ok(relativeError(sparseInputLinear(x, w, null, kernel), ops.linear(x, w, null)) < 2e-6, `${what}, no bias`);
+          assert.equal(viaKernel.gradFn, null);
+        }
       }
     }),
   );
-});
+}
 
 test('an input that needs a gradient gets it; other dtypes and all-zero batches go through as aten::linear', () => {
   tidy(() => {
