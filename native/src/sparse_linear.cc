@@ -509,7 +509,7 @@ constexpr int64_t kSplitWork = int64_t{8} << 20;
 int PartsFor(int n, int64_t nnz) {
   if (nnz * n < kSplitWork) return 1;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int pool = 1 + std::max(0, at::get_num_interop_threads());
+  const int pool = 1 + static_cast<int>(at::get_num_interop_threads());  // int in libtorch 1.13, size_t in 2.x
   return std::max(1, std::min({cores, pool, n / 64}));
 }
 
