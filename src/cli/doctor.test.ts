@@ -24,6 +24,11 @@ test('doctor --json ends with one JSON object holding the required fields', () =
   assert.equal(typeof report.cuda.available, 'boolean');
   assert.equal(report.datasets.mnist.installed, true);
   assert.match(r.stdout, /^libtorch\s+\d/m);
+  assert.deepEqual(Object.keys(report.sparseInput).sort(), ['enabled', 'kernels']);
+  assert.equal(report.sparseInput.enabled, process.env.NNLAB_SPARSE_INPUT !== '0');
+  assert.match(report.sparseInput.kernels, /^(avx512|avx2|generic)$/);
+  const off = nnlab(['doctor'], { NNLAB_SPARSE_INPUT: '0' });
+  assert.match(off.stdout, /^sparse\s+off \(NNLAB_SPARSE_INPUT=0\)$/m);
 });
 
 test('a missing addon build: clear message, exit 1, no stack trace', () => {

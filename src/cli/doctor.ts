@@ -16,6 +16,8 @@ export interface DoctorReport {
   libtorch: (LibtorchInfo & { found: true }) | { found: false; error: string; discovery?: unknown };
   blas: BlasInfo | null;
   threads: ThreadSettings | null;
+  /** The dense layer over sparse inputs: on or off (NNLAB_SPARSE_INPUT=0) and its kernel variant. */
+  sparseInput: { enabled: boolean; kernels: string } | null;
   cuda: (CudaInfo & { devices: string[] }) | null;
   /** Where training goes here: `asked` (NNLAB_DEVICE, else auto) and what it resolves to (null: not available). */
   device: { asked: string; resolved: string | null } | null;
@@ -50,6 +52,7 @@ export function doctor(): DoctorReport {
     libtorch: { found: false, error: '' },
     blas: null,
     threads: null,
+    sparseInput: null,
     cuda: null,
     device: null,
     datasets: datasetStatus(),
@@ -79,6 +82,8 @@ export function doctor(): DoctorReport {
     );
   }
   report.threads = getThreads();
+  // tensor/sparse-input.ts's switch, read here without loading the tensor layer (doctor runs without an addon)
+  report.sparseInput = { enabled: process.env.NNLAB_SPARSE_INPUT !== '0', kernels: getNative().sparseLinearIsa() };
   const cuda = cudaInfo();
   report.cuda = { ...cuda, devices: Array.from({ length: cuda.deviceCount }, (_, i) => `cuda:${i}`) };
   const asked = process.env.NNLAB_DEVICE ?? 'auto';
@@ -106,6 +111,9 @@ export function formatDoctor(r: DoctorReport): string {
   if (r.blas) lines.push(`BLAS       ${r.blas.name} ${r.blas.path ?? ''}${r.blas.isOpenBlas || r.blas.isMkl ? '' : '  <- the reference BLAS: slow'}`);
   if (r.threads) {
     lines.push(`threads    intra-op ${r.threads.intraOp}, inter-op ${r.threads.interOp}, BLAS ${r.threads.blas ?? (r.blas?.isMkl ? 'follows intra-op (MKL)' : 'n/a')}`);
+  }
+  if (r.sparseInput) {
+    lines.push(`sparse     ${r.sparseInput.enabled ? `on: dense layers fed from mostly-zero data multiply over its nonzeros (${r.sparseInput.kernels} kernels)` : 'off (NNLAB_SPARSE_INPUT=0)'}`);
   }
   if (r.cuda) {
     lines.push(`CUDA       ${r.cuda.available ? `available: ${r.cuda.devices.join(', ')}${r.cuda.cudnn ? ' (cuDNN)' : ''}` : 'not available (CPU only)'}`);
