@@ -18,11 +18,11 @@
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node native/libtorch.cjs includes)"
       ],
-      "libraries": ["<!@(node native/libtorch.cjs libs)"],
+      "libraries": ["<!@(node native/libtorch.cjs libs)", "-fopenmp"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "<!@(node native/libtorch.cjs defines)"],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
-      "cflags_cc": ["<!@(node native/libtorch.cjs std)", "-fexceptions", "-frtti", "-O3", "-fno-math-errno", "-Wno-unused-parameter", "-Wno-deprecated-declarations"]
+      "cflags_cc": ["<!@(node native/libtorch.cjs std)", "-fopenmp", "-fexceptions", "-frtti", "-O3", "-fno-math-errno", "-Wno-unused-parameter", "-Wno-deprecated-declarations"]
     }
   ]
 }

@@ -37,7 +37,7 @@ CUDA_LIBS=""
 [ -f "$TORCH_LIB/libtorch_cuda.so" ] && CUDA_LIBS="-Wl,--no-as-needed -ltorch_cuda -lc10_cuda -Wl,--as-needed"
 # The same sources and flags as binding.gyp, without node-gyp (not there without npm). torch_cuda is linked
 # with --no-as-needed so that loading the addon registers the CUDA kernels.
-g++ -O3 "$(discover std)" -shared -fPIC -fexceptions -frtti -fno-math-errno -Wno-unused-parameter -Wno-deprecated-declarations \
+g++ -O3 "$(discover std)" -fopenmp -shared -fPIC -fexceptions -frtti -fno-math-errno -Wno-unused-parameter -Wno-deprecated-declarations \
   -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -DNODE_ADDON_API_DISABLE_DEPRECATED -D"$(discover defines)" \
   -I"$NODE_INCLUDE" -I"$ADDON_API" $TORCH_INCLUDES native/src/*.cc \
   -L"$TORCH_LIB" -Wl,-rpath,"$TORCH_LIB" $CUDA_LIBS -ltorch -ltorch_cpu -lc10 -ldl \

@@ -6,9 +6,10 @@
 // value in the tests); the one difference is that a zero input times an infinite weight adds nothing, where
 // the dense product gives NaN (a NaN or infinite input is nonzero and propagates as there).
 //
-// The work is split by output columns into one part per core: the caller runs one part and libtorch's
-// inter-op pool (at::launch) the others. Not the intra-op OpenMP pool: nnlab keeps that at one thread for
-// dense models so that it does not spin against OpenBLAS's threads (docs/architecture.md). Within its
+// The work is split by output columns into one part per core, run by libtorch's intra-op pool where it has
+// the cores (MKL builds), else by the caller and the inter-op pool (at::launch): with OpenBLAS nnlab keeps the
+// intra-op pool at one thread for dense models, so that it does not spin against OpenBLAS's threads
+// (docs/architecture.md). at::parallel_for is inline OpenMP code: the addon is compiled with -fopenmp. Within its
 // columns a part works in panels of 32 outputs whose packed weights stay in L1, with several accumulator
 // chains to hide FMA latency. The loops are written once with GCC vector extensions and compiled for
 // AVX-512, AVX2+FMA and baseline x86-64, chosen at load time.
@@ -470,12 +471,21 @@ Isa& isa() {
 
 int Lanes() { return isa().lanes; }
 
-// Runs fn(0) .. fn(parts - 1): part 0 on the calling thread, the others on libtorch's inter-op pool. Waits
-// for all of them; the first exception is rethrown here.
+// Runs fn(0) .. fn(parts - 1) and waits for all of them; the first exception is rethrown here. Where
+// libtorch's intra-op pool has the cores (MKL builds, where nnlab gives it them), the parts run there, as
+// libtorch's own kernels do: its OpenMP threads would otherwise spin against a second pool. Where it has one
+// thread (OpenBLAS builds, dense models), part 0 runs on the calling thread and the others on the inter-op
+// pool.
 template <typename F>
 void RunParts(int parts, const F& fn) {
   if (parts <= 1) {
     fn(0);
+    return;
+  }
+  if (at::get_num_threads() >= parts) {
+    at::parallel_for(0, parts, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) fn(static_cast<int>(p));
+    });
     return;
   }
   std::atomic<int> left{parts - 1};
@@ -502,14 +512,16 @@ void RunParts(int parts, const F& fn) {
   if (error) std::rethrow_exception(error);
 }
 
-// One part per core, up to what the inter-op pool can take besides the caller, no part under 64 outputs, and
+// One part per core, up to what the pool in use can take (the intra-op pool, else the inter-op pool besides
+// the caller), no part under 64 outputs, and
 // one part alone under kSplitWork multiply-adds (nnz · outputs), where waking a pool thread costs about what
 // it saves (evaluation at batch 32: 4M).
 constexpr int64_t kSplitWork = int64_t{8} << 20;
 int PartsFor(int n, int64_t nnz) {
   if (nnz * n < kSplitWork) return 1;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int pool = 1 + static_cast<int>(at::get_num_interop_threads());  // int in libtorch 1.13, size_t in 2.x
+  const int intraOp = static_cast<int>(at::get_num_threads());
+  const int pool = intraOp > 1 ? intraOp : 1 + static_cast<int>(at::get_num_interop_threads());  // size_t in 2.x
   return std::max(1, std::min({cores, pool, n / 64}));
 }
 

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getNative } from '../engine/native.js';
+import { getThreads, setThreads } from '../engine/threads.js';
 import { keep, noGrad, ops, tensor, tidy, type Tensor } from './index.js';
 import { sparseInputLinear } from './sparse-input.js';
 import { seededRandom } from '../testing/torch-oracle.js';
@@ -90,6 +91,27 @@ for (const variant of variants) {
     }
   });
 }
+
+test('sparse-input linear splits its work over the intra-op pool where that has the threads (MKL builds), with the same results', () => {
+  const before = getThreads().intraOp;
+  setThreads({ intraOp: 2 });
+  try {
+    tidy(() => {
+      const rand = seededRandom(11);
+      for (const [batch, inputs, outputs] of [[256, 784, 800], [1000, 784, 130]]) {
+        const x = sparseMatrix(rand, batch, inputs, 0.2);
+        const w = randomMatrix(rand, outputs, inputs);
+        const b = randomMatrix(rand, 1, outputs).reshape([outputs]);
+        const { sparse, dense } = both(x, w, b, randomMatrix(rand, batch, outputs));
+        assert.ok(relativeError(sparse.y, dense.y) < 2e-6);
+        assert.ok(relativeError(sparse.dw, dense.dw) < 2e-6);
+        assert.ok(relativeError(sparse.db!, dense.db!) < 2e-6);
+      }
+    });
+  } finally {
+    setThreads({ intraOp: before });
+  }
+});
 
 test('sparse-input linear without a graph (evaluation) equals the product, reading the inference kernel in place or packing, on every kernel variant', () => {
   for (const variant of variants) {
