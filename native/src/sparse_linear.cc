@@ -453,7 +453,7 @@ struct Isa {
   void (*grad)(const GradArgs&);
   void (*csr)(const float*, int, int, int, int*, float*, int*);
   void (*csc)(const float*, int, int, int, int, int*, float*, int*);
-  int lanes;  // floats per vector: alignment unit for the per-thread output split
+  int lanes;  // floats per vector: alignment unit for splitting the outputs into parts
 };
 
 Isa& isa() {
@@ -513,9 +513,8 @@ void RunParts(int parts, const F& fn) {
 }
 
 // One part per core, up to what the pool in use can take (the intra-op pool, else the inter-op pool besides
-// the caller), no part under 64 outputs, and
-// one part alone under kSplitWork multiply-adds (nnz · outputs), where waking a pool thread costs about what
-// it saves (evaluation at batch 32: 4M).
+// the caller), no part under 64 outputs, and one part alone under kSplitWork multiply-adds (nnz · outputs),
+// where waking a pool thread costs about what it saves (evaluation at batch 32: 4M).
 constexpr int64_t kSplitWork = int64_t{8} << 20;
 int PartsFor(int n, int64_t nnz) {
   if (nnz * n < kSplitWork) return 1;
@@ -541,7 +540,6 @@ int64_t CompressRows(const float* x, int B, int K, Rows& r) {
   return nnz;
 }
 
-// x·Wᵀ + b over x's nonzeros; `rows` is x compressed.
 // x·Wᵀ + b over x's nonzeros; `rows` is x compressed, `nnz` its count. `kernel`, when defined, is Wᵀ
 // contiguous (the inference layout), read in place instead of packing W.
 at::Tensor SparseForward(const Rows& rows, int64_t nnz, const at::Tensor& w, const at::Tensor& kernel, const at::Tensor& b, int B, int K) {
