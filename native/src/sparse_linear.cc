@@ -39,6 +39,9 @@ namespace {
 
 constexpr double kMaxDensity = 0.4;  // at 40% nonzeros the sparse path is still 1.3-1.7x the BLAS one
 
+// Products taken by each path since load (forward products and weight gradients), for tests and doctor.
+std::atomic<int64_t> g_sparseProducts{0}, g_blasProducts{0};
+
 #define SL_INLINE inline __attribute__((always_inline))
 #define SL_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma,bmi,bmi2,popcnt")))
 #define SL_AVX2 __attribute__((target("avx2,fma,bmi,bmi2,popcnt")))
@@ -546,6 +549,7 @@ at::Tensor SparseForward(const Rows& rows, int64_t nnz, const at::Tensor& w, con
   const int N = static_cast<int>(w.size(0));
   at::Tensor out = at::empty({B, N}, w.options());
   const int parts = PartsFor(N, nnz);
+  g_sparseProducts.fetch_add(1, std::memory_order_relaxed);
   const float* bias = b.defined() ? b.data_ptr<float>() : nullptr;
   const float* wt = kernel.defined() ? kernel.data_ptr<float>() : nullptr;
   RunParts(parts, [&](int t) {
@@ -566,6 +570,7 @@ at::Tensor SparseWeightGrad(const at::Tensor& delta, const float* x, int B, int 
   int* cnt = scratch(cntBuf, static_cast<size_t>(K));
   float* val = scratch(valBuf, static_cast<size_t>(B) * K);
   isa().csc(x, B, K, 0, K, rows, val, cnt);
+  g_sparseProducts.fetch_add(1, std::memory_order_relaxed);
   int64_t nnz = 0;
   for (int j = 0; j < K; ++j) nnz += cnt[j];
   const int parts = PartsFor(N, nnz);
@@ -598,7 +603,10 @@ at::Tensor LinearForward(AutogradContext* ctx, const at::Tensor& x, const at::Te
   const bool sparse = static_cast<double>(nnz) <= kMaxDensity * static_cast<double>(B) * K;
   ctx->saved_data["sparse"] = sparse;
   ctx->save_for_backward({xc, w});
-  if (!sparse) return b.defined() ? at::addmm(b, xc, wc.t()) : at::mm(xc, wc.t());
+  if (!sparse) {
+    g_blasProducts.fetch_add(1, std::memory_order_relaxed);
+    return b.defined() ? at::addmm(b, xc, wc.t()) : at::mm(xc, wc.t());
+  }
   return SparseForward(rows, nnz, wc, at::Tensor(), b.defined() ? b.contiguous() : b, B, K);
 }
 
@@ -612,7 +620,7 @@ tensor_list LinearBackward(AutogradContext* ctx, const tensor_list& grads, bool 
   if (ctx->needs_input_grad(0)) gx = at::mm(g, w);
   if (ctx->needs_input_grad(1)) {
     gw = ctx->saved_data["sparse"].toBool() ? SparseWeightGrad(g, x.data_ptr<float>(), static_cast<int>(x.size(0)), static_cast<int>(x.size(1)))
-                                            : at::mm(g.t(), x);
+                                            : (g_blasProducts.fetch_add(1, std::memory_order_relaxed), at::mm(g.t(), x));
   }
   if (!bias) return {gx, gw};
   return {gx, gw, ctx->needs_input_grad(2) ? g.sum(0) : at::Tensor()};
@@ -648,6 +656,7 @@ static Napi::Value SparseInputLinear(const Napi::CallbackInfo& info) {
   const at::Tensor b = OptionalTensor(env, info[2], "sparseInputLinear: bias");
   const at::Tensor kernel = OptionalTensor(env, info[3], "sparseInputLinear: kernel");
   auto blas = [&] {
+    g_blasProducts.fetch_add(1, std::memory_order_relaxed);
     if (kernel.defined()) return b.defined() ? at::addmm(b, x, kernel) : at::mm(x, kernel);
     return at::linear(x, w, b.defined() ? c10::optional<at::Tensor>(b) : c10::nullopt);
   };
@@ -686,8 +695,17 @@ static Napi::Value SparseLinearIsa(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, lanes == 16 ? "avx512" : lanes == 8 ? "avx2" : "generic");
 }
 
+// sparseLinearStats() -> { sparse, blas }: products (forward and weight gradient) each path took since load.
+static Napi::Value SparseLinearStats(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("sparse", static_cast<double>(g_sparseProducts.load()));
+  o.Set("blas", static_cast<double>(g_blasProducts.load()));
+  return o;
+}
+
 void InitSparseLinear(Napi::Env env, Napi::Object exports) {
   Export<SparseInputLinear>(env, exports, "sparseInputLinear");
+  Export<SparseLinearStats>(env, exports, "sparseLinearStats");
   Export<SparseLinearIsa>(env, exports, "sparseLinearIsa");
 }
 

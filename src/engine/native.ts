@@ -58,6 +58,7 @@ export interface NativeAddon {
   // the dense layer over sparse inputs (sparse_linear.cc)
   sparseInputLinear(x: Handle, weight: Handle, bias: Handle | null, kernel: Handle | null): Handle;
   sparseLinearIsa(variant?: string): string;
+  sparseLinearStats(): { sparse: number; blas: number };
 }
 
 export interface OpSchemaArg {

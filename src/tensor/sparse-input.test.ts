@@ -191,3 +191,41 @@ test('a NaN input propagates as in the BLAS product; a shape mismatch is aten::l
     );
   });
 });
+
+test('which path a product takes: over the nonzeros at 19%, the BLAS at 60%; the first dense layer of a model trains and evaluates on the sparse path, its hidden layer trains on the BLAS', async () => {
+  const { Sequential } = await import('../nn/model.js');
+  const delta = (f: () => void) => {
+    const before = native.sparseLinearStats();
+    f();
+    const after = native.sparseLinearStats();
+    return { sparse: after.sparse - before.sparse, blas: after.blas - before.blas };
+  };
+  const rand = seededRandom(4);
+  tidy(() => {
+    const w = randomMatrix(rand, 30, 50).requiresGrad_();
+    const sparseBatch = sparseMatrix(rand, 64, 50, 0.19);
+    const denseBatch = sparseMatrix(rand, 64, 50, 0.6);
+    // forward and weight gradient: two products each
+    assert.deepEqual(delta(() => ops.sum(sparseInputLinear(sparseBatch, w, null)).backward()), { sparse: 2, blas: 0 });
+    assert.deepEqual(delta(() => ops.sum(sparseInputLinear(denseBatch, w, null)).backward()), { sparse: 0, blas: 2 });
+  });
+  const model = new Sequential({ inputShape: [50], layers: [{ type: 'dense', units: 40, activation: 'relu' }, { type: 'dense', units: 5 }] });
+  try {
+    tidy(() => {
+      const x = sparseMatrix(rand, 64, 50, 0.19);
+      const step = delta(() => ops.sum(model.forward(x, { training: true })).backward());
+      assert.deepEqual(step, { sparse: 2, blas: 0 }, 'the first layer over the nonzeros; the second (its input needs a gradient) through ops.linear');
+      const inference = model.inferenceWeights();
+      try {
+        // Without a graph no input needs a gradient: both layers check their input, the hidden one's ReLU
+        // outputs go whichever way their density says.
+        const evaluation = delta(() => noGrad(() => model.forward(x, { training: false, inference: inference.weights })));
+        assert.ok(evaluation.sparse >= 1 && evaluation.sparse + evaluation.blas === 2, JSON.stringify(evaluation));
+      } finally {
+        inference.dispose();
+      }
+    });
+  } finally {
+    model.dispose();
+  }
+});
