@@ -46,8 +46,8 @@ printf '{"source":"python","libDir":"%s","version":"%s"}\n' "$TORCH_LIB" "${TORC
 # doctor's own module (the CLI would load the report and dashboard packages, not carried here)
 "$NODE" --input-type=module -e "const m = await import('./dist/src/cli/doctor.js'); console.log(m.formatDoctor(m.doctor()));"
 
-say "Tests: CUDA training, devices, op wrappers on this libtorch, moving models"
-"$NODE" --expose-gc --test dist/src/train/cuda.test.js dist/src/engine/device.test.js dist/src/tensor/codegen/generate.test.js dist/src/nn/model-to.test.js dist/src/train/trainer.test.js
+say "Tests: CUDA training, devices, op wrappers on this libtorch, moving models, the sparse-input kernels"
+"$NODE" --expose-gc --test dist/src/train/cuda.test.js dist/src/engine/device.test.js dist/src/tensor/codegen/generate.test.js dist/src/nn/model-to.test.js dist/src/train/trainer.test.js dist/src/tensor/sparse-input.test.js
 
 say "B1/B2 on the GPU against PyTorch on the same GPU"
 NNLAB_PYTHON="$(command -v "$PYTHON")" "$NODE" dist/bench/run.js gpu
