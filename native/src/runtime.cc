@@ -45,7 +45,6 @@ static Blas& GetBlas() {
         char text[256] = {0};
         version(text, sizeof(text) - 1);
         b.mklVersion = text;
-        b.getThreads = reinterpret_cast<int (*)()>(dlsym(lib, "MKL_Get_Max_Threads"));
         b.path = torch;
       }
       return b;
@@ -78,8 +77,8 @@ static Napi::Value Threads(const Napi::CallbackInfo& info) {
   o.Set("intraOp", at::get_num_threads());
   o.Set("interOp", at::get_num_interop_threads());
   Blas& blas = GetBlas();
-  // MKL's count follows intra-op (libtorch sets both), so it is reported as the BLAS's only where settable.
-  o.Set("blas", blas.getThreads && blas.setThreads ? Napi::Value(Napi::Number::New(env, blas.getThreads())) : env.Null());
+  // OpenBLAS's own count; null for MKL, whose count follows intra-op (libtorch sets both).
+  o.Set("blas", blas.getThreads ? Napi::Value(Napi::Number::New(env, blas.getThreads())) : env.Null());
   return o;
 }
 
@@ -117,7 +116,6 @@ static Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
   o.Set("path", blas.path.empty() ? env.Null() : Napi::Value(Napi::String::New(env, blas.path)));
   o.Set("config", blas.getConfig ? Napi::Value(Napi::String::New(env, blas.getConfig())) : env.Null());
   o.Set("mkl", blas.mklVersion.empty() ? env.Null() : Napi::Value(Napi::String::New(env, blas.mklVersion)));
-  o.Set("mklThreads", !blas.mklVersion.empty() && blas.getThreads ? Napi::Value(Napi::Number::New(env, blas.getThreads())) : env.Null());
   return o;
 }
 

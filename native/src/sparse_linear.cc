@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -322,11 +323,10 @@ SL_INLINE void gradThread(const GradArgs& a) {
 // ------------------------------------------------------------- compression
 // CSR: row i's nonzeros go to idx/val[i*K ...], count in cnt[i].
 // CSC: column j's nonzeros go to rows/val[j*B ...], count in cnt[j], rows ascending.
-// Each function handles rows [r0,r1) (CSR) or columns [c0,c1) (CSC).
 
-SL_AVX512 void csrAvx512(const float* x, int K, int r0, int r1, int* idx, float* val, int* cnt) {
+SL_AVX512 void csrAvx512(const float* x, int B, int K, int* idx, float* val, int* cnt) {
   const __m512 zero = _mm512_setzero_ps();
-  for (int i = r0; i < r1; ++i) {
+  for (int i = 0; i < B; ++i) {
     const float* xr = x + (long)i * K;
     int* ir = idx + (long)i * K;
     float* vr = val + (long)i * K;
@@ -348,13 +348,13 @@ SL_AVX512 void csrAvx512(const float* x, int K, int r0, int r1, int* idx, float*
   }
 }
 
-SL_AVX512 void cscAvx512(const float* x, int B, int K, int c0, int c1, int* rows, float* val, int* cnt) {
-  for (int j = c0; j < c1; ++j) cnt[j] = 0;
+SL_AVX512 void cscAvx512(const float* x, int B, int K, int* rows, float* val, int* cnt) {
+  std::fill(cnt, cnt + K, 0);
   const __m512 zero = _mm512_setzero_ps();
   for (int i = 0; i < B; ++i) {
     const float* xr = x + (long)i * K;
-    int j = c0;
-    for (; j + 16 <= c1; j += 16) {
+    int j = 0;
+    for (; j + 16 <= K; j += 16) {
       unsigned m = _mm512_cmpneq_ps_mask(_mm512_loadu_ps(xr + j), zero);
       while (m) {
         const int c = j + __builtin_ctz(m);
@@ -364,7 +364,7 @@ SL_AVX512 void cscAvx512(const float* x, int B, int K, int c0, int c1, int* rows
         val[(long)c * B + n] = xr[c];
       }
     }
-    for (; j < c1; ++j)
+    for (; j < K; ++j)
       if (xr[j] != 0.f) {
         const int n = cnt[j]++;
         rows[(long)j * B + n] = i, val[(long)j * B + n] = xr[j];
@@ -372,9 +372,9 @@ SL_AVX512 void cscAvx512(const float* x, int B, int K, int c0, int c1, int* rows
   }
 }
 
-SL_AVX2 void csrAvx2(const float* x, int K, int r0, int r1, int* idx, float* val, int* cnt) {
+SL_AVX2 void csrAvx2(const float* x, int B, int K, int* idx, float* val, int* cnt) {
   const __m256 zero = _mm256_setzero_ps();
-  for (int i = r0; i < r1; ++i) {
+  for (int i = 0; i < B; ++i) {
     const float* xr = x + (long)i * K;
     int* ir = idx + (long)i * K;
     float* vr = val + (long)i * K;
@@ -393,13 +393,13 @@ SL_AVX2 void csrAvx2(const float* x, int K, int r0, int r1, int* idx, float* val
   }
 }
 
-SL_AVX2 void cscAvx2(const float* x, int B, int K, int c0, int c1, int* rows, float* val, int* cnt) {
-  for (int j = c0; j < c1; ++j) cnt[j] = 0;
+SL_AVX2 void cscAvx2(const float* x, int B, int K, int* rows, float* val, int* cnt) {
+  std::fill(cnt, cnt + K, 0);
   const __m256 zero = _mm256_setzero_ps();
   for (int i = 0; i < B; ++i) {
     const float* xr = x + (long)i * K;
-    int j = c0;
-    for (; j + 8 <= c1; j += 8) {
+    int j = 0;
+    for (; j + 8 <= K; j += 8) {
       unsigned m = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(xr + j), zero, _CMP_NEQ_UQ));
       while (m) {
         const int c = j + __builtin_ctz(m);
@@ -408,7 +408,7 @@ SL_AVX2 void cscAvx2(const float* x, int B, int K, int c0, int c1, int* rows, fl
         rows[(long)c * B + n] = i, val[(long)c * B + n] = xr[c];
       }
     }
-    for (; j < c1; ++j)
+    for (; j < K; ++j)
       if (xr[j] != 0.f) {
         const int n = cnt[j]++;
         rows[(long)j * B + n] = i, val[(long)j * B + n] = xr[j];
@@ -416,8 +416,8 @@ SL_AVX2 void cscAvx2(const float* x, int B, int K, int c0, int c1, int* rows, fl
   }
 }
 
-void csrGeneric(const float* x, int K, int r0, int r1, int* idx, float* val, int* cnt) {
-  for (int i = r0; i < r1; ++i) {
+void csrGeneric(const float* x, int B, int K, int* idx, float* val, int* cnt) {
+  for (int i = 0; i < B; ++i) {
     const float* xr = x + (long)i * K;
     int* ir = idx + (long)i * K;
     float* vr = val + (long)i * K;
@@ -430,10 +430,10 @@ void csrGeneric(const float* x, int K, int r0, int r1, int* idx, float* val, int
   }
 }
 
-void cscGeneric(const float* x, int B, int K, int c0, int c1, int* rows, float* val, int* cnt) {
-  for (int j = c0; j < c1; ++j) cnt[j] = 0;
+void cscGeneric(const float* x, int B, int K, int* rows, float* val, int* cnt) {
+  std::fill(cnt, cnt + K, 0);
   for (int i = 0; i < B; ++i)
-    for (int j = c0; j < c1; ++j) {
+    for (int j = 0; j < K; ++j) {
       const float v = x[(long)i * K + j];
       if (v != 0.f) {
         const int n = cnt[j]++;
@@ -452,22 +452,38 @@ SL_AVX2 void gradAvx2(const GradArgs& a) { gradThread<f32x8>(a); }
 void gradGeneric(const GradArgs& a) { gradThread<f32x4>(a); }
 
 struct Isa {
+  const char* name;
   void (*forward)(const ForwardArgs&);
   void (*grad)(const GradArgs&);
-  void (*csr)(const float*, int, int, int, int*, float*, int*);
-  void (*csc)(const float*, int, int, int, int, int*, float*, int*);
+  void (*csr)(const float*, int, int, int*, float*, int*);
+  void (*csc)(const float*, int, int, int*, float*, int*);
   int lanes;  // floats per vector: alignment unit for splitting the outputs into parts
 };
 
+// The variants, best first.
+const Isa kVariants[] = {
+    {"avx512", forwardAvx512, gradAvx512, csrAvx512, cscAvx512, 16},
+    {"avx2", forwardAvx2, gradAvx2, csrAvx2, cscAvx2, 8},
+    {"generic", forwardGeneric, gradGeneric, csrGeneric, cscGeneric, 4},
+};
+
+// Whether this CPU has what variant `v` is compiled for.
+bool CpuRuns(const Isa& v) {
+  __builtin_cpu_init();
+  if (v.lanes == 16) {
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512bw");
+  }
+  if (v.lanes == 8) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return true;
+}
+
+// The variant in use: the best this CPU runs (tests switch it with sparseLinearIsa).
 Isa& isa() {
   static Isa chosen = [] {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw"))
-      return Isa{forwardAvx512, gradAvx512, csrAvx512, cscAvx512, 16};
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-      return Isa{forwardAvx2, gradAvx2, csrAvx2, cscAvx2, 8};
-    return Isa{forwardGeneric, gradGeneric, csrGeneric, cscGeneric, 4};
+    for (const Isa& v : kVariants)
+      if (CpuRuns(v)) return v;
+    return kVariants[2];
   }();
   return chosen;
 }
@@ -537,16 +553,21 @@ int64_t CompressRows(const float* x, int B, int K, Rows& r) {
   scratch(r.idx, static_cast<size_t>(B) * K);
   scratch(r.val, static_cast<size_t>(B) * K);
   scratch(r.cnt, static_cast<size_t>(B));
-  isa().csr(x, K, 0, B, r.idx.data(), r.val.data(), r.cnt.data());
+  isa().csr(x, B, K, r.idx.data(), r.val.data(), r.cnt.data());
   int64_t nnz = 0;
   for (int i = 0; i < B; ++i) nnz += r.cnt[i];
   return nnz;
 }
 
-// x·Wᵀ + b over x's nonzeros; `rows` is x compressed, `nnz` its count. `kernel`, when defined, is Wᵀ
-// contiguous (the inference layout), read in place instead of packing W.
-at::Tensor SparseForward(const Rows& rows, int64_t nnz, const at::Tensor& w, const at::Tensor& kernel, const at::Tensor& b, int B, int K) {
-  const int N = static_cast<int>(w.size(0));
+// x·Wᵀ + b over the nonzeros of x (contiguous), or an undefined tensor where more than kMaxDensity of x is
+// nonzero (the caller takes the BLAS). `kernel`, when defined, is Wᵀ contiguous (the inference layout), read in
+// place instead of packing W.
+at::Tensor SparseForward(const at::Tensor& x, const at::Tensor& w, const at::Tensor& kernel, const at::Tensor& b) {
+  const int B = static_cast<int>(x.size(0)), K = static_cast<int>(x.size(1)), N = static_cast<int>(w.size(0));
+  thread_local Rows buffers;  // the caller's: the parts below read them through `rows`, not by this name
+  Rows& rows = buffers;
+  const int64_t nnz = CompressRows(x.data_ptr<float>(), B, K, rows);
+  if (static_cast<double>(nnz) > kMaxDensity * static_cast<double>(B) * K) return at::Tensor();
   at::Tensor out = at::empty({B, N}, w.options());
   const int parts = PartsFor(N, nnz);
   g_sparseProducts.fetch_add(1, std::memory_order_relaxed);
@@ -569,7 +590,7 @@ at::Tensor SparseWeightGrad(const at::Tensor& delta, const float* x, int B, int 
   int* rows = scratch(rowBuf, static_cast<size_t>(B) * K);
   int* cnt = scratch(cntBuf, static_cast<size_t>(K));
   float* val = scratch(valBuf, static_cast<size_t>(B) * K);
-  isa().csc(x, B, K, 0, K, rows, val, cnt);
+  isa().csc(x, B, K, rows, val, cnt);
   g_sparseProducts.fetch_add(1, std::memory_order_relaxed);
   int64_t nnz = 0;
   for (int j = 0; j < K; ++j) nnz += cnt[j];
@@ -597,17 +618,12 @@ using torch::autograd::tensor_list;
 // Functions, with and without a bias: autograd cannot take an undefined tensor as an input.
 at::Tensor LinearForward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
   const at::Tensor xc = x.contiguous(), wc = w.contiguous();
-  const int B = static_cast<int>(xc.size(0)), K = static_cast<int>(xc.size(1));
-  thread_local Rows rows;
-  const int64_t nnz = CompressRows(xc.data_ptr<float>(), B, K, rows);
-  const bool sparse = static_cast<double>(nnz) <= kMaxDensity * static_cast<double>(B) * K;
-  ctx->saved_data["sparse"] = sparse;
+  at::Tensor y = SparseForward(xc, wc, at::Tensor(), b.defined() ? b.contiguous() : b);
+  ctx->saved_data["sparse"] = y.defined();
   ctx->save_for_backward({xc, w});
-  if (!sparse) {
-    g_blasProducts.fetch_add(1, std::memory_order_relaxed);
-    return b.defined() ? at::addmm(b, xc, wc.t()) : at::mm(xc, wc.t());
-  }
-  return SparseForward(rows, nnz, wc, at::Tensor(), b.defined() ? b.contiguous() : b, B, K);
+  if (y.defined()) return y;
+  g_blasProducts.fetch_add(1, std::memory_order_relaxed);
+  return b.defined() ? at::addmm(b, xc, wc.t()) : at::mm(xc, wc.t());
 }
 
 // {dx, dW} and, with a bias, db.
@@ -662,16 +678,12 @@ static Napi::Value SparseInputLinear(const Napi::CallbackInfo& info) {
   };
   if (!Eligible(x, w, b)) return WrapTensor(env, blas());
   if (!at::GradMode::is_enabled() || !(x.requires_grad() || w.requires_grad() || (b.defined() && b.requires_grad()))) {
-    // No graph to record (evaluation): the forward product alone.
-    const at::Tensor xc = x.contiguous();
-    const int B = static_cast<int>(xc.size(0)), K = static_cast<int>(xc.size(1));
-    thread_local Rows rows;
-    const int64_t nnz = CompressRows(xc.data_ptr<float>(), B, K, rows);
-    if (static_cast<double>(nnz) > kMaxDensity * static_cast<double>(B) * K) return WrapTensor(env, blas());
-    // The kernel is read in place only if it is W's transpose as the inference layout makes it.
+    // No graph to record (evaluation): the forward product alone. The kernel is read in place only if it is
+    // W's transpose as the inference layout makes it.
     const bool inPlace = kernel.defined() && kernel.is_contiguous() && kernel.scalar_type() == at::kFloat && kernel.device().is_cpu() &&
-                         kernel.dim() == 2 && kernel.size(0) == K && kernel.size(1) == w.size(0);
-    return WrapTensor(env, SparseForward(rows, nnz, w.contiguous(), inPlace ? kernel : at::Tensor(), b.defined() ? b.contiguous() : b, B, K));
+                         kernel.dim() == 2 && kernel.size(0) == x.size(1) && kernel.size(1) == w.size(0);
+    const at::Tensor y = SparseForward(x.contiguous(), w.contiguous(), inPlace ? kernel : at::Tensor(), b.defined() ? b.contiguous() : b);
+    return WrapTensor(env, y.defined() ? y : blas());
   }
   return WrapTensor(env, b.defined() ? SparseLinearFn::apply(x, w, b) : SparseLinearNoBiasFn::apply(x, w));
 }
@@ -682,22 +694,26 @@ static Napi::Value SparseLinearIsa(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() > 0 && info[0].IsString()) {
     const std::string name = info[0].As<Napi::String>().Utf8Value();
-    __builtin_cpu_init();
-    const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-                        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
-    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if (name == "avx512" && avx512) isa() = Isa{forwardAvx512, gradAvx512, csrAvx512, cscAvx512, 16};
-    else if (name == "avx2" && avx2) isa() = Isa{forwardAvx2, gradAvx2, csrAvx2, cscAvx2, 8};
-    else if (name == "generic") isa() = Isa{forwardGeneric, gradGeneric, csrGeneric, cscGeneric, 4};
-    else ThrowType(env, "sparseLinearIsa: '" + name + "' is not a kernel variant this CPU runs (avx512, avx2, generic)");
+    const Isa* found = nullptr;
+    for (const Isa& v : kVariants)
+      if (name == v.name && CpuRuns(v)) found = &v;
+    if (!found) ThrowType(env, "sparseLinearIsa: '" + name + "' is not a kernel variant this CPU runs (avx512, avx2, generic)");
+    isa() = *found;
   }
-  const int lanes = isa().lanes;
-  return Napi::String::New(env, lanes == 16 ? "avx512" : lanes == 8 ? "avx2" : "generic");
+  return Napi::String::New(env, isa().name);
 }
 
-// sparseLinearStats() -> { sparse, blas }: products (forward and weight gradient) each path took since load.
-static Napi::Value SparseLinearStats(const Napi::CallbackInfo& info) {
+// sparseLinearInfo() -> { enabled, kernels, sparse, blas }: whether dense layers fed from the data use this
+// path (NNLAB_SPARSE_INPUT=0 turns it off; read once, at load), the kernel variant in use, and the products
+// (forward and weight gradient) each path took since load.
+static Napi::Value SparseLinearInfo(const Napi::CallbackInfo& info) {
+  static const bool enabled = [] {
+    const char* setting = std::getenv("NNLAB_SPARSE_INPUT");
+    return setting == nullptr || std::string(setting) != "0";
+  }();
   Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("enabled", enabled);
+  o.Set("kernels", isa().name);
   o.Set("sparse", static_cast<double>(g_sparseProducts.load()));
   o.Set("blas", static_cast<double>(g_blasProducts.load()));
   return o;
@@ -705,7 +721,7 @@ static Napi::Value SparseLinearStats(const Napi::CallbackInfo& info) {
 
 void InitSparseLinear(Napi::Env env, Napi::Object exports) {
   Export<SparseInputLinear>(env, exports, "sparseInputLinear");
-  Export<SparseLinearStats>(env, exports, "sparseLinearStats");
+  Export<SparseLinearInfo>(env, exports, "sparseLinearInfo");
   Export<SparseLinearIsa>(env, exports, "sparseLinearIsa");
 }
 

@@ -82,8 +82,8 @@ export function doctor(): DoctorReport {
     );
   }
   report.threads = getThreads();
-  // tensor/sparse-input.ts's switch, read here without loading the tensor layer (doctor runs without an addon)
-  report.sparseInput = { enabled: process.env.NNLAB_SPARSE_INPUT !== '0', kernels: getNative().sparseLinearIsa() };
+  const sparse = getNative().sparseLinearInfo();
+  report.sparseInput = { enabled: sparse.enabled, kernels: sparse.kernels };
   const cuda = cudaInfo();
   report.cuda = { ...cuda, devices: Array.from({ length: cuda.deviceCount }, (_, i) => `cuda:${i}`) };
   const asked = process.env.NNLAB_DEVICE ?? 'auto';

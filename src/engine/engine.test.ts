@@ -67,7 +67,7 @@ test('discovery: the C++ ABI and standard come from the libtorch, and a libtorch
     const std = () => spawnSync(process.execPath, [discovery, 'std'], { env: clean, encoding: 'utf8' }).stdout.trim();
     assert.equal(std(), '-std=c++17', 'no CXX_STANDARD: the addon\'s own C++17');
     writeFileSync(path.join(root, 'share', 'cmake', 'Torch', 'TorchConfig.cmake'), 'set(TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=1")\nset_target_properties(torch PROPERTIES\n    CXX_STANDARD 20\n)\n');
-    assert.equal(std(), '-std=c++20', 'a libtorch whose headers need C++20 (PyTorch 2.10 on) gets it');
+    assert.equal(std(), '-std=c++20', 'a libtorch whose headers need C++20 (PyTorch 2.13) gets it');
     writeFileSync(path.join(root, 'build-version'), '1.12.1\n');
     const old = discover({ LIBTORCH: root });
     assert.notEqual(old.status, 0);

@@ -42,7 +42,7 @@ export interface NativeAddon {
   setIntraOpThreads(n: number): void;
   setInterOpThreads(n: number): void;
   setBlasThreads(n: number): void;
-  blasInfo(): { path: string | null; config: string | null; mkl: string | null; mklThreads: number | null };
+  blasInfo(): { path: string | null; config: string | null; mkl: string | null };
   manualSeed(seed: number): void;
   cuda(): { available: boolean; deviceCount: number; cudnn: boolean };
   build(): { torchVersion: string; libtorchPath: string; parallelInfo: string };
@@ -58,7 +58,7 @@ export interface NativeAddon {
   // the dense layer over sparse inputs (sparse_linear.cc)
   sparseInputLinear(x: Handle, weight: Handle, bias: Handle | null, kernel: Handle | null): Handle;
   sparseLinearIsa(variant?: string): string;
-  sparseLinearStats(): { sparse: number; blas: number };
+  sparseLinearInfo(): { enabled: boolean; kernels: string; sparse: number; blas: number };
 }
 
 export interface OpSchemaArg {

@@ -49,6 +49,7 @@ function both(x: Tensor, w0: Tensor, b0: Tensor | null, r: Tensor) {
   return { sparse: run(true), dense: run(false) };
 }
 
+const best = native.sparseLinearIsa(); // the CPU's best: put back after each test that switches
 const variants = ['avx512', 'avx2', 'generic'].filter((v) => {
   try {
     native.sparseLinearIsa(v);
@@ -57,8 +58,7 @@ const variants = ['avx512', 'avx2', 'generic'].filter((v) => {
     return false;
   }
 });
-const chosen = native.sparseLinearIsa(); // the last one set; put back the CPU's best after each test
-const best = variants[0];
+native.sparseLinearIsa(best);
 
 for (const variant of variants) {
   test(`sparse-input linear (${variant}) = aten::linear: product, weight and bias gradients, at panel edges and on both sides of the density switch`, () => {
@@ -87,7 +87,7 @@ for (const variant of variants) {
         }
       }
     } finally {
-      native.sparseLinearIsa(best ?? chosen);
+      native.sparseLinearIsa(best);
     }
   });
 }
@@ -119,7 +119,7 @@ test('sparse-input linear without a graph (evaluation) equals the product, readi
     try {
       evaluationCases();
     } finally {
-      native.sparseLinearIsa(best ?? chosen);
+      native.sparseLinearIsa(best);
     }
   }
 });
@@ -195,9 +195,9 @@ test('a NaN input propagates as in the BLAS product; a shape mismatch is aten::l
 test('which path a product takes: over the nonzeros at 19%, the BLAS at 60%; the first dense layer of a model trains and evaluates on the sparse path, its hidden layer trains on the BLAS', async () => {
   const { Sequential } = await import('../nn/model.js');
   const delta = (f: () => void) => {
-    const before = native.sparseLinearStats();
+    const before = native.sparseLinearInfo();
     f();
-    const after = native.sparseLinearStats();
+    const after = native.sparseLinearInfo();
     return { sparse: after.sparse - before.sparse, blas: after.blas - before.blas };
   };
   const rand = seededRandom(4);

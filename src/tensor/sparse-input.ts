@@ -10,7 +10,7 @@ import { Tensor } from './tensor.js';
 const native = getNative();
 
 /** Whether dense layers fed from the data use the sparse path (NNLAB_SPARSE_INPUT=0 turns it off). */
-export const sparseInputs = process.env.NNLAB_SPARSE_INPUT !== '0';
+export const sparseInputs = native.sparseLinearInfo().enabled;
 
 /**
  * x·weightᵀ + bias, with aten::linear's autograd; `kernel` (weightᵀ, contiguous) is the product's BLAS
