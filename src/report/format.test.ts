@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ci, configNames, meanStd, metricTitle, num, pValue, slug } from './format.js';
+import { ci, configNames, meanStd, metricTitle, num, pValue, slug, visible } from './format.js';
 
 test('numbers, mean ± std, CIs and p-values', () => {
   assert.equal(num(0.912345), '0.9123');
@@ -29,4 +29,15 @@ test('config names: last path segments of the factors, full labels where ambiguo
   // Non-string values are shown as JSON.
   assert.deepEqual(configNames([c('x', { 'model.layers': [64, 32] })]), ['layers=[64,32]']);
   assert.equal(slug('Val accuracy / test'), 'val-accuracy-test');
+});
+
+test('visible writes control characters out and leaves other text alone', () => {
+  assert.equal(visible('re\x07lu\x1b[31m'), 're\\x07lu\\x1b[31m');
+  assert.equal(visible('a\nb\tc\rd\x00\x7f\x9b'), 'a\\nb\\tc\\rd\\x00\\x7f\\x9b');
+  assert.equal(visible('\ufffe \ud800 \udc00x'), '\\ufffe \\ud800 \\udc00x');
+  assert.equal(visible('café ± 😀 [64,32] a\\b'), 'café ± 😀 [64,32] a\\b');
+  assert.deepEqual(configNames([{ label: 'model.activation=a\x07', values: { 'model.activation': 'a\x07' } }, { label: 'x', values: { 'model.activation': 'b' } }]), [
+    'activation=a\\x07',
+    'activation=b',
+  ]);
 });

@@ -4,6 +4,26 @@ import type { ConfigSummary, Description } from '../stats/index.js';
 /** Shown where there is no value. */
 export const NONE = '—';
 
+/**
+ * Characters no report format can show as they are: C0 controls (BEL, ESC, line breaks...), DEL, C1 controls,
+ * the non-characters U+FFFE/U+FFFF and unpaired surrogates. XML (SVG) cannot hold most of them at all, and on a
+ * terminal ESC starts a command.
+ */
+const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `text` with every unshowable character written out visibly as an escape (`\x07`, `\x1b`, `\n`, `\ud800`), the
+ * way JavaScript and Python write them; other text, non-ASCII letters included, is left as it is. Every name a
+ * report shows (studies, configs, factor levels, class names, run labels) goes through this, in every format.
+ */
+export function visible(text: string): string {
+  return text.replace(UNSHOWABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return SHORT_ESCAPES[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+  });
+}
+
 /** A number with fixed decimals, or NONE. */
 export function num(x: number | null | undefined, digits = 4): string {
   return x === null || x === undefined || !Number.isFinite(x) ? NONE : x.toFixed(digits);
@@ -60,6 +80,10 @@ export function valueText(v: unknown): string {
  * each field), the full label where that would be ambiguous, and "run" for a single unlabelled config.
  */
 export function configNames(configs: readonly Pick<ConfigSummary, 'label' | 'values'>[]): string[] {
+  return shortNames(configs).map(visible);
+}
+
+function shortNames(configs: readonly Pick<ConfigSummary, 'label' | 'values'>[]): string[] {
   const short = configs.map((c) => {
     const entries = Object.entries(c.values);
     if (entries.length === 0) return c.label || 'run';

@@ -4,12 +4,13 @@ import type { StudyRecord } from '../store/types.js';
 import type { StudySummary } from '../stats/index.js';
 import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
 import { INTERVALS } from './terminal.js';
+import { visible } from './format.js';
 import type { TuneSummary } from '../tune/summary.js';
 import { bestScoresTable, bestSentence, IMPORTANCE, importanceTable, searchSentence, trialsTable } from './tune-table.js';
 
-/** Escapes what would break a Markdown table cell: pipes and line breaks. */
+/** Escapes what would break a Markdown table cell: pipes, line breaks and other control characters. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return visible(text).replace(/\|/g, '\\|');
 }
 
 /** A GitHub-flavoured Markdown table (right-aligned columns get `---:`). */
@@ -21,8 +22,8 @@ export function renderMarkdown(table: Table): string {
 
 /** The whole summary.md: title, seeds' table, comparison, runs, and links to the plots (relative paths). */
 export function markdownReport(summary: StudySummary, study: StudyRecord | null, plots: { title: string; file: string }[] = [], tune?: TuneSummary): string {
-  const parts = [`# ${study ? `${tune ? 'Search' : 'Study'} ${study.name}` : 'nnlab report'}`, ''];
-  if (study?.file) parts.push(`Experiment file: \`${study.file}\``, '');
+  const parts = [`# ${study ? `${tune ? 'Search' : 'Study'} ${visible(study.name)}` : 'nnlab report'}`, ''];
+  if (study?.file) parts.push(`Experiment file: \`${visible(study.file)}\``, '');
   if (tune) return searchMarkdown(parts, tune, plots);
   parts.push('## Summary', '', `Mean ± sample standard deviation over each config's repeats. ${INTERVALS}`, '', renderMarkdown(configColumnsTable(summary)), '');
   parts.push('## Comparison', '', comparisonSentence(summary), '');
@@ -38,7 +39,7 @@ export function markdownReport(summary: StudySummary, study: StudyRecord | null,
     renderMarkdown(runsTable(summary)),
     '',
   );
-  if (plots.length) parts.push('## Plots', '', ...plots.flatMap((p) => [`![${p.title}](${p.file})`, '']));
+  if (plots.length) parts.push('## Plots', '', ...plots.flatMap((p) => [`![${visible(p.title)}](${p.file})`, '']));
   return parts.join('\n');
 }
 
@@ -50,6 +51,6 @@ function searchMarkdown(parts: string[], tune: TuneSummary, plots: { title: stri
   parts.push('## Trials', '', 'Best first; a pruned trial\'s value is over the epochs it trained.', '', renderMarkdown(trialsTable(tune)), '');
   const imp = importanceTable(tune);
   if (imp) parts.push('## Parameter importance', '', IMPORTANCE, '', renderMarkdown(imp), '');
-  if (plots.length) parts.push('## Plots', '', ...plots.flatMap((p) => [`![${p.title}](${p.file})`, '']));
+  if (plots.length) parts.push('## Plots', '', ...plots.flatMap((p) => [`![${visible(p.title)}](${p.file})`, '']));
   return parts.join('\n');
 }

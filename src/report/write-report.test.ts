@@ -16,7 +16,7 @@ process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
 function input(): ReportInput {
   const { runs, epochsByRun } = makeStudy();
-  const study = { id: 1, name: 'activations', file: '/x/acts.yaml', experiment: {}, createdAt: '2024-01-01T00:00:00.000Z', baselines: null, kind: 'study' as const };
+  const study = { id: 1, name: 'activations', file: '/x/acts.yaml', experiment: {}, createdAt: '2024-01-01T00:00:00.000Z', baselines: null, kind: 'study' as const, testLooks: [] };
   return { study, runs, epochsByRun, summary: summarizeStudy(runs, epochsByRun) };
 }
 
@@ -114,4 +114,34 @@ test('a report that fails half-way leaves no half-written folder and keeps the e
   await assert.rejects(writeReport(path.join(tmp, 'never'), inp, { classNames: ['a', 'b'] }), NnlabError);
   assert.ok(!existsSync(path.join(tmp, 'never')));
   assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('.kept') || f.startsWith('.never')), []);
+});
+
+test('control characters in the study name, factor levels and class names are written out visibly in every file', async () => {
+  const inp = input();
+  inp.study!.name = 'acts\x07bell';
+  for (const r of inp.runs) {
+    if (r.values['model.activation'] !== 'relu') continue;
+    r.values = { 'model.activation': 're\x07lu\x1b[31m' };
+    r.label = 'model.activation=re\x07lu\x1b[31m';
+  }
+  inp.summary = summarizeStudy(inp.runs, inp.epochsByRun);
+  const dir = path.join(tmp, 'control');
+  const result = await writeReport(dir, inp, { classNames: ['cat\x07', 'dog\x1b', 'c\u0085'] });
+  // No format can hold these raw (XML not at all, a terminal would obey them); CSV keeps the data exact.
+  const raw = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+  for (const file of result.files.filter((f) => /\.(svg|html|md)$/.test(f))) {
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    assert.doesNotMatch(text, raw, `${file} holds a raw control character`);
+    if (file.endsWith('.svg')) parseXml(text);
+  }
+  const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+  assert.ok(html.includes('<h1>Study acts\\x07bell</h1>'));
+  assert.ok(html.includes('activation=re\\x07lu\\x1b[31m'));
+  assert.match(readFileSync(path.join(dir, 'summary.md'), 'utf8'), /^# Study acts\\x07bell$/m);
+  const confusion = result.files.find((f) => f.startsWith('plots/confusion-val-1-') && f.endsWith('.svg'))!;
+  const labels = parseXml(readFileSync(path.join(dir, confusion), 'utf8')).elements.filter((e) => e.name === 'text').map((e) => e.text);
+  assert.ok(labels.includes('cat\\x07') && labels.includes('dog\\x1b') && labels.includes('c\\x85'), labels.join(' | '));
+  assert.ok((await sharp(readFileSync(path.join(dir, confusion.replace(/svg$/, 'png')))).metadata()).width! > 0);
+  const runs = parseCsv(readFileSync(path.join(dir, 'runs.csv'), 'utf8'));
+  assert.ok(runs.some((r) => r.includes('re\x07lu\x1b[31m')));
 });

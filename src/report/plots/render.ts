@@ -4,6 +4,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import sharp from 'sharp';
+import { visible } from '../format.js';
 
 /** A loader that refuses everything (plots carry their data inline) and records what was asked for. */
 function refusingLoader(refused: string[]) {
@@ -24,6 +25,19 @@ function collectingLogger(errors: string[], warnings: string[]) {
 }
 
 /**
+ * The spec with control characters in every string written out (see visible): SVG is XML, which cannot hold
+ * them, so a BEL in a class name would make an SVG no reader (nor sharp) accepts. Done on the spec, not the
+ * SVG, so that labels are measured as they are shown. Field names are ours and plain, so escaping the data's
+ * strings and the encodings' strings alike keeps them matching.
+ */
+function showable<T>(value: T): T {
+  if (typeof value === 'string') return visible(value) as T;
+  if (Array.isArray(value)) return value.map(showable) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, showable(v)])) as T;
+  return value;
+}
+
+/**
  * Renders a Vega-Lite spec to an SVG document (string). Errors that Vega only logs, and any attempt to load
  * data from a URL, are thrown; compiler and runtime warnings are collected into `warnings` when given.
  */
@@ -31,7 +45,7 @@ export async function renderSvg(spec: TopLevelSpec, warnings: string[] = []): Pr
   const errors: string[] = [];
   const refused: string[] = [];
   const logger = collectingLogger(errors, warnings);
-  const view = new vega.View(vega.parse(compile(spec, { logger }).spec), { renderer: 'none', loader: refusingLoader(refused), logger });
+  const view = new vega.View(vega.parse(compile(showable(spec), { logger }).spec), { renderer: 'none', loader: refusingLoader(refused), logger });
   try {
     const svg = await view.toSVG();
     if (refused.length) throw new Error(`plots carry their data inline; refused to load ${refused.join(', ')}`);
