@@ -68,6 +68,34 @@ test('multi-class metrics by hand: macro averages over the classes that occur', 
   });
 });
 
+test('precision, recall and f1 default to class 1 for two classes and to the macro mean for more (as scikit-learn with average=macro)', () => {
+  tidy(() => {
+    // The matrix of the test above, [[2, 1, 0], [0, 1, 1], [0, 1, 2]]: sklearn's precision_score(t, p,
+    // average='macro') is mean(2/2, 1/3, 2/3), recall_score mean(2/3, 1/2, 2/3), f1_score mean(4/5, 2/5, 2/3).
+    const t = [0, 1, 2, 2, 1, 0, 2, 0];
+    const p = scores([0, 2, 2, 1, 1, 0, 2, 1], 3);
+    for (const [name, want] of [['precision', (1 + 1 / 3 + 2 / 3) / 3], ['recall', (2 / 3 + 1 / 2 + 2 / 3) / 3], ['f1', (4 / 5 + 2 / 5 + 2 / 3) / 3]] as const) {
+      const m = metric(name);
+      assert.equal(m.name, name, 'the history key stays the plain name');
+      assert.equal(m.getConfig().average, 'auto', 'undecided before any batch');
+      m.update(p, labels(t));
+      near(m.result(), want, `${name}, three classes`);
+      assert.equal(m.getConfig().average, 'macro', `${name}: the config says which average was taken`);
+      m.reset();
+    }
+    // Two classes: class 1's score, as before (TP 2, FP 1, FN 2).
+    const f1 = metric('f1');
+    f1.update(tensor([0.9, 0.2, 0.6, 0.4, 0.7, 0.1]), tensor([1, 0, 0, 1, 1, 1]));
+    near(f1.result(), 4 / 7, 'binary f1');
+    assert.equal(f1.getConfig().average, 'binary');
+    f1.reset();
+    // The caller can tell the number of classes up front (the Trainer does, from the model's output).
+    assert.equal(metric('recall', 'm', { classes: 10 }).getConfig().average, 'macro');
+    assert.equal(metric('recall', 'm', { classes: 2 }).getConfig().average, 'binary');
+    assert.equal(metric({ name: 'recall', numClasses: 4 }).getConfig().average, 'macro');
+  });
+});
+
 /** The confusion matrix of whole arrays, counted in JS: the reference for the epoch test. */
 function referenceMatrix(t: number[], p: number[], c: number): number[][] {
   const m = Array.from({ length: c }, () => new Array<number>(c).fill(0));
@@ -121,7 +149,7 @@ test('epoch values are whole-set values, not means of batch values', () => {
 
 test('inputs that do not fit are errors naming the metric and the shapes', () => {
   tidy(() => {
-    assert.throws(() => value('precision', scores([0, 1, 2], 3), labels([0, 1, 2])), (e: unknown) => e instanceof ShapeError && /precision: average 'binary' needs two classes, predictions \[3, 3\] have 3; use average 'macro'/.test(e.message));
+    assert.throws(() => value({ name: 'precision', average: 'binary' }, scores([0, 1, 2], 3), labels([0, 1, 2])), (e: unknown) => e instanceof ShapeError && /precision: average 'binary' needs two classes, predictions \[3, 3\] have 3; use average 'macro'/.test(e.message));
     assert.throws(() => value({ name: 'f1', average: 'macro' }, scores([0, 1], 3), labels([0, 3])), (e: unknown) => e instanceof NnlabError && /class labels must be integers in \[0, 3\)/.test(e.message));
     assert.throws(() => value({ name: 'f1', average: 'macro' }, scores([0, 1], 3), labels([0, -1])), /class labels must be integers in \[0, 3\)/);
     assert.throws(() => value('categoricalAccuracy', scores([0, 1], 3), labels([0, 1])), /categoricalAccuracy: predictions \[2, 3\] need one-hot targets of the same shape, got \[2\]/);
@@ -148,6 +176,6 @@ test('metric configs: Keras names, round trips, history keys, errors naming the 
     () => metric('acuracy', 'training.metrics[0]'),
     (e: unknown) => e instanceof ConfigError && /^training\.metrics\[0\]: unknown metric 'acuracy' \(did you mean 'accuracy'\?\); valid: accuracy, binaryAccuracy/.test(e.message),
   );
-  assert.throws(() => metric({ name: 'f1', average: 'micro' }, 'm'), /m\.average: unknown value 'micro'.*valid: binary, macro/);
+  assert.throws(() => metric({ name: 'f1', average: 'micro' }, 'm'), /m\.average: unknown value 'micro'.*valid: auto, binary, macro/);
   assert.throws(() => metric({ name: 'f1', numClasses: 1 }, 'm'), /m\.numClasses: expected an integer >= 2/);
 });

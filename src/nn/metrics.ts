@@ -9,7 +9,9 @@ import { classIds, classScores, Counter, countConfusion, isBinary, toMatrix } fr
 
 const threshold: ParamSpec = { type: 'number', default: 0.5 };
 const numClasses: ParamSpec = { type: 'optionalInteger', min: 2 };
-const average: ParamSpec = { type: 'choice', default: 'binary', choices: ['binary', 'macro'] };
+// 'auto' (the default): class 1's score for two classes, the macro mean for more (what scikit-learn users
+// write for multi-class data), decided from the classes the metric sees; getConfig() then reports which.
+const average: ParamSpec = { type: 'choice', default: 'auto', choices: ['auto', 'binary', 'macro'] };
 
 const SPECS = {
   /** Keras's 'accuracy': binary for one prediction per sample, else categorical (one-hot) or sparse (labels). */
@@ -20,11 +22,11 @@ const SPECS = {
   categoricalAccuracy: {},
   /** argmax(yPred) == yTrue for integer labels. */
   sparseCategoricalAccuracy: {},
-  /** TP / (TP + FP) of class 1 ('binary'), or the mean over classes ('macro'); 0 when nothing is predicted. */
+  /** TP / (TP + FP) of class 1 ('binary'), or the mean over classes ('macro'; 'auto': by the number of classes); 0 when nothing is predicted. */
   precision: { average, threshold, numClasses },
-  /** TP / (TP + FN) of class 1 ('binary'), or the mean over classes ('macro'); 0 for a class without samples. */
+  /** TP / (TP + FN) of class 1 ('binary'), or the mean over classes ('macro'; 'auto' as precision); 0 for a class without samples. */
   recall: { average, threshold, numClasses },
-  /** 2·TP / (2·TP + FP + FN) of class 1 ('binary'), or the mean of the per-class F1s ('macro'). */
+  /** 2·TP / (2·TP + FP + FN) of class 1 ('binary'), or the mean of the per-class F1s ('macro'; 'auto' as precision). */
   f1: { average, threshold, numClasses },
   /** C×C counts, rows the true class, columns the predicted one (sklearn's layout). */
   confusionMatrix: { threshold, numClasses },
@@ -38,12 +40,15 @@ const ALIASES: Record<string, MetricName> = { acc: 'accuracy', f1Score: 'f1' };
 
 /**
  * A metric config: a name, or `{ name, ...params }`: threshold (binary predictions, default 0.5), average
- * ('binary' or 'macro') and numClasses (inferred from the first batch when not given).
+ * ('auto', 'binary' or 'macro') and numClasses (inferred from the first batch when not given).
  */
 export type MetricConfig = MetricName | string | { name: string; [param: string]: unknown };
 
 export interface Metric {
-  /** The key for histories: the metric's name, with 'Macro' appended for macro-averaged ones ('f1Macro'). */
+  /**
+   * The key for histories: the metric's name, with 'Macro' appended where `average: 'macro'` is written
+   * ('f1Macro'); the default average ('auto') keeps the plain name ('f1') whichever average it takes.
+   */
   readonly name: string;
   /** Forgets every batch seen (frees the count tensors). */
   reset(): void;
@@ -103,12 +108,17 @@ function accuracyMetric(name: MetricName, fixed: Kind | null, params: Record<str
 
 type FromMatrix = (m: number[][], average: string) => number | number[] | number[][];
 
-function confusionMetric(name: MetricName, params: Record<string, ParamValue>, value: FromMatrix): Metric {
+/** The average 'auto' stands for with this many classes (null: not known yet). */
+const autoAverage = (classes: number | null) => (classes === null ? 'auto' : classes === 2 ? 'binary' : 'macro');
+
+function confusionMetric(name: MetricName, params: Record<string, ParamValue>, value: FromMatrix, hints: MetricHints): Metric {
   const counts = new Counter();
-  const average = (params.average as string | undefined) ?? null;
+  const given = (params.average as string | undefined) ?? null;
   let classes = params.numClasses as number | null;
+  // What 'auto' became: decided by numClasses, the caller's hint, or the first batch, and kept (reset() too).
+  let average = given === 'auto' ? autoAverage(classes ?? hints.classes ?? null) : given;
   return {
-    name: average === 'macro' ? `${name}Macro` : name,
+    name: given === 'macro' ? `${name}Macro` : name,
     reset() {
       counts.reset();
       classes = params.numClasses as number | null;
@@ -119,6 +129,7 @@ function confusionMetric(name: MetricName, params: Record<string, ParamValue>, v
         if (classes !== null && ids.classes !== classes) {
           throw new ShapeError(`${name}: predictions ${fmt(yPred)} have ${ids.classes} classes, expected ${classes}`);
         }
+        if (average === 'auto') average = autoAverage(ids.classes);
         if (average === 'binary' && ids.classes !== 2) {
           throw new ShapeError(`${name}: average 'binary' needs two classes, predictions ${fmt(yPred)} have ${ids.classes}; use average 'macro'`);
         }
@@ -127,7 +138,7 @@ function confusionMetric(name: MetricName, params: Record<string, ParamValue>, v
       });
     },
     result: () => value(toMatrix(counts.values(), classes ?? 0), average ?? ''),
-    getConfig: () => ({ name, ...params }),
+    getConfig: () => ({ name, ...params, ...(average !== null ? { average } : {}) }),
   };
 }
 
@@ -142,29 +153,35 @@ function averaged(score: 'precision' | 'recall' | 'f1'): FromMatrix {
   };
 }
 
-const MAKERS: Record<MetricName, (p: Record<string, ParamValue>) => Metric> = {
+const MAKERS: Record<MetricName, (p: Record<string, ParamValue>, h: MetricHints) => Metric> = {
   accuracy: (p) => accuracyMetric('accuracy', null, p),
   binaryAccuracy: (p) => accuracyMetric('binaryAccuracy', 'binary', p),
   categoricalAccuracy: (p) => accuracyMetric('categoricalAccuracy', 'categorical', p),
   sparseCategoricalAccuracy: (p) => accuracyMetric('sparseCategoricalAccuracy', 'sparse', p),
-  precision: (p) => confusionMetric('precision', p, averaged('precision')),
-  recall: (p) => confusionMetric('recall', p, averaged('recall')),
-  f1: (p) => confusionMetric('f1', p, averaged('f1')),
-  confusionMatrix: (p) => confusionMetric('confusionMatrix', p, (m) => m),
-  perClassAccuracy: (p) =>
+  precision: (p, h) => confusionMetric('precision', p, averaged('precision'), h),
+  recall: (p, h) => confusionMetric('recall', p, averaged('recall'), h),
+  f1: (p, h) => confusionMetric('f1', p, averaged('f1'), h),
+  confusionMatrix: (p, h) => confusionMetric('confusionMatrix', p, (m) => m, h),
+  perClassAccuracy: (p, h) =>
     confusionMetric('perClassAccuracy', p, (m) =>
       m.map((row, k) => {
         const n = row.reduce((a, b) => a + b, 0);
         return n ? row[k] / n : NaN;
       }),
+      h,
     ),
 };
+
+/** What the caller knows before any batch: the number of classes (the Trainer reads it from the model's output). */
+export interface MetricHints {
+  classes?: number;
+}
 
 /**
  * A fresh metric (with its own counts) from a config; Keras names and spellings ('acc', 'f1_score',
  * 'sparse_categorical_accuracy'). Unknown names and bad parameters throw a ConfigError naming `path`.
  */
-export function metric(config: MetricConfig, path = 'metric'): Metric {
+export function metric(config: MetricConfig, path = 'metric', hints: MetricHints = {}): Metric {
   const { name, params } = resolveConfig(config, path, 'metric', SPECS as Record<MetricName, Record<string, ParamSpec>>, ALIASES);
-  return MAKERS[name](params);
+  return MAKERS[name](params, hints);
 }
