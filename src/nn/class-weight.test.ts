@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveTensors, tensor, tidy } from '../tensor/index.js';
 import { ConfigError } from '../engine/errors.js';
-import { sampleWeightsFromClassWeight, checkClassWeight } from './class-weight.js';
+import { balancedClassWeight, checkClassWeight, resolveClassWeight, sampleWeightsFromClassWeight } from './class-weight.js';
 import { loss } from './losses.js';
 
 test('class weights become per-sample weights; unnamed classes weigh 1', () => {
@@ -35,4 +35,24 @@ test('classWeight maps are checked', () => {
   assert.throws(() => checkClassWeight([1, 2], 'training.classWeight'), (e: unknown) => e instanceof ConfigError && /^training\.classWeight: expected a map/.test(e.message));
   assert.throws(() => checkClassWeight({ a: 1 }), /classWeight\.a: class indices are integers >= 0/);
   assert.throws(() => checkClassWeight({ 0: 'x' }), /classWeight\.0: expected a weight >= 0/);
+});
+
+test("classWeight 'balanced' is scikit-learn's n_samples / (n_classes * count), over the classes that occur", () => {
+  const before = liveTensors().tensors;
+  tidy(() => {
+    // Labels 0 ×6, 1 ×3, 3 ×1 (class 2 absent): sklearn's compute_class_weight('balanced', classes=[0, 1, 3], y)
+    // gives 10 / (3·6), 10 / (3·3), 10 / (3·1).
+    const y = tensor([0, 0, 1, 0, 3, 0, 1, 0, 1, 0], undefined, 'int64');
+    const w = balancedClassWeight(y);
+    assert.deepEqual(Object.keys(w), ['0', '1', '3']);
+    for (const [k, want] of [[0, 10 / 18], [1, 10 / 9], [3, 10 / 3]] as const) assert.ok(Math.abs(w[k] - want) < 1e-12, `class ${k}: ${w[k]} vs ${want}`);
+    assert.deepEqual(resolveClassWeight('balanced', y), w);
+    assert.deepEqual(resolveClassWeight({ 1: 2 }, y), { 1: 2 });
+    // One-hot and 0/1 float targets count the same way.
+    assert.deepEqual(balancedClassWeight(tensor([[1, 0], [0, 1], [0, 1], [0, 1]])), { 0: 2, 1: 4 / 6 });
+    assert.deepEqual(balancedClassWeight(tensor([[1], [0], [0], [0]])), { 0: 4 / 6, 1: 2 });
+  });
+  assert.equal(liveTensors().tensors, before);
+  assert.equal(checkClassWeight('balanced'), 'balanced');
+  assert.throws(() => checkClassWeight('balance', 'training.classWeight'), /training\.classWeight: expected a map from class index to weight.*or 'balanced', got "balance"/);
 });

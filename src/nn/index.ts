@@ -8,4 +8,4 @@ export { initializer, INITIALIZER_NAMES, computeFans, type Initializer, type Ini
 export { regularizer, REGULARIZER_NAMES, type Regularizer, type RegularizerConfig } from './regularizers.js';
 export { loss, LOSS_NAMES, type Loss, type LossConfig } from './losses.js';
 export { metric, METRIC_NAMES, type Metric, type MetricConfig } from './metrics.js';
-export { checkClassWeight, sampleWeightsFromClassWeight, type ClassWeight } from './class-weight.js';
+export { balancedClassWeight, checkClassWeight, resolveClassWeight, sampleWeightsFromClassWeight, type ClassWeight, type ClassWeightConfig } from './class-weight.js';
