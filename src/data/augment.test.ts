@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveTensors, ops, tensor, tidy, zeros, type Tensor } from '../tensor/index.js';
 import { closeness, randomValues, runTorch, seededRandom } from '../testing/torch-oracle.js';
-import { Augmentation, checkAugmentConfig, cropResize, hflip, normalize, planAugment, resize, rotate } from './augment.js';
+import { Augmentation, checkAugmentConfig, cropResize, hflip, normalize, planAugment, resize, rotate, vflip } from './augment.js';
 
 const rand = seededRandom(99);
 const batch = (shape: number[]): { t: Tensor; values: number[] } => {
@@ -26,6 +26,35 @@ test('flip twice is the identity; flip mirrors columns', () => {
   });
   x.dispose();
   assert.equal(liveTensors().tensors, base);
+});
+
+test('vertical flips turn images upside down; horizontal_and_vertical draws each axis on its own', () => {
+  const base = liveTensors().tensors;
+  const { t: x } = batch([64, 1, 3, 3]);
+  tidy(() => {
+    assert.deepEqual(vflip(x).select(2, 0).toNumbers(), x.select(2, 2).toNumbers(), 'the top row becomes the bottom one');
+    const up = new Augmentation({ steps: [{ name: 'flip', p: 1, mode: 'vertical' }] });
+    assert.equal(maxDiff(up.apply(x), vflip(x)), 0);
+    const both = new Augmentation({ steps: [{ name: 'flip', p: 1, mode: 'horizontal_and_vertical' }] });
+    assert.equal(maxDiff(both.apply(x), hflip(vflip(x))), 0);
+    // p = 0.5 on both axes: all four outcomes occur, and each sample is one of them.
+    const out = new Augmentation({ steps: [{ name: 'flip', mode: 'horizontal_and_vertical' }], seed: 4 }).apply(x);
+    const is = (y: Tensor) => ops.sumDim(out.eq(y), [1, 2, 3]).eq(9);
+    const kinds = [x, hflip(x), vflip(x), hflip(vflip(x))].map(is);
+    assert.equal(kinds.reduce((a, b) => ops.logicalOr(a, b)).sum().item(), 64);
+    for (const [i, k] of kinds.entries()) assert.ok(k.sum().item() > 0, `outcome ${i} occurs`);
+  });
+  x.dispose();
+  assert.equal(liveTensors().tensors, base);
+});
+
+test('a misspelt step name gets a did-you-mean', () => {
+  const at = (name: string) => () => checkAugmentConfig({ steps: [{ name } as never] }, 'data.augment');
+  assert.throws(at('rotation'), /^.*data\.augment\.steps\[0\]\.name: unknown augmentation 'rotation' \(did you mean 'rotate'\?\); valid: rotate, flip, randomResizedCrop, resize, normalize/);
+  assert.throws(at('fipl'), /unknown augmentation 'fipl' \(did you mean 'flip'\?\)/);
+  assert.throws(at('crop'), /unknown augmentation 'crop' \(did you mean 'randomResizedCrop'\?\)/);
+  assert.throws(at('normalise'), /did you mean 'normalize'\?/);
+  assert.throws(at('RandomVerticalFlipp'), /did you mean 'RandomVerticalFlip'\?/);
 });
 
 test('flip with p = 0.5 flips some samples whole, leaves the others', () => {
@@ -169,7 +198,13 @@ test("torchvision's and Keras's step names and fields are nnlab's steps", () => 
     { name: 'flip' },
     { name: 'resize', size: [32, 48] },
   ]);
-  assert.throws(() => checkAugmentConfig(peers([{ name: 'RandomFlip' }]), 'data.augment'), /data\.augment\.steps\[0\]\.mode: only horizontal flips are supported/);
+  // Keras's RandomFlip: both axes by default, or the mode given; torchvision's RandomVerticalFlip(p).
+  assert.deepEqual(checkAugmentConfig(peers([{ name: 'RandomFlip' }, { name: 'random_flip', mode: 'vertical' }, { name: 'RandomVerticalFlip', p: 0.2 }])).steps, [
+    { name: 'flip', mode: 'horizontal_and_vertical' },
+    { name: 'flip', mode: 'vertical' },
+    { name: 'flip', p: 0.2, mode: 'vertical' },
+  ]);
+  assert.throws(() => checkAugmentConfig(peers([{ name: 'RandomFlip', mode: 'verticle' }]), 'data.augment'), /data\.augment\.steps\[0\]\.mode: unknown flip mode "verticle" \(did you mean 'vertical'\?\)/);
   assert.throws(() => checkAugmentConfig(peers([{ name: 'RandomRotation', factor: 2 }]), 'data.augment'), /steps\[0\]\.factor: expected Keras's factor/);
 });
 

@@ -5,7 +5,9 @@
 //
 // Steps (applied in the order given):
 //   { name: 'rotate', degrees: 15 }                   angle uniform in [-15°, 15°], counter-clockwise positive
-//   { name: 'flip', p: 0.5 }                          horizontal flip with probability p
+//   { name: 'flip', p: 0.5, mode: 'horizontal' }      a flip with probability p: mode 'horizontal' (default, left-right),
+//                                                     'vertical' (upside down) or 'horizontal_and_vertical' (each
+//                                                     axis on its own draw, as Keras's RandomFlip)
 //   { name: 'randomResizedCrop', size: 24, scale: [0.08, 1], ratio: [3/4, 4/3] }
 //        a crop of area share in `scale` and aspect ratio (width/height) in `ratio`, resized to `size`; a crop
 //        that would not fit is clamped to the image (torchvision retries ten times, then falls back to a centre crop)
@@ -14,23 +16,27 @@
 // With a seed, the draws for batch `draw` depend only on (seed, draw): a run repeats exactly.
 //
 // torchvision's and Keras's names work too: RandomRotation(degrees) and Keras's RandomRotation(factor) (a share
-// of a full turn) are rotate, RandomHorizontalFlip(p) and RandomFlip('horizontal') are flip, Resize(size) and
-// Keras's Resizing(height, width) are resize.
+// of a full turn) are rotate, RandomHorizontalFlip(p), RandomVerticalFlip(p) and Keras's RandomFlip(mode) (its
+// default 'horizontal_and_vertical') are flip, Resize(size) and Keras's Resizing(height, width) are resize. An
+// unknown step name gets a "did you mean" among all of these.
 //
 // resize and normalize do the same to every image, so they are not random steps: planAugment() takes them out,
 // and the data preparation applies them once to every split (train, validation, test) and to predicted images,
 // before the random steps; a step that changes the size at random (randomResizedCrop) has the evaluation splits
 // resized to its size. The model then sees one input shape everywhere.
-import { ConfigError, ShapeError } from '../engine/errors.js';
+import { closest, ConfigError, ShapeError } from '../engine/errors.js';
 import { asObject, readFields, readName, type FieldSpec } from '../engine/fields.js';
 import { isFloating, ops, tensor, tidy, zeros, type Tensor } from '../tensor/index.js';
 import { mixSeed, SEED_FIELD, withSeed } from './random.js';
 
 export type Size = number | [height: number, width: number];
 
+/** Which way a flip turns the image (Keras's RandomFlip modes). */
+export type FlipMode = 'horizontal' | 'vertical' | 'horizontal_and_vertical';
+
 export type AugmentStep =
   | { name: 'rotate'; degrees: number }
-  | { name: 'flip'; p?: number }
+  | { name: 'flip'; p?: number; mode?: FlipMode }
   | { name: 'randomResizedCrop'; size: Size; scale?: [number, number]; ratio?: [number, number] }
   | { name: 'resize'; size: Size }
   | { name: 'normalize'; mean: number[]; std: number[] };
@@ -49,12 +55,13 @@ const FIELDS: Record<keyof AugmentConfig, FieldSpec> = {
 const size: FieldSpec = { type: 'any', required: true, accepts: 'a positive integer or [height, width]' };
 const STEP_FIELDS: Record<AugmentStep['name'], Record<string, FieldSpec>> = {
   rotate: { degrees: { type: 'number', min: 0, max: 180, required: true } },
-  flip: { p: { type: 'optionalNumber', min: 0, max: 1 } },
+  flip: { p: { type: 'optionalNumber', min: 0, max: 1 }, mode: { type: 'any' } },
   randomResizedCrop: { size, scale: { type: 'any' }, ratio: { type: 'any' } },
   resize: { size },
   normalize: { mean: { type: 'any' }, std: { type: 'any' } },
 };
 const NAMES = Object.keys(STEP_FIELDS) as AugmentStep['name'][];
+const FLIP_MODES: readonly FlipMode[] = ['horizontal', 'vertical', 'horizontal_and_vertical'];
 
 // grid_sampler's enum arguments.
 const BILINEAR = 0;
@@ -65,6 +72,11 @@ const PADDING = { zeros: 0, border: 1 } as const;
 /** Mirrors every image left-right. */
 export function hflip(x: Tensor): Tensor {
   return ops.flip(x, [-1]);
+}
+
+/** Turns every image upside down. */
+export function vflip(x: Tensor): Tensor {
+  return ops.flip(x, [-2]);
 }
 
 /**
@@ -171,8 +183,11 @@ function applyStep(x: Tensor, step: AugmentStep): Tensor {
     case 'rotate':
       return rotate(x, ops.rand([n], 'float64').mul(2 * step.degrees).sub(step.degrees));
     case 'flip': {
-      const mask = ops.rand([n]).lt(step.p ?? 0.5).reshape([n, 1, 1, 1]);
-      return ops.where(mask, hflip(x), x);
+      // One draw per sample and axis: with 'horizontal_and_vertical' an image may be flipped both ways.
+      const mode = step.mode ?? 'horizontal';
+      const flipWhere = (y: Tensor, flip: (t: Tensor) => Tensor) => ops.where(ops.rand([n]).lt(step.p ?? 0.5).reshape([n, 1, 1, 1]), flip(y), y);
+      const h = mode === 'vertical' ? x : flipWhere(x, hflip);
+      return mode === 'horizontal' ? h : flipWhere(h, vflip);
     }
     case 'randomResizedCrop': {
       const [h, w] = [x.shape[2], x.shape[3]];
@@ -205,12 +220,25 @@ const PEER_STEPS: Record<string, (c: Record<string, unknown>, at: string) => Rec
     return { ...rest, name: 'rotate', degrees: factor * 360 };
   },
   randomhorizontalflip: (c) => ({ ...c, name: 'flip' }),
-  randomflip: ({ name: _, mode, ...rest }, at) => {
-    if (mode !== 'horizontal') throw new ConfigError(`${at}.mode`, `only horizontal flips are supported: mode 'horizontal', got ${JSON.stringify(mode ?? 'horizontal_and_vertical (Keras\'s default)')}`);
-    return { ...rest, name: 'flip' };
-  },
+  randomverticalflip: (c) => ({ ...c, name: 'flip', mode: 'vertical' }),
+  // Keras's RandomFlip flips both ways unless told otherwise; 'horizontal' is nnlab's default, left unsaid.
+  randomflip: ({ name: _, mode = 'horizontal_and_vertical', ...rest }) => ({ ...rest, name: 'flip', ...(mode === 'horizontal' ? {} : { mode }) }),
   resizing: ({ name: _, height, width, ...rest }) => ({ ...rest, name: 'resize', ...(height !== undefined || width !== undefined ? { size: [height, width] } : {}) }),
 };
+
+/** The step names a did-you-mean offers: nnlab's, then the peers' as they are usually written. */
+const SUGGESTED = [...NAMES, 'RandomRotation', 'RandomHorizontalFlip', 'RandomVerticalFlip', 'RandomFlip', 'Resizing'];
+
+/**
+ * An unknown step name, with the closest known one: by edit distance, else a known name that shares the
+ * given one's stem ('rotation' → 'rotate', 'crop' → 'randomResizedCrop').
+ */
+function unknownStep(given: string, at: string): ConfigError {
+  const g = loose(given);
+  const stem = g.length >= 4 ? SUGGESTED.find((n) => loose(n).includes(g) || (g.length >= 5 && loose(n).startsWith(g.slice(0, 5))) || g.startsWith(loose(n))) : undefined;
+  const near = closest(given, SUGGESTED) ?? stem ?? null;
+  return new ConfigError(at, `unknown augmentation '${given}'${near ? ` (did you mean '${near}'?)` : ''}; valid: ${NAMES.join(', ')} (or torchvision's and Keras's names: ${SUGGESTED.slice(NAMES.length).join(', ')})`);
+}
 
 /** Checks an augmentation config (field paths in errors); returns a copy with every step as an object. */
 export function checkAugmentConfig(config: AugmentConfig, path = 'augment'): { steps: AugmentStep[]; seed?: number } {
@@ -220,12 +248,19 @@ export function checkAugmentConfig(config: AugmentConfig, path = 'augment'): { s
     const at = `${path}.steps[${i}]`;
     const written = typeof given === 'string' ? { name: given } : asObject(given, at, 'an augmentation step');
     const peer = typeof written.name === 'string' ? PEER_STEPS[loose(written.name)] : undefined;
+    if (typeof written.name === 'string' && !peer && !NAMES.some((n) => loose(n) === loose(written.name as string))) throw unknownStep(written.name, `${at}.name`);
     const c = peer ? peer(written, at) : written;
     const name = readName(c, at, 'augmentation', NAMES);
     const fields = readFields(c, STEP_FIELDS[name], at, `augmentation '${name}'`);
     // The step as given (in nnlab's spelling), without defaults.
     const step = { name, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)) } as AugmentStep;
     switch (step.name) {
+      case 'flip':
+        if (step.mode !== undefined && !FLIP_MODES.includes(step.mode)) {
+          const near = closest(String(step.mode), FLIP_MODES);
+          throw new ConfigError(`${at}.mode`, `unknown flip mode ${JSON.stringify(step.mode)}${near ? ` (did you mean '${near}'?)` : ''}; valid: ${FLIP_MODES.join(', ')}`);
+        }
+        break;
       case 'randomResizedCrop':
         sizePair(step.size, `${at}.size`);
         if (step.scale !== undefined) checkInterval(step.scale, `${at}.scale`, 0, 1);
