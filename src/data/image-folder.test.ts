@@ -1,13 +1,16 @@
 // Image folders on fixtures generated here with sharp from known pixel arrays.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { liveTensors, ops, tidy } from '../tensor/index.js';
 import { classCounts, disposeDataset } from './dataset.js';
 import { loadImageFolder, loadImageFolderTrainTest } from './image-folder.js';
+import { decodeImage } from './decode-image.js';
+import { ConfigError } from '../engine/errors.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nnlab-images-'));
 const cacheDir = path.join(tmp, 'cache');
@@ -150,4 +153,71 @@ test('train/test folders: the test set arrives sealed; different classes are an 
   const base = liveTensors().tensors;
   await assert.rejects(loadImageFolderTrainTest({ path: root, cache: false }), /train and test have different class folders: train \[cats, dogs\], test \[cats, dogs, foxes\]/);
   assert.equal(liveTensors().tensors, base);
+});
+
+test('a flat root/<class>/ folder is taken whole, with a fixed stratified share of every class sealed as the test set', async () => {
+  const base = liveTensors().tensors;
+  const root = path.join(tmp, 'flat');
+  for (let i = 0; i < 10; i++) await write(path.join(root, 'cats', `c${i}.png`), pixels(i), 'png');
+  for (let i = 0; i < 5; i++) await write(path.join(root, 'dogs', `d${i}.png`), pixels(100 + i), 'png');
+  const r = await loadImageFolderTrainTest({ path: root, cacheDir });
+  assert.equal(r.train.name, 'flat/train');
+  assert.equal(r.test.name, 'flat/test');
+  assert.deepEqual(r.train.classes, ['cats', 'dogs']);
+  // 0.2 of each class: 2 cats and 1 dog; the rest trains. Files follow their samples.
+  assert.equal(r.test.size, 3);
+  assert.deepEqual(classCounts(r.train), [8, 4]);
+  assert.equal(r.files.train.length, 12);
+  assert.deepEqual(r.files.test.map((f) => f.split('/')[0]), ['cats', 'cats', 'dogs']);
+  assert.deepEqual([...r.files.train, ...r.files.test].sort(), [...Array(10).keys()].map((i) => `cats/c${i}.png`).concat([...Array(5).keys()].map((i) => `dogs/d${i}.png`)).sort());
+  // The first pixel of each sample is its file's seed: the data and the names agree.
+  const firstPixels = tidy(() => r.train.x.select(1, 0).select(1, 0).select(1, 0).toNumbers());
+  assert.deepEqual(firstPixels, r.files.train.map((f) => Number(/\d+/.exec(path.basename(f))![0]) + (f.startsWith('dogs') ? 100 : 0)));
+  // The same images every time (from the cache too), and a different share with testSplit.
+  const again = await loadImageFolderTrainTest({ path: root, cacheDir });
+  assert.deepEqual(again.files, r.files);
+  const half = await loadImageFolderTrainTest({ path: root, cacheDir, testSplit: 0.5 });
+  assert.equal(half.test.size, 5 + 3);
+  for (const d of [r, again, half]) {
+    disposeDataset(d.train);
+    d.test.dispose();
+  }
+  assert.equal(liveTensors().tensors, base);
+  // A class too small to hold one out, and testSplit on a folder with train/ and test/, are clear errors.
+  await write(path.join(root, 'owls', 'o.png'), pixels(7), 'png');
+  await assert.rejects(loadImageFolderTrainTest({ path: root, cacheDir }, 'data.dataset.imageFolder'), /data\.dataset\.imageFolder\.testSplit: .*flat\/owls holds 1 image; a flat folder's test split needs at least 2 per class/);
+  const tt = path.join(tmp, 'tt2');
+  for (const part of ['train', 'test']) await write(path.join(tt, part, 'cats', 'a.png'), pixels(0), 'png');
+  await assert.rejects(loadImageFolderTrainTest({ path: tt, testSplit: 0.3 }), /testSplit: .* has its own train\/ and test\/ folders/);
+  assert.equal(liveTensors().tensors, base);
+});
+
+test('entries named like images that are not regular files are refused at once (never opened); symlinks to images are read', async () => {
+  const root = await fixture('special');
+  symlinkSync(path.join(root, 'cats', 'a.png'), path.join(root, 'dogs', 'linked.png'));
+  const linked = await loadImageFolder({ path: root, cache: false });
+  assert.deepEqual(linked.files, ['cats/a.png', 'cats/b.jpg', 'dogs/c.png', 'dogs/d.webp', 'dogs/linked.png']);
+  disposeDataset(linked.dataset);
+  // A FIFO would block a reader forever; /dev/zero would never end.
+  execFileSync('mkfifo', [path.join(root, 'cats', 'pipe.png')]);
+  await assert.rejects(loadImageFolder({ path: root, cache: false }), (e: Error) => e instanceof ConfigError && e.message === `${path.join(root, 'cats', 'pipe.png')}: is a FIFO (named pipe), not an image file; an image folder holds regular image files only (or set skipInvalid: true to skip such entries)`);
+  rmSync(path.join(root, 'cats', 'pipe.png'));
+  symlinkSync('/dev/zero', path.join(root, 'cats', 'zero.jpg'));
+  await assert.rejects(loadImageFolder({ path: root, cache: false }), /cats\/zero\.jpg: is a character device, not an image file/);
+  const skipped = await loadImageFolder({ path: root, cache: false, skipInvalid: true });
+  assert.equal(skipped.files.length, 5);
+  disposeDataset(skipped.dataset);
+  // The decoder itself reads only regular files, within a size cap (what predict uses).
+  const { default: sharpLib } = await import('sharp');
+  await assert.rejects(decodeImage(sharpLib, path.join(root, 'cats', 'zero.jpg'), { size: null, fit: 'fill', color: 'rgb', channels: 3 }), /zero\.jpg: is a character device, not a regular file/);
+});
+
+test('a class or image name that is not valid UTF-8 is one clear error (exit 2), not a stack trace', async () => {
+  const root = await fixture('bytes');
+  const bad = Buffer.concat([Buffer.from(path.join(root, 'cats') + '/'), Buffer.from([0x66, 0xff, 0xfe]), Buffer.from('.png')]);
+  writeFileSync(bad, readFileSync(path.join(root, 'cats', 'a.png')));
+  await assert.rejects(loadImageFolder({ path: root, cache: false }), (e: Error) => e instanceof ConfigError && e.message === `${path.join(root, 'cats')}: the name 'f\\xff\\xfe.png' is not valid UTF-8; rename it (class and image names must be text)`);
+  rmSync(bad);
+  mkdirSync(Buffer.concat([Buffer.from(root + '/'), Buffer.from([0xc3, 0x28])]));
+  await assert.rejects(loadImageFolder({ path: root, cache: false }), new RegExp(`: ${root}: the name '\\\\xc3\\(' is not valid UTF-8`));
 });
