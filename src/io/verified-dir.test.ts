@@ -1,12 +1,14 @@
 // Verified folders: written whole with a sha256 manifest and no temp folder left; every kind of damage to a
 // file (a flipped bit, truncation, deletion) or to the manifest is a CheckpointError naming the file; reading
-// never writes. Also the atomic helpers they rest on: writeFileSynced and removeDirAtomic.
+// never writes. Also the atomic helpers they rest on: writeFileSynced, removeDirAtomic, and the clearing of what
+// killed writers leave beside a folder.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { removeDirAtomic, writeFileSynced } from './atomic.js';
+import { removeDirAtomic, replaceDirAtomic, writeFileSynced } from './atomic.js';
 import { CheckpointError } from './checkpoint.js';
 import { MANIFEST_FILE, readManifest, readVerifiedDir, sha256, writeVerifiedDir } from './verified-dir.js';
 
@@ -75,4 +77,49 @@ test('writeFileSynced refuses to overwrite; removeDirAtomic leaves nothing behin
   removeDirAtomic(path.join(dir, 'gone'));
   assert.deepEqual(readdirSync(dir), []);
   removeDirAtomic(path.join(dir, 'gone')); // absent: a no-op
+});
+
+/** A leftover as a killed writer leaves it: a hidden sibling folder with a file in it. */
+function leftover(parent: string, name: string, content = 'half-written'): string {
+  mkdirSync(path.join(parent, name));
+  writeFileSync(path.join(parent, name, 'weights.safetensors'), content);
+  return name;
+}
+
+test("the next write of a folder clears dead writers' temp folders and leaves a live writer's alone", async (t) => {
+  const parent = path.join(root, 'stale');
+  mkdirSync(parent);
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+  const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], { stdio: 'ignore' });
+  t.after(() => live.kill());
+  await new Promise((resolve) => live.once('spawn', resolve));
+  const gone = [
+    leftover(parent, `.run-3.tmp-${dead}-0123abcd`),
+    leftover(parent, `.run-3.del-${dead}-89abcdef`),
+    leftover(parent, '.run-3.tmp-Ab12Cd'), // an earlier version's mkdtemp name, an hour old
+  ];
+  const old = new Date(Date.now() - 2 * 3600_000);
+  utimesSync(path.join(parent, '.run-3.tmp-Ab12Cd'), old, old);
+  const kept = [
+    leftover(parent, `.run-3.tmp-${live.pid}-0123abcd`), // a concurrent writer at work
+    leftover(parent, '.run-3.tmp-Xy34Zw'), // no pid and recent: perhaps at work
+    leftover(parent, `.run-30.tmp-${dead}-0123abcd`), // another folder's
+  ];
+  writeVerifiedDir(path.join(parent, 'run-3'), KIND, files());
+  assert.deepEqual(readdirSync(parent).sort(), [...kept, 'run-3'].sort());
+  for (const name of gone) assert.ok(!existsSync(path.join(parent, name)), name);
+  assert.deepEqual(readVerifiedDir(path.join(parent, 'run-3'), KIND), files());
+});
+
+test('a crash between the two renames of a swap: the next write puts the previous version back first', () => {
+  const parent = path.join(root, 'swap');
+  mkdirSync(parent);
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+  // The folder was moved aside, the new version (complete or not) never took its name.
+  leftover(parent, `.rep.old-${dead}-00000000`, 'previous');
+  leftover(parent, `.rep.tmp-${dead}-11111111`, 'new');
+  // A write that fails leaves the previous version in place, and nothing else.
+  assert.throws(() => replaceDirAtomic(path.join(parent, 'rep'), () => { throw new Error('disk full'); }), /disk full/);
+  assert.deepEqual(readdirSync(parent), ['rep']);
+  assert.equal(readFileSync(path.join(parent, 'rep', 'weights.safetensors'), 'utf8'), 'previous');
 });

@@ -2,7 +2,8 @@
 // (same names: <layer index>.<weight>) and computes the same outputs; and the other way round.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { tensor, tidy } from '../tensor/index.js';
@@ -10,6 +11,7 @@ import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { Sequential } from '../nn/model.js';
 import { closeness, runTorch } from '../testing/torch-oracle.js';
 import { PYTHON_SAFETENSORS } from '../testing/python-safetensors.js';
+import { loadModel, saveModel } from './model-io.js';
 
 const X = [0.5, -1, 2, 0.25, -0.75, 1.5, 0, 3];
 
@@ -61,5 +63,20 @@ test('a state dict that does not match names what is missing, unexpected or mis-
     assert.throws(() => model.loadStateDict({ '0.weight': tensor(new Float32Array(12), [4, 3]), '0.bias': tensor([0, 0, 0]) }, 'w.safetensors'), /w\.safetensors: 0\.weight has shape \[4, 3\], the model's is \[3, 4\]/);
     assert.throws(() => model.loadStateDict({ '0.weight': tensor(new Float32Array(12), [3, 4]), '0.bias': tensor([0, 0, 0]), '1.weight': tensor([1]) }, 'w'), /unexpected 1\.weight/);
   });
+  model.dispose();
+});
+
+test("saving a model clears the half-written folder a killed save left (.run-N.tmp-<dead pid>-*)", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nnlab-save-'));
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+  const leftover = path.join(dir, `.run-4.tmp-${dead}-deadbeef`);
+  mkdirSync(leftover);
+  writeFileSync(path.join(leftover, 'weights.safetensors'), 'half-written');
+  const model = new Sequential({ inputShape: [3], layers: [{ type: 'dense', units: 2 }] });
+  saveModel(path.join(dir, 'run-4'), model, { classes: ['a', 'b'] });
+  assert.deepEqual(readdirSync(dir), ['run-4']);
+  const loaded = loadModel(path.join(dir, 'run-4'));
+  assert.deepEqual(loaded.info.classes, ['a', 'b']);
+  loaded.model.dispose();
   model.dispose();
 });
