@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { checkReportDir, writeReport, type ReportInput } from './write-report.js';
+import { checkReportDir, MARKER, writeReport, type ReportInput } from './write-report.js';
 import { summarizeStudy } from '../stats/index.js';
 import { NnlabError } from '../engine/errors.js';
 import { makeStudy } from '../testing/run-fixtures.js';
@@ -61,16 +62,71 @@ test('writeReport writes report.html, summary.md, the CSVs and every plot as SVG
   assert.equal(html.match(/<img /g)!.length, names.length);
 });
 
-test('a new report replaces an earlier one whole; png: false writes SVGs only', async () => {
+test("a new report replaces the earlier report's files and keeps the user's; png: false writes SVGs only", async () => {
   const dir = path.join(tmp, 'again');
   const inp = input();
-  await writeReport(dir, inp, { runCurves: false });
-  writeFileSync(path.join(dir, 'stale.txt'), 'from before');
+  const first = await writeReport(dir, inp);
+  assert.deepEqual(JSON.parse(readFileSync(path.join(dir, MARKER), 'utf8')).files, first.files);
+  writeFileSync(path.join(dir, 'mynotes.md'), 'keep me');
+  mkdirSync(path.join(dir, 'notes', 'drafts'), { recursive: true });
+  writeFileSync(path.join(dir, 'notes', 'drafts', 'a.txt'), 'a draft');
+  mkdirSync(path.join(dir, 'empty'));
+  writeFileSync(path.join(dir, 'plots', 'my-sketch.svg'), '<svg/>');
+  writeFileSync(path.join(dir, 'summary.md'), 'edited by hand'); // nnlab's file: the new report's replaces it
   const result = await writeReport(dir, inp, { runCurves: false, png: false });
-  assert.ok(!existsSync(path.join(dir, 'stale.txt')));
+  assert.equal(readFileSync(path.join(dir, 'mynotes.md'), 'utf8'), 'keep me');
+  assert.equal(readFileSync(path.join(dir, 'notes', 'drafts', 'a.txt'), 'utf8'), 'a draft');
+  assert.ok(statSync(path.join(dir, 'empty')).isDirectory());
+  assert.match(readFileSync(path.join(dir, 'summary.md'), 'utf8'), /^# Study activations\n/);
+  // The earlier report's PNGs and run curves are gone, the user's sketch is not.
+  assert.deepEqual(readdirSync(path.join(dir, 'plots')).sort(), [...result.files.filter((f) => f.startsWith('plots/')).map((f) => f.slice(6)), 'my-sketch.svg'].sort());
   assert.ok(readdirSync(path.join(dir, 'plots')).every((f) => f.endsWith('.svg')));
   assert.ok(!result.files.some((f) => f.includes('run-')));
+  assert.deepEqual(JSON.parse(readFileSync(path.join(dir, MARKER), 'utf8')).files, result.files);
   assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('.again')), []);
+  // And again: the user's files are still theirs (the marker does not list them).
+  await writeReport(dir, inp, { runCurves: false, png: false });
+  assert.equal(readFileSync(path.join(dir, 'mynotes.md'), 'utf8'), 'keep me');
+  assert.ok(existsSync(path.join(dir, 'plots', 'my-sketch.svg')));
+});
+
+test("a user's file where the new report writes one is refused, naming it, and nothing changes", async () => {
+  const dir = path.join(tmp, 'clash');
+  const inp = input();
+  await writeReport(dir, inp, { runCurves: false, png: false });
+  writeFileSync(path.join(dir, 'plots', 'overlay.png'), 'my own overlay');
+  const before = readdirSync(path.join(dir, 'plots')).sort();
+  await assert.rejects(writeReport(dir, inp, { runCurves: false }), (e: unknown) => {
+    assert.ok(e instanceof NnlabError);
+    assert.equal(e.message, `cannot write the report to ${dir}: plots/overlay.png is in the way of a file the report writes, and nnlab did not write it (.nnlab-report does not list it); move it away`);
+    return true;
+  });
+  assert.equal(readFileSync(path.join(dir, 'plots', 'overlay.png'), 'utf8'), 'my own overlay');
+  assert.deepEqual(readdirSync(path.join(dir, 'plots')).sort(), before);
+});
+
+test("a report folder from before markers listed files: nnlab's names are replaced, the rest kept", async () => {
+  const dir = path.join(tmp, 'legacy');
+  mkdirSync(path.join(dir, 'plots'), { recursive: true });
+  writeFileSync(path.join(dir, MARKER), '{"generator":"nnlab","createdAt":"2024-01-01T00:00:00.000Z"}\n');
+  for (const f of ['report.html', 'summary.md', 'runs.csv', 'plots/run-9-curves.svg', 'plots/run-9-curves.png']) writeFileSync(path.join(dir, f), 'old');
+  writeFileSync(path.join(dir, 'mynotes.md'), 'keep me');
+  await writeReport(dir, input(), { runCurves: false, png: false });
+  assert.equal(readFileSync(path.join(dir, 'mynotes.md'), 'utf8'), 'keep me');
+  assert.ok(!existsSync(path.join(dir, 'plots', 'run-9-curves.svg')) && !existsSync(path.join(dir, 'plots', 'run-9-curves.png')));
+  assert.notEqual(readFileSync(path.join(dir, 'report.html'), 'utf8'), 'old');
+});
+
+test('the next report clears the temp folder of a report killed at the swap', async () => {
+  const dir = path.join(tmp, 'killed');
+  await writeReport(dir, input(), { runCurves: false, png: false });
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+  const leftover = path.join(tmp, `.killed.tmp-${dead}-0badcafe`);
+  mkdirSync(path.join(leftover, 'plots'), { recursive: true });
+  writeFileSync(path.join(leftover, 'report.html'), '<!DOCTYPE html><p>half');
+  await writeReport(dir, input(), { runCurves: false, png: false });
+  assert.ok(!existsSync(leftover));
+  assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('.killed')), []);
 });
 
 test('an unwritable folder is an NnlabError naming it, raised before anything is computed', async () => {

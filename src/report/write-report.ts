@@ -2,7 +2,9 @@
 // The folder is checked before anything is computed (an unwritable one is an NnlabError naming it), every file
 // is rendered in memory, and the folder is then filled as a temp sibling and renamed into place: a failed
 // report leaves no half-written folder, and a previous report stays whole until the new one replaces it.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+// The folder's manifest (.nnlab-report) lists the files nnlab wrote there; anything else in the folder (a
+// user's notes) is carried into the new folder as it is, so regenerating a report replaces only nnlab's files.
+import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunRecord, StudyRecord } from '../store/types.js';
@@ -52,8 +54,84 @@ export interface ReportResult {
   files: string[];
 }
 
-/** Marks a folder as an nnlab report, so that writing a new report may replace it. */
-const MARKER = '.nnlab-report';
+/**
+ * The report folder's manifest: marks it as an nnlab report (so that writing a new report may replace it) and
+ * lists the files nnlab wrote there, which are the only ones a new report replaces or removes.
+ */
+export const MARKER = '.nnlab-report';
+
+interface Marker {
+  generator: 'nnlab';
+  createdAt: string;
+  /** The files this report wrote, relative to its folder, '/'-separated (the marker itself not included). */
+  files: string[];
+}
+
+/**
+ * The files nnlab wrote in the report folder `abs`, from its marker. A marker written before markers listed
+ * files (no `files`) stands for a report folder that nnlab replaced whole: its own files are the fixed names
+ * and the plots' SVGs and PNGs.
+ */
+function ownedFiles(abs: string): Set<string> {
+  let marker: Partial<Marker>;
+  try {
+    marker = JSON.parse(readFileSync(path.join(abs, MARKER), 'utf8')) as Partial<Marker>;
+  } catch (e) {
+    throw new NnlabError(`cannot write the report to ${abs}: its ${MARKER} file is not readable JSON (${(e as Error).message}); remove it to say the folder's files may be replaced`);
+  }
+  if (Array.isArray(marker?.files)) return new Set(marker.files.filter((f): f is string => typeof f === 'string'));
+  const legacy = ['report.html', 'summary.md', 'summary.csv', 'runs.csv', 'trials.csv'].filter((f) => existsSync(path.join(abs, f)));
+  const plots = existsSync(path.join(abs, 'plots')) ? readdirSync(path.join(abs, 'plots')).filter((f) => /\.(svg|png)$/.test(f)).map((f) => `plots/${f}`) : [];
+  return new Set([...legacy, ...plots]);
+}
+
+/**
+ * What the user put in the report folder `abs`: every entry (relative, '/'-separated, parents before children)
+ * that is neither the marker nor a file nnlab wrote. Folders are listed so that an empty one is kept too.
+ */
+function foreignEntries(abs: string, owned: ReadonlySet<string>): string[] {
+  const found: string[] = [];
+  const walk = (rel: string) => {
+    for (const name of readdirSync(path.join(abs, rel)).sort()) {
+      const p = rel ? `${rel}/${name}` : name;
+      if (p === MARKER || owned.has(p)) continue;
+      if (lstatSync(path.join(abs, p)).isDirectory()) {
+        // nnlab's own folders (plots/) are not the user's, but what the user put inside them is.
+        if (![...owned].some((f) => f.startsWith(`${p}/`))) found.push(p);
+        walk(p);
+      } else {
+        found.push(p);
+      }
+    }
+  };
+  walk('');
+  return found;
+}
+
+/**
+ * Puts the user's entry `rel` of `from` at the same place in `to`: a folder is made anew, a file hard-linked
+ * (the same file, not a copy; copied where the file system refuses links), a symlink recreated.
+ */
+function carryEntry(from: string, to: string, rel: string): void {
+  const src = path.join(from, rel);
+  const dst = path.join(to, rel);
+  const st = lstatSync(src);
+  mkdirSync(path.dirname(dst), { recursive: true });
+  if (st.isDirectory()) {
+    mkdirSync(dst, { recursive: true });
+    chmodSync(dst, st.mode & 0o7777);
+  } else if (st.isSymbolicLink()) {
+    symlinkSync(readlinkSync(src), dst);
+  } else if (st.isFile()) {
+    try {
+      linkSync(src, dst);
+    } catch {
+      copyFileSync(src, dst);
+    }
+  } else {
+    throw new NnlabError(`cannot write the report to ${from}: ${rel} is neither a file, a folder nor a symlink, so it cannot be kept; move it away`);
+  }
+}
 
 /**
  * Checks that a report can be written to `dir` (without writing anything there): the nearest existing
@@ -197,12 +275,24 @@ export async function writeReport(dir: string, input: ReportInput, options: Repo
   files.set('runs.csv', runsCsv(input.runs, input.summary));
   if (input.tune) files.set('trials.csv', trialsCsv(input.tune));
   files.set('report.html', htmlReport(input.summary, input.study, rendered, new Date(), input.tune));
-  files.set(MARKER, `${JSON.stringify({ generator: 'nnlab', createdAt: new Date().toISOString() })}\n`);
+  const written = [...files.keys()];
+  const marker: Marker = { generator: 'nnlab', createdAt: new Date().toISOString(), files: written };
+
+  // The user's files in an earlier report stay; one in the way of a file the new report writes is refused
+  // before anything changes, never overwritten.
+  const earlier = existsSync(abs) && readdirSync(abs).length > 0;
+  const foreign = earlier ? foreignEntries(abs, ownedFiles(abs)) : [];
+  const needed = new Set(written.flatMap((f) => f.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const clash = foreign.find((f) => needed.has(f) && !(f === 'plots' && lstatSync(path.join(abs, f)).isDirectory()));
+  if (clash) throw new NnlabError(`cannot write the report to ${abs}: ${clash} is in the way of a file the report writes, and nnlab did not write it (${MARKER} does not list it); move it away`);
 
   replaceDirAtomic(abs, (temp) => {
-    chmodSync(temp, 0o755); // mkdtemp makes it private (0700); a report folder is an ordinary one
+    // The temp folder is private (0700); a report folder is an ordinary one, or keeps the mode it had.
+    chmodSync(temp, earlier ? statSync(abs).mode & 0o7777 : 0o755);
     mkdirSync(path.join(temp, 'plots'));
     for (const [name, content] of files) writeFileSync(path.join(temp, name), content);
+    for (const rel of foreign) if (!existsSync(path.join(temp, rel))) carryEntry(abs, temp, rel);
+    writeFileSync(path.join(temp, MARKER), `${JSON.stringify(marker, null, 2)}\n`);
   });
-  return { dir: abs, files: [...files.keys()].filter((f) => f !== MARKER) };
+  return { dir: abs, files: written };
 }
