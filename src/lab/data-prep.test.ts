@@ -58,3 +58,50 @@ test('shuffle: false trains class by class in folder order after a random split,
   await assert.rejects(prepareData(spec(root, { fraction: 0.2, take: 'last', stratify: false }), 1), /take 'last'\) of .* leaves class 'cats' \(10 samples\) with none in val/);
   assert.equal(liveTensors().tensors, base);
 });
+
+test('a random resized crop to another size: the model input follows the crop, as the evaluation splits do', async () => {
+  const root = await folder();
+  const base = liveTensors().tensors;
+  const data = await prepareData({ ...spec(root, { fraction: 0.2 }), augment: { steps: ['flip', { name: 'randomResizedCrop', size: [5, 6] }] } }, 1);
+  try {
+    // Training images stay 8×8 (the crop is drawn per batch); validation and test are resized to the crop's size.
+    assert.deepEqual(data.train.x.shape.slice(1), [3, 8, 8]);
+    assert.deepEqual(data.val.x.shape.slice(1), [3, 5, 6]);
+    assert.deepEqual(data.inputShape, [3, 5, 6]);
+    assert.deepEqual(data.sampleShape, [3, 5, 6]);
+  } finally {
+    disposePrepared(data);
+  }
+  const flat = await prepareData({ ...spec(root, { fraction: 0.2 }), augment: { steps: [{ name: 'resize', size: 4 }] }, flatten: true }, 1);
+  try {
+    assert.deepEqual(flat.inputShape, [3 * 4 * 4], 'fixed steps and flattening as before');
+  } finally {
+    disposePrepared(flat);
+  }
+  assert.equal(liveTensors().tensors, base);
+});
+
+test('image folders: the file of every validation and test sample, through task, subset and a seeded split', async () => {
+  const root = await folder();
+  const base = liveTensors().tensors;
+  const data = await prepareData({ ...spec(root, { fraction: 0.3, stratify: true }), task: { oneVsRest: 'dogs' }, subset: { perClass: 8 } }, 3);
+  try {
+    const files = data.files!;
+    assert.equal(files.val.length, data.val.y.shape[0]);
+    assert.equal(files.test.length, 20);
+    // The green channel is 10 × the file number and the red one tells the class: each row matches its file.
+    const red = tidy(() => data.val.x.select(1, 0).select(1, 0).select(1, 0).toNumbers());
+    const green = tidy(() => data.val.x.select(1, 1).select(1, 0).select(1, 0).toNumbers());
+    const labels = data.val.y.toNumbers();
+    files.val.forEach((f, i) => {
+      const [cls, name] = f.split('/');
+      assert.equal(Math.round(green[i] * 255), 10 * Number(name.replace('.png', '')), `${f}: its own pixels`);
+      assert.equal(red[i] > 0.5, cls === 'dogs', `${f}: its class`);
+      assert.equal(labels[i], cls === 'dogs' ? 1 : 0, `${f}: its label`);
+    });
+    assert.equal(new Set(files.val).size, files.val.length);
+  } finally {
+    disposePrepared(data);
+  }
+  assert.equal(liveTensors().tensors, base);
+});

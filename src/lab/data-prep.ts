@@ -14,6 +14,7 @@ import {
   loadImageFolderTrainTest,
   makeSplits,
   preprocessSplits,
+  splitValidation,
   takeSubset,
   type Dataset,
   type PreprocessState,
@@ -39,8 +40,8 @@ export interface PreparedData {
   positiveRate: number | null;
   /** A hash of the spec and the resulting sizes: runs on the same data share it. */
   fingerprint: string;
-  /** Class files by sample for image folders (prediction exports), else null. */
-  files: string[] | null;
+  /** For image folders, the file of each validation and test sample (relative to the folder), else null. */
+  files: { val: string[]; test: string[] } | null;
   /** The steps applied to every evaluated image after preprocessing (the fixed ones, and a resize to a random crop's size). */
   transforms: AugmentStep[];
 }
@@ -63,12 +64,33 @@ function transformed(ds: Dataset, steps: readonly AugmentStep[]): Dataset {
   });
 }
 
-async function load(spec: DataSpec, path: string): Promise<{ train: Dataset; test: TestSet; files: string[] | null }> {
+async function load(spec: DataSpec, path: string): Promise<{ train: Dataset; test: TestSet; files: { train: string[]; test: string[] } | null }> {
   const d = spec.dataset;
   if (typeof d === 'string') return { ...loadBuiltin(d, {}, `${path}.dataset`), files: null };
   if ('idx' in d) return { ...loadFashionMnistIdx(d.idx), files: null };
   const folder = await loadImageFolderTrainTest(d.imageFolder, `${path}.dataset.imageFolder`);
-  return { train: folder.train, test: folder.test, files: folder.files.test };
+  return { train: folder.train, test: folder.test, files: folder.files };
+}
+
+/**
+ * Which loaded training sample each validation sample is: the task, subset and split (all seeded, and choosing
+ * by label only) run again on the samples' indices in place of their pixels, so they choose the same samples.
+ */
+function validationIndices(train: Dataset, spec: DataSpec, seed: number, task: TaskConfig, path: string): number[] {
+  const n = train.y.shape[0];
+  const ids: Dataset = tidy(() => ({ name: train.name, x: ops.arange(0, n, 1, 'int64').reshape([n, 1]), y: ops.detach(train.y), classes: train.classes }));
+  const owned: Dataset[] = [ids];
+  try {
+    const tasked = applyTask(ids, task, `${path}.task`).dataset;
+    owned.push(tasked);
+    const picked = spec.subset ? takeSubset(tasked, { seed, ...spec.subset }, `${path}.subset`) : tasked;
+    owned.push(picked);
+    const parts = splitValidation(picked, { seed, ...spec.split }, `${path}.split`);
+    owned.push(parts.train, parts.val);
+    return tidy(() => parts.val.x.flatten().toNumbers());
+  } finally {
+    for (const d of new Set(owned)) disposeDataset(d);
+  }
 }
 
 export async function prepareData(spec: DataSpec, seed: number, path = 'data'): Promise<PreparedData> {
@@ -108,7 +130,9 @@ export async function prepareData(spec: DataSpec, seed: number, path = 'data'): 
       ownedTests.push(te);
       te = te.map((t) => flattenFeatures(t));
     }
-    const inputShape = tr.x.shape.slice(1);
+    // The shape the model takes is what evaluation feeds it: after the fixed steps and a random crop's resize
+    // (training batches leave the augmentation at that size too), flattened where asked.
+    const inputShape = val.x.shape.slice(1);
     const info = tasked.info as { positiveRate?: number };
     const fingerprint = createHash('sha256')
       .update(dataKey(spec, seed))
@@ -126,7 +150,10 @@ export async function prepareData(spec: DataSpec, seed: number, path = 'data'): 
       preprocess: pre.preprocessor.state,
       positiveRate: info.positiveRate ?? null,
       fingerprint,
-      files: loaded.files,
+      files: loaded.files && {
+        val: validationIndices(loaded.train, spec, seed, task, path).map((i) => loaded.files!.train[i]),
+        test: loaded.files.test,
+      },
       transforms,
     };
   } finally {
