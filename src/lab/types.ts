@@ -37,7 +37,8 @@ export interface TrainingSpec {
   device: string;
   /** Callback configs ({ name: 'earlyStopping', ... }). */
   callbacks: Record<string, unknown>[];
-  classWeight: Record<string, number> | null;
+  /** A weight per class index, or 'balanced' (scikit-learn's, from the training labels). */
+  classWeight: Record<string, number> | 'balanced' | null;
 }
 
 /** One trainable configuration: everything a run needs. */

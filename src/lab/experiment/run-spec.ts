@@ -192,7 +192,7 @@ function trainingSpecOf(t: Raw, loc: Locator): TrainingSpec {
     loc.check(() => callback(named(c), `training.callbacks[${i}]`));
     return { ...named(c) };
   });
-  const classWeight = (t.classWeight ?? null) as Record<string, number> | null;
+  const classWeight = (t.classWeight ?? null) as Record<string, number> | 'balanced' | null;
   if (classWeight !== null) loc.check(() => checkClassWeight(classWeight, 'training.classWeight'));
   return {
     optimizer,
@@ -202,6 +202,6 @@ function trainingSpecOf(t: Raw, loc: Locator): TrainingSpec {
     batchSize: (t.batchSize as number | undefined) ?? d.batchSize,
     device: (t.device as string | undefined) ?? d.device,
     callbacks,
-    classWeight: classWeight === null ? null : { ...classWeight },
+    classWeight: classWeight === null || classWeight === 'balanced' ? classWeight : { ...classWeight },
   };
 }
