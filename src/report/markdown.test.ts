@@ -56,7 +56,16 @@ test('configs that do not beat the best baseline on the study metric are flagged
   const runsRows = tableAfter(md, '## Runs');
   assert.equal(runsRows[0].at(-1), '> baseline');
   assert.deepEqual(runsRows.slice(2).map((r) => r.at(-1)), ['yes', 'yes', 'yes', 'NO', 'NO', 'NO', 'yes', '—']);
-  // A loss has no baseline value: a study ranked by loss is checked on validation accuracy.
-  assert.equal(summarizeStudy(runs, epochsByRun, { baselines, metric: 'val.loss' }).baseline?.metric, 'val.accuracy');
-  assert.equal(summarizeStudy(runs, epochsByRun, { baselines: [{ name: 'x', val: { f1: 0.5 } }], metric: 'val.loss' }).baseline, null);
+});
+
+test('a study ranked by loss is not judged on accuracy: the report says the baselines have no loss and flags nothing', () => {
+  const { runs, epochsByRun } = makeStudy();
+  const baselines = [{ name: 'majority', val: { accuracy: 0.87 } }, { name: 'uniform', val: { accuracy: 0.1 } }];
+  const summary = summarizeStudy(runs, epochsByRun, { baselines, metric: 'val.loss' });
+  assert.equal(summary.baseline?.metric, 'val.loss');
+  const md = markdownReport(summary, null);
+  assert.match(md, /No baseline has a Val loss value \(a baseline predicts classes, without probabilities, so it has no loss\): the configs are not checked against the baselines on Val loss, the metric the study ranks by\./);
+  assert.ok(!tableAfter(md, '## Summary').some((r) => r[0] === 'Beats best baseline'));
+  assert.notEqual(tableAfter(md, '## Runs')[0].at(-1), '> baseline');
+  assert.doesNotMatch(md, /Val accuracy is majority/);
 });

@@ -30,7 +30,7 @@ export function configColumnsTable(summary: StudySummary): Table {
   const rows = keys.map((k) => [metricTitle(k), ...summary.configs.map((c) => meanStd(c.metrics[k]))]);
   const metric = summary.comparison?.metric;
   if (metric && summary.configs.some((c) => c.metrics[metric]?.ci95)) rows.push([`${metricTitle(metric)} 95% CI`, ...summary.configs.map((c) => ci(c.metrics[metric]))]);
-  if (summary.baseline) rows.push(['Beats best baseline', ...summary.configs.map((c) => beatsBaseline(summary, c.label))]);
+  if (summary.baseline?.best) rows.push(['Beats best baseline', ...summary.configs.map((c) => beatsBaseline(summary, c.label))]);
   rows.push(['Time (s)', ...summary.configs.map((c) => meanStd(c.wallTimeS, 1))]);
   rows.push([
     'Runs',
@@ -50,13 +50,13 @@ export function configRowsTable(summary: StudySummary): Table {
   const headers = ['Config', 'n'];
   if (metric) headers.push(metricTitle(metric), '95% CI');
   if (metric && summary.configs[0]?.metrics[second]) headers.push(metricTitle(second));
-  if (summary.baseline) headers.push('> baseline');
+  if (summary.baseline?.best) headers.push('> baseline');
   headers.push('Time (s)', 'p vs best');
   const rows = summary.configs.map((c, i) => {
     const row = [names[i], String(c.runIds.length)];
     if (metric) row.push(meanStd(c.metrics[metric]), ci(c.metrics[metric]));
     if (metric && summary.configs[0]?.metrics[second]) row.push(meanStd(c.metrics[second]));
-    if (summary.baseline) row.push(beatsBaseline(summary, c.label));
+    if (summary.baseline?.best) row.push(beatsBaseline(summary, c.label));
     const test = summary.comparison?.tests.find((t) => t.label === c.label);
     const p = summary.comparison?.best.label === c.label ? 'best' : test ? (test.p === null ? 'no test' : `${pValue(test.p)}${test.significant ? ' *' : ''}`) : NONE;
     row.push(meanStd(c.wallTimeS, 1), p);
@@ -86,6 +86,10 @@ function beatsBaseline(summary: StudySummary, label: string): string {
 export function baselineSentence(summary: StudySummary): string {
   const b = summary.baseline;
   if (!b) return '';
+  if (!b.best) {
+    const why = /loss$/i.test(b.metric) ? 'a baseline predicts classes, without probabilities, so it has no loss' : 'the baselines were not scored on it';
+    return `No baseline has a ${metricTitle(b.metric)} value (${why}): the configs are not checked against the baselines on ${metricTitle(b.metric)}, the metric the study ranks by.`;
+  }
   const best = `the best baseline on ${metricTitle(b.metric)} is ${b.best.name} (${num(b.best.value)})`;
   if (b.configs.length === 0) return `Every config beats ${best.replace(' is ', ', ')}.`;
   const names = nameOfLabel(summary);
@@ -139,7 +143,7 @@ export function configOfRun(summary: StudySummary): Map<number, string> {
 export function runsTable(summary: StudySummary): Table {
   const names = configOfRun(summary);
   const headers = ['Run', 'Config', 'Seed', 'Status', 'Epochs', 'Best epoch', 'To 95%', 'To 99%', 'Val accuracy', 'Acc gap', 'Loss gap', 'Time (s)'];
-  const flag = summary.baseline;
+  const flag = summary.baseline?.best ? summary.baseline : null;
   if (flag) headers.push('> baseline');
   const rows = summary.runs.map((r) => [
     String(r.runId),

@@ -16,11 +16,15 @@ export interface BaselineCheck {
   /** The metric key compared ('val.accuracy'), the comparison's direction. */
   metric: string;
   direction: 'max' | 'min';
-  /** The baseline that scores best on it. */
-  best: { name: string; value: number };
-  /** Labels of the configs whose mean does not beat it. */
+  /**
+   * The baseline that scores best on it; null when no baseline has a value for the metric (a baseline predicts
+   * classes, without probabilities, so it has no loss): then nothing is checked, rather than checking another
+   * metric than the study ranks by.
+   */
+  best: { name: string; value: number } | null;
+  /** Labels of the configs whose mean does not beat it ([] when best is null). */
   configs: string[];
-  /** Ids of the counted runs whose value does not beat it. */
+  /** Ids of the counted runs whose value does not beat it ([] when best is null). */
   runs: number[];
 }
 
@@ -33,9 +37,9 @@ function baselineValue(b: ScoredBaseline, key: string): number | undefined {
 }
 
 /**
- * Compares every config (its mean) and every counted run with the best baseline on `metric`. "Beats" means
- * strictly better in the metric's direction. Null when no baseline has a value for the metric (baselines have
- * no loss, say).
+ * Compares every config (its mean) and every counted run with the best baseline on `metric`, the metric the
+ * study ranks by. "Beats" means strictly better in the metric's direction. When no baseline has a value for the
+ * metric (baselines have no loss), `best` is null and nothing is flagged.
  */
 export function checkBaselines(
   baselines: readonly ScoredBaseline[],
@@ -43,14 +47,14 @@ export function checkBaselines(
   runs: readonly RunRecord[],
   metric: string,
   direction: 'max' | 'min',
-): BaselineCheck | null {
+): BaselineCheck {
   let best: { name: string; value: number } | null = null;
   for (const b of baselines) {
     const v = baselineValue(b, metric);
     if (v === undefined) continue;
     if (best === null || (direction === 'max' ? v > best.value : v < best.value)) best = { name: b.name, value: v };
   }
-  if (best === null) return null;
+  if (best === null) return { metric, direction, best: null, configs: [], runs: [] };
   const beats = (v: number) => (direction === 'max' ? v > best.value : v < best.value);
   const counted = new Set(configs.flatMap((c) => c.runIds));
   return {

@@ -12,7 +12,10 @@ export interface StudySummary {
   /** null when no config has a value of the comparison metric. */
   comparison: Comparison | null;
   runs: RunAnalysis[];
-  /** The configs and runs that do not beat the best baseline on the comparison metric (null without baselines). */
+  /**
+   * The configs and runs that do not beat the best baseline on the comparison metric (null without baselines;
+   * `best` null when the baselines have no value for that metric).
+   */
   baseline: BaselineCheck | null;
 }
 
@@ -44,11 +47,11 @@ export function summarizeStudy(runs: readonly RunRecord[], epochsByRun: EpochsBy
   const configs = summarizeConfigs(runs);
   const comparison = compareToBest(configs, options);
   const metric = comparison?.metric ?? options.metric;
-  // Baselines have no loss: a study ranked by loss is checked against them on validation accuracy.
+  // On the study's own metric: a study ranked by loss is not judged on accuracy (baselines have no loss: then the
+  // check says so and flags nothing).
   const baseline =
     options.baselines && options.baselines.length && metric
-      ? (checkBaselines(options.baselines, configs, runs, metric, comparison?.direction ?? options.direction ?? 'max') ??
-        (metric === 'val.accuracy' ? null : checkBaselines(options.baselines, configs, runs, 'val.accuracy', 'max')))
+      ? checkBaselines(options.baselines, configs, runs, metric, comparison?.direction ?? options.direction ?? 'max')
       : null;
   return {
     configs,
