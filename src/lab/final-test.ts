@@ -1,12 +1,17 @@
-// The test set, looked at once, for the config chosen on validation (evaluateTest 'best', the default for a
-// study): after every run of the study has ended, the configs are ranked by the study's metric on the runs'
-// final validation (or training) metrics, and only the runs of the best config are evaluated on the sealed test
-// set, each from its saved weights. Their test metrics are added to their stored records. Choosing by a test
-// metric would use the test set to choose, so the experiment refuses it when it loads.
-import { NnlabError } from '../engine/errors.js';
+// The test set, looked at once per study. A study (evaluateTest 'best', its default) ranks its configs by the
+// study's metric on the runs' final validation (or training) metrics once every run has ended, and evaluates
+// only the runs of the best config on the sealed test set, each from its saved weights. A search does the same
+// for its best trial. The look is recorded on the study before the evaluation (store.addTestLook), so a process
+// killed half-way leaves a record of what it was evaluating, and the next run of the file finishes exactly that:
+// runs that already have a test score keep it, the others are evaluated, nothing is chosen again. Any further
+// look (a later, better trial of an extended search) takes an explicit `nnlab test`, and is counted.
+// Choosing by a test metric would use the test set to choose, so the experiment refuses it when it loads.
+import { ConfigError, NnlabError } from '../engine/errors.js';
 import { makeTrainer } from './make-trainer.js';
 import { loadModel } from '../train/model-io.js';
-import type { RunRecord, RunStore } from '../store/types.js';
+import type { Logs } from '../record/history.js';
+import type { RunRecord, RunStore, TestLook } from '../store/types.js';
+import { runWeights } from '../store/artifact-hash.js';
 import { compareToBest } from '../stats/compare.js';
 import { COUNTED_STATUSES, summarizeConfigs } from '../stats/summary.js';
 import type { PreparedData } from './data-prep.js';
@@ -22,34 +27,81 @@ export interface FinalTest {
 }
 
 /**
- * Evaluates the runs of the best config on the test set and stores their test metrics; null when no config has
- * a value of the metric. `dataOf` gives a cell's prepared data, `weightsOf` a run's saved model folder.
+ * Evaluates each run on the test set from its saved weights, unless it has a test score already (kept, never
+ * recomputed), and stores the scores; returns the runs as stored after.
+ */
+export async function evaluateOnTest(store: RunStore, runIds: readonly number[], cell: StudyCell, data: PreparedData): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  for (const id of runIds) {
+    const run = await store.getRun(id);
+    if (!run) throw new NnlabError(`run ${id} is not in ${store.url}`);
+    if (run.metrics.test) {
+      out.push(run);
+      continue;
+    }
+    const { model } = loadModel(await runWeights(store, id));
+    const trainer = makeTrainer(cell.spec, model);
+    try {
+      const logs = data.test.finalEvaluation((t) => trainer.evaluate(t, { batchSize: cell.spec.training.batchSize }));
+      out.push(await store.setRunMetrics(id, 'test', logs));
+    } finally {
+      trainer.dispose();
+      model.dispose();
+    }
+  }
+  return out;
+}
+
+/** The mean test score of runs, per metric (a list or matrix: the first run's). */
+export function meanTest(runs: readonly RunRecord[]): Logs | null {
+  const scores = runs.map((r) => r.metrics.test).filter((t): t is NonNullable<typeof t> => t !== undefined) as Logs[];
+  if (scores.length === 0) return null;
+  const out: Logs = {};
+  for (const [k, v] of Object.entries(scores[0])) out[k] = typeof v === 'number' ? scores.reduce((a, s) => a + (s[k] as number), 0) / scores.length : v;
+  return out;
+}
+
+/** How a look is named: the config's label, or "the only config". */
+function targetOf(label: string): string {
+  return label || '(the only config)';
+}
+
+/**
+ * A study's look at its test set: the runs of the config chosen on validation, evaluated and stored (null when
+ * no config has a value of the metric). A look the study already recorded (a process killed during it) is
+ * finished as recorded.
  */
 export async function testBestConfig(
   exp: Experiment,
+  studyId: number,
   records: readonly RunRecord[],
   dataOf: (cell: StudyCell) => PreparedData,
-  weightsOf: (run: RunRecord) => Promise<string>,
   store: RunStore,
 ): Promise<FinalTest | null> {
   const configs = summarizeConfigs(records);
   const comparison = compareToBest(configs, { metric: exp.study?.metric, direction: exp.study?.direction });
   if (comparison === null) return null;
   const best = configs.find((c) => c.label === comparison.best.label)!;
-  const cell = exp.cells.find((c) => c.label === records.find((r) => r.id === best.runIds[0])?.label);
-  if (cell === undefined) throw new NnlabError(`the config chosen on validation (${best.label}) is not a config of this experiment`);
-  const data = dataOf(cell);
-  const tested: RunRecord[] = [];
-  for (const run of records.filter((r) => best.runIds.includes(r.id) && COUNTED_STATUSES.includes(r.status))) {
-    const { model } = loadModel(await weightsOf(run));
-    const trainer = makeTrainer(cell.spec, model);
-    try {
-      const logs = data.test.finalEvaluation((t) => trainer.evaluate(t, { batchSize: cell.spec.training.batchSize }));
-      tested.push(await store.setRunMetrics(run.id, 'test', logs));
-    } finally {
-      trainer.dispose();
-      model.dispose();
-    }
-  }
-  return { label: best.label, metric: comparison.metric, mean: comparison.best.mean, runs: tested };
+  const runIds = records.filter((r) => best.runIds.includes(r.id) && COUNTED_STATUSES.includes(r.status)).map((r) => r.id);
+  const { looks } = await store.addTestLook(studyId, { target: targetOf(best.label), trial: null, runIds, how: 'final' });
+  const look = looks.find((l) => l.how === 'final')!;
+  const label = records.find((r) => r.id === look.runIds[0])?.label ?? best.label;
+  const cell = exp.cells.find((c) => c.label === label);
+  if (cell === undefined) throw new NnlabError(`the config chosen on validation (${look.target}) is not a config of this experiment`);
+  const tested = await evaluateOnTest(store, look.runIds, cell, dataOf(cell));
+  const chosen = configs.find((c) => c.label === label) ?? best;
+  return { label, metric: comparison.metric, mean: chosen.metrics[comparison.metric]?.mean ?? comparison.best.mean, runs: tested };
+}
+
+/** The looks at a study's test set as one line for a report or the terminal. */
+export function looksLine(looks: readonly TestLook[]): string {
+  if (looks.length === 0) return 'test set: not looked at';
+  const each = looks.map((l) => `${l.target} (${l.how === 'final' ? 'chosen on validation' : 'nnlab test'})`);
+  return `test set looked at ${looks.length === 1 ? 'once' : `${looks.length} times`}: ${each.join(', ')}`;
+}
+
+/** Refuses a second look at the same target: its scores are stored, and looking again would choose by them. */
+export function refuseRepeatedLook(looks: readonly TestLook[], target: string, studyId: number): void {
+  const seen = looks.find((l) => l.target === target);
+  if (seen) throw new ConfigError('test', `study ${studyId} has looked at the test set for ${target} already (${seen.at}); its test scores are stored with its runs`);
 }

@@ -1,19 +1,20 @@
-// `nnlab resume <run>`: continues an interrupted or crashed run from its newest epoch checkpoint, in this
-// process, with the config the store recorded for it: the same data (same seed, same splits), model, training
-// and callbacks, and for a search's trial its pruning and best-epoch callbacks. On CPU the resumed run ends with
-// exactly the metrics and weights the uninterrupted run would have had. Everything that would stop a resume is
-// found before anything changes: a run that ended (completed, stopped, pruned, diverged, failed), one another
-// process is still training (its heartbeat is recent), one without a checkpoint, a checkpoint whose sha256 does
-// not match: each a ConfigError (exit 2), nothing written.
+// `nnlab resume <run>`: continues an interrupted or crashed run from its newest usable epoch checkpoint, in
+// this process, with the config the store recorded for it: the same data (same seed, same splits), model,
+// training and callbacks, and for a search's trial its pruning and best-epoch callbacks. On CPU the resumed run
+// ends with exactly the metrics and weights the uninterrupted run would have had. A newest checkpoint that does
+// not verify or does not fit the run is skipped for the one before it, and named. Everything that would stop a
+// resume is found before anything changes: a run that ended (completed, stopped, pruned, diverged, failed), one
+// another process is still training (its heartbeat is recent), one without a usable checkpoint: each a
+// ConfigError (exit 2), nothing written, and the run's status left as it was.
 import { existsSync } from 'node:fs';
 import { ConfigError, NnlabError } from '../engine/errors.js';
-import { CheckpointError } from '../io/checkpoint.js';
-import { listCheckpoints, loadLatestCheckpoint, type TrainingCheckpoint } from '../train/run-checkpoint.js';
+import { listCheckpoints, type TrainingCheckpoint } from '../train/run-checkpoint.js';
 import type { RunRecord } from '../store/types.js';
 import { graceSeconds } from '../store/liveness.js';
 import { parseExperiment } from './experiment/index.js';
 import { disposePrepared, prepareData, type PreparedData } from './data-prep.js';
-import { checkpointDir, reopenForResume, runOne, say, type RunOptions, type RunOutcome } from './runner.js';
+import { checkpointFits, runOne, say, type RunOptions, type RunOutcome } from './runner.js';
+import { checkpointDir, reopenForResume, skippedNote, usableCheckpoint } from './checkpoints.js';
 import { pruneCheckOf, trialCallbacks } from './tuner.js';
 import type { Experiment, RunSpec, StudyCell } from './types.js';
 import { stringify } from 'yaml';
@@ -33,24 +34,20 @@ export async function resumeRun(runId: number, o: RunOptions & { graceS?: number
   if (!existsSync(dir) || listCheckpoints(dir).length === 0) {
     throw new ConfigError('run', `run ${runId} has no checkpoint in ${dir} (it ended before its first epoch did, or on another machine); run its experiment again`);
   }
-  let checkpoint: TrainingCheckpoint;
-  try {
-    checkpoint = loadLatestCheckpoint(dir);
-  } catch (e) {
-    if (e instanceof CheckpointError) throw new ConfigError('run', `run ${runId} cannot be resumed: ${e.message}`);
-    throw e;
-  }
   let data: PreparedData | null = null;
-  let owned: TrainingCheckpoint | null = checkpoint; // until runOne takes it
+  let owned: TrainingCheckpoint | null = null; // until runOne takes it
   try {
     const config = run.config as RunSpec & { dataSeed: number; classes: string[] };
     const { exp, cell } = await experimentOf(run, o);
     data = await prepareData(config.data, config.dataSeed, 'data');
+    const { checkpoint, skipped } = usableCheckpoint(o.artifactsDir, runId, checkpointFits(cell, data));
+    if (checkpoint === null) throw new ConfigError('run', `run ${runId} cannot be resumed: none of its checkpoints is usable (${skipped.join('; ')})`);
+    owned = checkpoint;
     const callbacks = exp.tune && run.trial !== null && run.studyId !== null ? trialCallbacks(exp.tune.objective, String((exp.tune.pruner as { name?: string })?.name ?? exp.tune.pruner), await pruneCheckOf(exp, o.store, run.studyId, run.trial)) : [];
     const record = await reopenForResume(o.store, runId, checkpoint);
-    say(o, `resuming run ${runId}${run.label ? ` [${run.label}]` : ''} after epoch ${checkpoint.completed}`);
+    say(o, `resuming run ${runId}${run.label ? ` [${run.label}]` : ''} after epoch ${checkpoint.completed}${skippedNote(skipped)}`);
     owned = null;
-    return await runOne(exp, cell, run.repeat, data, run.studyId, { i: 1, n: 1 }, o, { trial: run.trial ?? undefined, callbacks, summary: false, resume: { record, checkpoint }, prefix: `run ${runId} ` });
+    return await runOne(exp, cell, run.repeat, data, run.studyId, { i: 1, n: 1 }, o, { trial: run.trial ?? undefined, cell: run.cell ?? undefined, callbacks, summary: false, resume: { record, checkpoint }, prefix: `run ${runId} ` });
   } finally {
     owned?.dispose();
     if (data) disposePrepared(data);

@@ -5,8 +5,9 @@
 // store. Runs of different cells share the seeds of their repeat (repeat r uses seed + r), so cells are
 // compared on the same splits and shuffles. A failed run is recorded as failed and the study goes on; an
 // interrupt (Ctrl-C) records the running run as interrupted, keeps its epochs, and ends the study.
-import { existsSync, rmSync } from 'node:fs';
-import { listCheckpoints, loadLatestCheckpoint, type TrainingCheckpoint } from '../train/run-checkpoint.js';
+import { rmSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import type { TrainingCheckpoint } from '../train/run-checkpoint.js';
 import os from 'node:os';
 import path from 'node:path';
 import { nnlabVersion } from '../engine/version.js';
@@ -23,6 +24,7 @@ import { testBestConfig, type FinalTest } from './final-test.js';
 import { tidy } from '../tensor/index.js';
 import { fmtShape } from '../nn/layers/layer.js';
 import { formatSummary } from '../nn/summary.js';
+import { terminalText } from '../report/escape.js';
 import { Trainer } from '../train/trainer.js';
 import { callback } from '../train/callbacks/registry.js';
 import { Progress } from '../train/callbacks/progress.js';
@@ -30,8 +32,9 @@ import type { Callback } from '../train/callbacks/callback.js';
 import type { EpochLog, Logs } from '../record/history.js';
 import { saveModel } from '../train/model-io.js';
 import { graceSeconds, heartbeatSeconds } from '../store/liveness.js';
-import { hashArtifact, runWeights } from '../store/artifact-hash.js';
-import type { FinalMetrics, RunEnvironment, RunRecord, RunStore, StudyRecord } from '../store/types.js';
+import { hashArtifact } from '../store/artifact-hash.js';
+import { TrialTakenError, type FinalMetrics, type RunEnvironment, type RunRecord, type RunStore, type StudyRecord } from '../store/types.js';
+import { checkpointDir, reopenForResume, skippedNote, usableCheckpoint } from './checkpoints.js';
 import { disposePrepared, prepareData, dataKey, type PreparedData } from './data-prep.js';
 import { scoreBaselines, type BaselineResult } from './baselines.js';
 import type { Experiment, RunSpec, StudyCell } from './types.js';
@@ -50,6 +53,11 @@ export interface RunOptions {
   heartbeatS?: number;
   /** Seconds without a heartbeat before a running run is taken for crashed (default: NNLAB_GRACE_S, else 30). */
   graceS?: number;
+  /**
+   * A worker (`nnlab worker`): claims and trains runs of the study until none is left to claim, then returns;
+   * waiting for other processes' runs, the test set and ending the study are left to `nnlab run`.
+   */
+  worker?: boolean;
 }
 
 
@@ -59,8 +67,12 @@ export interface RunOutcome {
 }
 
 export interface ExperimentOutcome {
-  studyId: number | null;
+  /** The study the runs belong to (a single run is a study of one run). */
+  studyId: number;
+  /** The study's runs, by repeat and config: those this process trained, and those other processes did. */
   runs: RunOutcome[];
+  /** Ids of the runs this process trained (or took over). */
+  trained: number[];
   baselines: BaselineResult[];
   interrupted: boolean;
   /** With evaluateTest 'best': the config chosen on validation and its runs' test metrics (else null). */
@@ -151,7 +163,7 @@ function checkFirstBatch(exp: Experiment, spec: RunSpec, data: PreparedData, tra
 
 /** A line for the person watching (progress goes to the same stream). */
 export function say(o: RunOptions, line: string): void {
-  (o.stream ?? process.stdout).write(`${line}\n`);
+  (o.stream ?? process.stdout).write(`${terminalText(line)}\n`); // names in it are shown escaped
 }
 
 function median(values: number[]): number {
@@ -167,6 +179,8 @@ export function trainSamplesPerS(epochs: EpochLog[]): number {
 /** What a tuner's trial adds to a run: its number, callbacks (pruning, best weights), its progress prefix. */
 export interface RunExtras {
   trial?: number;
+  /** The study cell (config index) this run repeats: a study's runs are claimed by (cell, repeat), once. */
+  cell?: number;
   /** The crashed trial this trial repeats. */
   retryOf?: number;
   callbacks?: Callback[];
@@ -179,34 +193,11 @@ export interface RunExtras {
    * from it and disposes it.
    */
   resume?: { record: RunRecord; checkpoint: TrainingCheckpoint };
-  /** This run's row, already created (a trial claimed by its number): filled in instead of a new run. */
+  /**
+   * This run's row, already created (a trial claimed by its number) or reopened to train again from the start
+   * (its checkpoints unusable): filled in instead of a new run.
+   */
   claimed?: RunRecord;
-}
-
-/**
- * Reopens an interrupted or crashed run to resume it from `checkpoint` (its newest, loaded and so verified
- * before anything changes), and makes its stored epochs match the checkpoint: epochs after it go (they are
- * trained again), and epochs it has that the store missed (the process died between writing the checkpoint and
- * storing the epoch) are added from its history. Throws when the run cannot be reopened (it ended, or another
- * process reopened it first).
- */
-export async function reopenForResume(store: RunStore, runId: number, checkpoint: TrainingCheckpoint): Promise<RunRecord> {
-  const record = await store.reopenRun(runId);
-  await store.deleteEpochsFrom(runId, checkpoint.completed);
-  const stored = new Set((await store.getEpochs(runId)).map((e) => e.epoch));
-  for (const log of checkpoint.history) if (log.epoch < checkpoint.completed && !stored.has(log.epoch)) await store.addEpoch(runId, log);
-  return record;
-}
-
-/** The newest checkpoint of a run, loaded and verified, or null when it has none. */
-export function latestCheckpointOf(artifactsDir: string, runId: number): TrainingCheckpoint | null {
-  const dir = checkpointDir(artifactsDir, runId);
-  return existsSync(dir) && listCheckpoints(dir).length > 0 ? loadLatestCheckpoint(dir) : null;
-}
-
-/** Where a run's epoch checkpoints live: beside its weights folder (which is replaced whole when it is saved). */
-export function checkpointDir(artifactsDir: string, runId: number): string {
-  return path.join(artifactsDir, `run-${runId}.checkpoints`);
 }
 
 /**
@@ -242,18 +233,27 @@ export async function runOne(
     const fields = { label: cell.label, values: cell.values, config: { ...cell.spec, model: model.getConfig(), dataSeed: exp.seed, classes: [...data.classes] }, environment };
     if (extras.resume) record = extras.resume.record;
     else if (extras.claimed) record = await o.store.updateRun(extras.claimed.id, fields);
-    else record = await o.store.createRun({ ...fields, studyId, seed, repeat, trial: extras.trial ?? null, retryOf: extras.retryOf ?? null });
+    else record = await o.store.createRun({ ...fields, studyId, seed, repeat, trial: extras.trial ?? null, retryOf: extras.retryOf ?? null, cell: extras.cell ?? null });
   } catch (e) {
     // Not stored (a trial another worker claimed first, a store that went away): nothing to train.
     trainer.dispose();
     model.dispose();
     throw e;
   }
-  const beat = setInterval(() => void o.store.heartbeat(record.id).catch(() => undefined), heartbeatSeconds(o) * 1000);
+  // One heartbeat at a time: while the store is unreachable a beat retries (see the store's #query), and the next
+  // waits for it rather than piling up.
+  let beating = false;
+  const beat = setInterval(() => {
+    if (beating) return;
+    beating = true;
+    void o.store.heartbeat(record.id).catch(() => undefined).finally(() => (beating = false));
+  }, heartbeatSeconds(o) * 1000);
   beat.unref();
   const checkpoints = checkpointDir(o.artifactsDir, record.id);
   if (extras.summary ?? repeat === 0) say(o, `${cell.label ? `Model of ${cell.label}` : 'Model'}:\n${formatSummary(model)}`);
-  const pending: Promise<void>[] = [];
+  // Epochs are stored one after the other, in order, off the training loop: one written late (the store was
+  // unreachable for a while) holds back the later ones rather than letting them overtake it.
+  let stored: Promise<void> = Promise.resolve();
   let storeError: Error | null = null;
   const epochs: EpochLog[] = [];
   const started = performance.now();
@@ -266,6 +266,8 @@ export async function runOne(
       validationData: data.val,
       classWeight: cell.spec.training.classWeight ?? undefined,
       augment: planAugment(cell.spec.data.augment as AugmentConfig | null).random ?? undefined,
+      // What predict needs beside the weights, for models that callbacks (modelCheckpoint) save during the run.
+      modelInfo: { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, transforms: data.transforms },
       seed,
       signal: o.signal,
       checkpoint: { dir: checkpoints },
@@ -277,14 +279,14 @@ export async function runOne(
           name: 'store',
           onEpochEnd: (log) => {
             epochs.push(log);
-            // Held until the run ends; a failed write (the run was marked crashed, the store went away) is thrown then.
-            pending.push(o.store.addEpoch(record.id, log).catch((e: unknown) => void (storeError ??= e as Error)));
+            // Held until the run ends; a failed write (the run was marked crashed, the store stayed away) is thrown then.
+            stored = stored.then(() => (storeError ? undefined : o.store.addEpoch(record.id, log))).catch((e: unknown) => void (storeError ??= e as Error));
           },
         },
-        new Progress({ stream: o.stream ?? process.stdout, bar: o.bar, prefix }),
+        new Progress({ stream: o.stream ?? process.stdout, bar: o.bar, prefix: terminalText(prefix) }),
       ],
     });
-    await Promise.all(pending);
+    await stored;
     if (storeError) throw storeError;
     epochs.splice(0, epochs.length, ...history.epochs); // a resumed run's history has the restored epochs too
     const metrics: FinalMetrics = {};
@@ -302,7 +304,7 @@ export async function runOne(
     if (done.status === 'diverged') say(o, `${prefix}run ${done.id} diverged: ${done.message}`);
     return { record: done, epochs };
   } catch (e) {
-    await Promise.allSettled(pending);
+    await stored;
     const done = await finish(o.store, record.id, { status: 'failed', message: (e as Error).message, wallTimeS: (performance.now() - started) / 1000, metrics: {} });
     say(o, `${prefix}run ${done.id} failed: ${done.message}`);
     return { record: done, epochs };
@@ -328,76 +330,150 @@ async function finish(store: RunStore, id: number, end: Parameters<RunStore['fin
   }
 }
 
-/** Statuses of a run that will not go on by itself: a rerun of its study resumes or redoes it. */
+/** Statuses of a run that will not go on by itself: a process running its study takes it over, resumed or redone. */
 const UNFINISHED = ['interrupted', 'crashed'];
 
 /**
- * The unfinished study this experiment continues: the newest study of the same name, file and experiment whose
- * runs are not all there and ended (a Ctrl-C or a crash stopped it), or null (a finished study is not continued:
- * running the file again is a new study, as it always was).
+ * The key processes find an open study by: its file and its experiment as loaded (overrides applied). An
+ * experiment made in code without its raw form gets a key of its own: a new study every time.
  */
-async function unfinishedStudy(exp: Experiment, o: RunOptions): Promise<{ study: StudyRecord; runs: RunRecord[] } | null> {
-  const same = JSON.stringify(exp.raw);
-  const previous = (await o.store.listStudies()).filter((s) => s.kind === 'study' && s.name === exp.name && s.file === exp.file).pop();
-  if (!previous || JSON.stringify(previous.experiment) !== same) return null;
-  await o.store.markCrashed(graceSeconds(o));
-  const runs = await o.store.listRuns({ studyId: previous.id });
-  const unfinished = runs.some((r) => UNFINISHED.includes(r.status)) || runs.length < exp.cells.length * exp.repeats;
-  return unfinished && !runs.some((r) => r.status === 'running') ? { study: previous, runs } : null;
+function studyKey(exp: Experiment): string {
+  if (exp.raw === null || exp.raw === undefined) return `unshared:${randomUUID()}`;
+  return createHash('sha256').update(JSON.stringify({ file: exp.file, experiment: exp.raw })).digest('hex');
 }
 
-/** A stored run of the cell and repeat, resumed from its checkpoint when it was interrupted or crashed (else null: train it anew). */
-async function continueRun(exp: Experiment, cell: StudyCell, repeat: number, data: PreparedData, study: StudyRecord, stored: RunRecord[], index: { i: number; n: number }, o: RunOptions): Promise<RunOutcome | null> {
-  const run = stored.filter((r) => r.label === cell.label && r.repeat === repeat).pop();
-  if (!run) return null;
-  if (!UNFINISHED.includes(run.status)) return { record: run, epochs: await o.store.getEpochs(run.id) };
-  const checkpoint = latestCheckpointOf(o.artifactsDir, run.id);
-  if (checkpoint === null) return null;
+/** Throws unless the checkpoint's weights and optimizer state fit the model and optimizer the cell's config builds. */
+export function checkpointFits(cell: StudyCell, data: PreparedData): (c: TrainingCheckpoint) => void {
+  return (c) => {
+    const model = new Sequential(completeModel(cell.spec, data));
+    try {
+      const trainer = makeTrainer(cell.spec, model, 'training');
+      try {
+        model.loadStateDict(c.weights, `${c.dir}/weights.safetensors`);
+        trainer.optimizer.loadStateDict(c.optimizer, `${c.dir}/optimizer`);
+      } finally {
+        trainer.dispose();
+      }
+    } finally {
+      model.dispose();
+    }
+  };
+}
+
+/**
+ * Takes over a run of the study that an interrupt or a crash left unfinished: reopens it (one process wins;
+ * null for the others) and trains it on from its newest usable checkpoint, or again from its start when it has
+ * none, in the same stored run. Checkpoints passed over are named.
+ */
+async function retake(exp: Experiment, cell: StudyCell, run: RunRecord, data: PreparedData, study: StudyRecord, index: { i: number; n: number }, o: RunOptions): Promise<RunOutcome | null> {
+  const { checkpoint, skipped } = usableCheckpoint(o.artifactsDir, run.id, checkpointFits(cell, data));
   let record: RunRecord;
   try {
     record = await reopenForResume(o.store, run.id, checkpoint);
-  } catch (e) {
-    checkpoint.dispose();
-    throw e;
+  } catch {
+    checkpoint?.dispose();
+    return null; // another process took it over first
   }
-  say(o, `resuming run ${run.id}${cell.label ? ` [${cell.label}]` : ''} of study ${study.id} from its checkpoint`);
-  return runOne(exp, cell, repeat, data, study.id, index, o, { resume: { record, checkpoint }, summary: false });
+  const what = `run ${run.id}${cell.label ? ` [${cell.label}]` : ''} of study ${study.id}`;
+  if (checkpoint) {
+    say(o, `resuming ${what} from its checkpoint after epoch ${checkpoint.completed}${skippedNote(skipped)}`);
+    return runOne(exp, cell, run.repeat, data, study.id, index, o, { cell: run.cell ?? undefined, resume: { record, checkpoint }, summary: false });
+  }
+  say(o, `training ${what} again from its start: it was ${run.status} with no usable checkpoint${skippedNote(skipped)}`);
+  return runOne(exp, cell, run.repeat, data, study.id, index, o, { cell: run.cell ?? undefined, claimed: record, summary: false });
 }
 
+/** The study's runs of its cells, by "cell/repeat" (one each: claims are unique). */
+function byClaim(runs: readonly RunRecord[]): Map<string, RunRecord> {
+  return new Map(runs.filter((r) => r.cell !== null).map((r) => [`${r.cell}/${r.repeat}`, r]));
+}
+
+/**
+ * Runs an experiment's study. Any number of processes may run the same file against the same store at once
+ * (`nnlab run` several times, `nnlab worker`, `run --workers N`): they share one open study, found by its key,
+ * and each run of it, a (config, repeat), is claimed once, so it is trained exactly once. A run that an
+ * interrupt or a crash left unfinished is taken over by whichever process gets to it first. `nnlab run` then
+ * waits for the runs other processes are training, looks at the test set once (the config chosen on
+ * validation), and ends the study: the same file run again afterwards is a new study. A single run is a study
+ * of one run.
+ */
 export async function runExperiment(exp: Experiment, o: RunOptions): Promise<ExperimentOutcome> {
   const data = await preflight(exp);
-  const isStudy = exp.cells.length > 1 || exp.repeats > 1;
-  const previous = isStudy ? await unfinishedStudy(exp, o) : null;
-  if (previous) say(o, `continuing study ${previous.study.id} (${exp.name}): ${previous.runs.filter((r) => !UNFINISHED.includes(r.status)).length} of ${exp.cells.length * exp.repeats} runs done`);
-  const study = previous?.study ?? (isStudy ? await o.store.createStudy({ name: exp.name, file: exp.file, experiment: exp.raw }) : null);
-  const runs: RunOutcome[] = [];
   const n = exp.cells.length * exp.repeats;
+  const grace = graceSeconds(o);
   try {
+    const { study, created } = await o.store.openStudy({ name: exp.name, file: exp.file, experiment: exp.raw, key: studyKey(exp), kind: 'study' });
+    if (!created) {
+      await o.store.markCrashed(grace);
+      const runs = await o.store.listRuns({ studyId: study.id });
+      const done = runs.filter((r) => r.status !== 'running' && !UNFINISHED.includes(r.status)).length;
+      const running = runs.filter((r) => r.status === 'running').length;
+      say(o, `continuing study ${study.id} (${exp.name}): ${done} of ${n} runs done${running ? `, ${running} running in another process` : ''}`);
+    }
     const first = data.get(dataKey(exp.cells[0].spec.data, exp.seed))!;
     const baselines = exp.baselines.length ? scoreBaselines(exp.baselines, first, exp.seed, exp.cells[0].spec.training.metrics, exp.evaluateTest !== 'none') : [];
-    if (study && baselines.length) await o.store.setStudyBaselines(study.id, baselines);
-    outer: for (let repeat = 0; repeat < exp.repeats; repeat++) {
-      for (const cell of exp.cells) {
-        if (o.signal?.aborted) break outer;
-        const prepared = data.get(dataKey(cell.spec.data, exp.seed))!;
-        const index = { i: runs.length + 1, n };
-        const continued = previous && study ? await continueRun(exp, cell, repeat, prepared, study, previous.runs, index, o) : null;
-        const outcome = continued ?? (await runOne(exp, cell, repeat, prepared, study?.id ?? null, index, o));
-        runs.push(outcome);
-        if (outcome.record.status === 'interrupted') break outer;
+    if (baselines.length && (created || study.baselines === null)) await o.store.setStudyBaselines(study.id, baselines);
+
+    const mine = new Map<number, RunOutcome>();
+    let interrupted = false;
+    for (let pass = 0; ; pass++) {
+      await o.store.markCrashed(grace);
+      const claims = byClaim(await o.store.listRuns({ studyId: study.id }));
+      outer: for (let repeat = 0; repeat < exp.repeats; repeat++) {
+        for (const [c, cell] of exp.cells.entries()) {
+          if (o.signal?.aborted) break outer;
+          const prepared = data.get(dataKey(cell.spec.data, exp.seed))!;
+          const index = { i: c + repeat * exp.cells.length + 1, n };
+          const stored = claims.get(`${c}/${repeat}`);
+          let outcome: RunOutcome | null = null;
+          if (stored === undefined) {
+            try {
+              outcome = await runOne(exp, cell, repeat, prepared, study.id, index, o, { cell: c, summary: repeat === 0 && pass === 0 });
+            } catch (e) {
+              if (!(e instanceof TrialTakenError)) throw e; // another process claimed it first
+            }
+          } else if (UNFINISHED.includes(stored.status)) {
+            outcome = await retake(exp, cell, stored, prepared, study, index, o);
+          }
+          if (outcome === null) continue;
+          mine.set(outcome.record.id, outcome);
+          if (outcome.record.status === 'interrupted') {
+            interrupted = true;
+            break outer;
+          }
+        }
       }
+      interrupted ||= o.signal?.aborted ?? false;
+      if (interrupted || o.worker) break;
+      // Every run claimed: wait for those other processes are training. One whose process dies is marked crashed
+      // after the grace period and taken over on the next pass.
+      const now = await o.store.listRuns({ studyId: study.id });
+      const claimsNow = byClaim(now);
+      const open = [...Array(n).keys()].some((k) => {
+        const r = claimsNow.get(`${k % exp.cells.length}/${Math.floor(k / exp.cells.length)}`);
+        return r === undefined || r.status === 'running' || UNFINISHED.includes(r.status);
+      });
+      if (!open) break;
+      if (pass === 0 && now.some((r) => r.status === 'running')) say(o, `waiting for the runs of study ${study.id} that other processes are training`);
+      await new Promise((r) => setTimeout(r, heartbeatSeconds(o) * 1000));
     }
-    const interrupted = runs.some((r) => r.record.status === 'interrupted') || (o.signal?.aborted ?? false);
+
+    const records = [...byClaim(await o.store.listRuns({ studyId: study.id })).values()].sort((a, b) => a.repeat - b.repeat || a.cell! - b.cell!);
+    const stored = await o.store.getStudyEpochs(study.id);
+    const runs = records.map((record) => mine.get(record.id) ?? { record, epochs: stored.get(record.id) ?? [] });
+    const complete = !interrupted && !o.worker && records.length === n && records.every((r) => r.status !== 'running' && !UNFINISHED.includes(r.status));
     let finalTest: FinalTest | null = null;
-    if (exp.evaluateTest === 'best' && !interrupted) {
-      const weightsOf = (run: RunRecord) => runWeights(o.store, run.id);
-      finalTest = await testBestConfig(exp, runs.map((r) => r.record), (cell) => data.get(dataKey(cell.spec.data, exp.seed))!, weightsOf, o.store);
-      for (const tested of finalTest?.runs ?? []) {
-        const i = runs.findIndex((r) => r.record.id === tested.id);
-        runs[i] = { ...runs[i], record: tested };
+    if (complete) {
+      if (exp.evaluateTest === 'best') {
+        finalTest = await testBestConfig(exp, study.id, records, (cell) => data.get(dataKey(cell.spec.data, exp.seed))!, o.store);
+        for (const tested of finalTest?.runs ?? []) {
+          const i = runs.findIndex((r) => r.record.id === tested.id);
+          runs[i] = { ...runs[i], record: tested };
+        }
       }
+      await o.store.closeStudy(study.id);
     }
-    return { studyId: study?.id ?? null, runs, baselines, interrupted, finalTest };
+    return { studyId: study.id, runs, trained: [...mine.keys()], baselines, interrupted, finalTest };
   } finally {
     for (const d of data.values()) disposePrepared(d);
   }

@@ -7,17 +7,17 @@
 // Everything that can be wrong is found before the first trial (the configs that reach every corner of the
 // space are built and run one batch each, as a study's cells are; the objective must be a number the training
 // logs). Running the same file against the same store again continues its study: the trials stored count
-// towards the budget, and a finished study runs nothing. After the search, only the best trial is evaluated on
-// the test set, once, from its saved weights (a test score already stored is reused, never recomputed).
+// towards the budget, and a finished study runs nothing. After the search, the best trial is evaluated on the
+// test set from its saved weights: once per study (final-test.ts). A search extended later whose best trial
+// changes reports the new best as such and leaves its test to an explicit `nnlab test <study> --trial N`.
 import { createHash } from 'node:crypto';
 import { ConfigError, NnlabError } from '../engine/errors.js';
 import { metric as makeMetric } from '../nn/metrics.js';
 import { makeTrainer } from './make-trainer.js';
-import { loadModel } from '../train/model-io.js';
 import { KeepBestWeights } from '../train/callbacks/keep-best-weights.js';
 import type { Callback } from '../train/callbacks/callback.js';
 import type { Logs } from '../record/history.js';
-import { TrialTakenError, type RunRecord, type RunStore, type StudyRecord } from '../store/types.js';
+import { TrialTakenError, type RunRecord, type RunStore, type StudyRecord, type TestLook } from '../store/types.js';
 import { optimize, type StopReason } from '../tune/driver.js';
 import { epochValue, type Objective } from '../tune/objective.js';
 import { countedTrials, trialsOf, type TrialRecord } from '../tune/records.js';
@@ -27,9 +27,10 @@ import { samplerFrom } from '../tune/samplers/index.js';
 import { prunerFrom } from '../tune/pruners/index.js';
 import { disposePrepared, prepareData, dataKey, type PreparedData } from './data-prep.js';
 import { scoreBaselines, type BaselineResult } from './baselines.js';
-import { latestCheckpointOf, preflight, reopenForResume, runOne, say, type RunOptions } from './runner.js';
+import { checkpointFits, preflight, runOne, say, type RunOptions } from './runner.js';
+import { reopenForResume, skippedNote, usableCheckpoint } from './checkpoints.js';
+import { evaluateOnTest, meanTest } from './final-test.js';
 import { graceSeconds, heartbeatSeconds } from '../store/liveness.js';
-import { runWeights } from '../store/artifact-hash.js';
 import type { Experiment, StudyCell } from './types.js';
 
 export interface TuneOptions extends RunOptions {
@@ -58,8 +59,15 @@ export interface TuneOutcome {
   /** Claims this call lost to other workers (each followed by a fresh look at the trials). */
   taken: number;
   best: TrialRecord | null;
-  /** The best trial's test metrics (the mean over its executions), or null when the test set was not evaluated. */
+  /** The tested trial's test metrics (the mean over its executions), or null when the test set was not evaluated. */
   test: Logs | null;
+  /**
+   * The trial the study looked at the test set for (its first look), or null: the best trial, unless an
+   * extended search found a better one since (then `nnlab test <study> --trial N` tests that one).
+   */
+  testedTrial: number | null;
+  /** Every look at the study's test set. */
+  testLooks: TestLook[];
   baselines: BaselineResult[];
   /** The sampler's and pruner's settings, defaults filled in. */
   sampler: Record<string, unknown>;
@@ -128,7 +136,7 @@ async function openStudy(exp: Experiment, o: TuneOptions): Promise<{ study: Stud
     const fields = differingFields(JSON.parse(searchKey(others[0].experiment)), JSON.parse(searchKey(exp.raw)));
     throw new ConfigError('', `this file differs from search ${others[0].id} (${exp.name}) in ${fields.join(', ')}; a worker joins a search only with the same experiment (the budget aside)`, exp.file ?? undefined);
   }
-  const { study, created } = await o.store.openSearchStudy({ name: exp.name, file: exp.file, experiment: exp.raw, key, fresh: o.fresh });
+  const { study, created } = await o.store.openStudy({ name: exp.name, file: exp.file, experiment: exp.raw, key, fresh: o.fresh });
   let note: string | null = null;
   if (created && o.fresh) note = `starting study ${study.id} afresh (--fresh)${same ? `; study ${same.id} of this search is kept` : ''}`;
   else if (created && others.length > 0) note = `the experiment changed since study ${others[0].id} (${differingFields(JSON.parse(searchKey(others[0].experiment)), JSON.parse(searchKey(exp.raw))).join(', ')}), so this search is a new study ${study.id}`;
@@ -223,9 +231,9 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
     const { trials } = await loadTrials(o.store, exp, study.id);
     const finalBest = bestTrial(trials, objective.direction);
     const interrupted = result.stop === 'interrupted' || trials.some((t) => result.started.includes(t.number) && t.state === 'interrupted');
-    let test: Logs | null = null;
+    let tested: { trial: number | null; test: Logs | null; looks: TestLook[] } = { trial: null, test: null, looks: (await o.store.getStudy(study.id))?.testLooks ?? [] };
     const running = trials.some((t) => t.state === 'running');
-    if (exp.evaluateTest === 'best' && finalBest !== null && !interrupted && !o.worker && !running) test = await testBestTrial(exp, o.store, finalBest, dataFor);
+    if (exp.evaluateTest === 'best' && finalBest !== null && !interrupted && !o.worker && !running) tested = await testBestTrial(exp, o.store, study.id, finalBest, trials, dataFor);
     return {
       studyId: study.id,
       resumed,
@@ -234,7 +242,9 @@ export async function tuneExperiment(exp: Experiment, o: TuneOptions): Promise<T
       ran: [...resumedTrials, ...result.started],
       taken: result.taken,
       best: finalBest,
-      test,
+      test: tested.test,
+      testedTrial: tested.trial,
+      testLooks: tested.looks,
       baselines,
       sampler: sampler.config(),
       pruner: pruner.config(),
@@ -324,14 +334,17 @@ export async function pruneCheckOf(exp: Experiment, store: RunStore, studyId: nu
 }
 
 /**
- * Continues the interrupted trials of a search that have a checkpoint (Ctrl-C left them): each is reopened (one
- * worker wins the reopen) and trained on from its newest checkpoint, exactly as it would have gone on.
+ * Continues the interrupted trials of a search that have a usable checkpoint (Ctrl-C left them): each is
+ * reopened (one worker wins the reopen) and trained on from its newest checkpoint that loads and fits, exactly
+ * as it would have gone on.
  */
 async function resumeInterrupted(exp: Experiment, o: TuneOptions, studyId: number, dataFor: (cell: StudyCell) => Promise<PreparedData>, pruner: string): Promise<number[]> {
   const resumed: number[] = [];
   for (const run of await o.store.listRuns({ studyId, status: 'interrupted' })) {
     if (run.trial === null) continue;
-    const checkpoint = latestCheckpointOf(o.artifactsDir, run.id);
+    const cell = exp.tune!.cell(run.values as Params);
+    const data = await dataFor(cell);
+    const { checkpoint, skipped } = usableCheckpoint(o.artifactsDir, run.id, checkpointFits(cell, data));
     if (checkpoint === null) continue;
     let record: RunRecord;
     try {
@@ -340,10 +353,8 @@ async function resumeInterrupted(exp: Experiment, o: TuneOptions, studyId: numbe
       checkpoint.dispose();
       continue; // another worker took it
     }
-    const cell = exp.tune!.cell(run.values as Params);
     const prune = await pruneCheckOf(exp, o.store, studyId, run.trial);
-    say(o, `resuming trial ${run.trial} (run ${run.id}) from its checkpoint`);
-    const data = await dataFor(cell);
+    say(o, `resuming trial ${run.trial} (run ${run.id}) from its checkpoint after epoch ${checkpoint.completed}${skippedNote(skipped)}`);
     await runOne(exp, cell, run.repeat, data, studyId, { i: run.trial + 1, n: exp.tune!.trials }, o, {
       trial: run.trial,
       callbacks: trialCallbacks(exp.tune!.objective, pruner, prune),
@@ -357,38 +368,23 @@ async function resumeInterrupted(exp: Experiment, o: TuneOptions, studyId: numbe
 }
 
 /**
- * The best trial on the test set, once: each of its runs from its saved weights (a run with a stored test score
- * keeps it), the scores stored on the runs; returns their mean per metric.
+ * The search's look at its test set: once per study. The first time, the best trial's runs are evaluated (the
+ * look recorded first, so a process killed half-way is finished by the next, as it was); later, when an extended
+ * search found a better trial, nothing is evaluated: the tested trial's scores are reported, and the new best is
+ * left to an explicit `nnlab test`.
  */
-async function testBestTrial(exp: Experiment, store: RunStore, best: TrialRecord, dataFor: (cell: StudyCell) => Promise<PreparedData>): Promise<Logs | null> {
-  const cell = exp.tune!.cell(best.params);
-  const data = await dataFor(cell);
-  const scores: Logs[] = [];
-  for (const id of best.runIds) {
-    const run = (await store.getRun(id))!;
-    if (run.metrics.test) {
-      scores.push(run.metrics.test as Logs);
-      continue;
-    }
-    const { model } = loadModel(await runWeights(store, id));
-    const trainer = makeTrainer(cell.spec, model);
-    try {
-      const logs = data.test.finalEvaluation((t) => trainer.evaluate(t, { batchSize: cell.spec.training.batchSize }));
-      await store.setRunMetrics(id, 'test', logs);
-      scores.push(logs);
-    } finally {
-      trainer.dispose();
-      model.dispose();
-    }
-  }
-  if (scores.length === 0) return null;
-  const out: Logs = {};
-  for (const [k, v] of Object.entries(scores[0])) {
-    if (typeof v !== 'number') {
-      out[k] = v;
-      continue;
-    }
-    out[k] = scores.reduce((a, s) => a + (s[k] as number), 0) / scores.length;
-  }
-  return out;
+async function testBestTrial(
+  exp: Experiment,
+  store: RunStore,
+  studyId: number,
+  best: TrialRecord,
+  trials: readonly TrialRecord[],
+  dataFor: (cell: StudyCell) => Promise<PreparedData>,
+): Promise<{ trial: number | null; test: Logs | null; looks: TestLook[] }> {
+  const { looks } = await store.addTestLook(studyId, { target: `trial ${best.number}`, trial: best.number, runIds: best.runIds, how: 'final' });
+  const first = looks.find((l) => l.how === 'final')!;
+  const trial = trials.find((t) => t.number === first.trial) ?? best;
+  const cell = exp.tune!.cell(trial.params);
+  const runs = await evaluateOnTest(store, first.runIds, cell, await dataFor(cell));
+  return { trial: trial.number, test: meanTest(runs), looks };
 }

@@ -8,7 +8,7 @@ const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rec
 
 test('the HTML report is one self-contained page with the tables and every plot', () => {
   const { runs, epochsByRun } = makeStudy();
-  const study = { id: 4, name: 'acts <&>', file: null, experiment: {}, createdAt: '2024-01-01T00:00:00Z', baselines: null, kind: 'study' as const };
+  const study = { id: 4, name: 'acts <&>', file: null, experiment: {}, createdAt: '2024-01-01T00:00:00Z', baselines: null, kind: 'study' as const, testLooks: [] };
   const html = htmlReport(summarizeStudy(runs, epochsByRun), study, [{ title: 'A & B', svg }, { title: 'C', svg }]);
   assert.match(html, /^<!DOCTYPE html>/);
   assert.match(html, /<title>Study acts &lt;&amp;&gt;<\/title>/);

@@ -23,7 +23,7 @@ export const environment: RunEnvironment = {
 };
 
 export function runInput(studyId: number | null, over: Partial<Parameters<RunStore['createRun']>[0]> = {}): Parameters<RunStore['createRun']>[0] {
-  return { studyId, label: 'activation=relu', values: { 'model.activation': 'relu' }, config: { seed: 1 }, seed: 1, repeat: 0, trial: null, retryOf: null, environment, ...over };
+  return { studyId, label: 'activation=relu', values: { 'model.activation': 'relu' }, config: { seed: 1 }, seed: 1, repeat: 0, trial: null, retryOf: null, cell: null, environment, ...over };
 }
 
 export function epochLog(epoch: number, over: Partial<EpochLog> = {}): EpochLog {
@@ -278,16 +278,16 @@ export function runStoreConformance(name: string, freshDatabase: () => Promise<T
 
     withStore('searches: one open study per name and key, whoever creates it; --fresh supersedes it and keeps it', async (store) => {
       const spec = { name: 'search', file: '/x/s.yaml', experiment: { tune: { space: {} } }, key: 'k1' };
-      const all = await Promise.all(Array.from({ length: 6 }, () => store.openSearchStudy(spec)));
+      const all = await Promise.all(Array.from({ length: 6 }, () => store.openStudy(spec)));
       assert.equal(new Set(all.map((r) => r.study.id)).size, 1, 'concurrent workers get one study');
       assert.equal(all.filter((r) => r.created).length, 1);
       const first = all[0].study;
       assert.equal(first.kind, 'tune');
-      const other = await store.openSearchStudy({ ...spec, key: 'k2' });
+      const other = await store.openStudy({ ...spec, key: 'k2' });
       assert.ok(other.created && other.study.id !== first.id, 'another key is another search');
-      const renewed = await store.openSearchStudy({ ...spec, fresh: true });
+      const renewed = await store.openStudy({ ...spec, fresh: true });
       assert.ok(renewed.created && renewed.study.id > first.id);
-      assert.equal((await store.openSearchStudy(spec)).study.id, renewed.study.id, 'the superseded study is no longer found');
+      assert.equal((await store.openStudy(spec)).study.id, renewed.study.id, 'the superseded study is no longer found');
       assert.deepEqual(await store.getStudy(first.id), first, 'the superseded study is kept');
       assert.deepEqual((await store.listSearchStudies('search')).map((s) => [s.id, s.key]), [[other.study.id, 'k2'], [renewed.study.id, 'k1']].sort((a, b) => (b[0] as number) - (a[0] as number)));
     });
@@ -316,6 +316,45 @@ export function runStoreConformance(name: string, freshDatabase: () => Promise<T
       await store.createRun(runInput(elsewhere.id, { trial: 0 }));
       await store.createRun(runInput(null));
       await store.createRun(runInput(null));
+    });
+
+    withStore("a study's runs: one per (study, cell, repeat), whoever claims it; others get TrialTakenError", async (store) => {
+      const spec = { name: 'acts', file: '/x/acts.yaml', experiment: { repeats: 2 }, key: 'study-key', kind: 'study' as const };
+      const opened = await Promise.all(Array.from({ length: 4 }, () => store.openStudy(spec)));
+      assert.equal(new Set(opened.map((o) => o.study.id)).size, 1, 'processes started at once share one study');
+      const study = opened[0].study;
+      assert.equal(study.kind, 'study');
+      assert.deepEqual(await store.listSearchStudies('acts'), [], 'a study is not a search');
+      const claims = await Promise.allSettled(Array.from({ length: 6 }, () => store.createRun(runInput(study.id, { cell: 1, repeat: 0 }))));
+      assert.equal(claims.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of claims) if (r.status === 'rejected') assert.ok(r.reason instanceof TrialTakenError && /config 1 \(repeat 0\)/.test(r.reason.message), String(r.reason));
+      const other = await store.createRun(runInput(study.id, { cell: 1, repeat: 1 }));
+      assert.equal(other.cell, 1);
+      assert.equal((await store.createRun(runInput(study.id, { cell: 0, repeat: 0 }))).cell, 0);
+      await rejects(store.createRun(runInput(null, { cell: 0 })), /cell must be an integer ≥ 0 of a study/);
+      await rejects(store.createRun(runInput(study.id, { cell: -1 })), /cell/);
+      await store.closeStudy(study.id);
+      const next = await store.openStudy(spec);
+      assert.ok(next.created && next.study.id !== study.id, 'a closed study is not found again: the same file makes a new study');
+      await store.createRun(runInput(next.study.id, { cell: 1, repeat: 0 }));
+      await rejects(store.closeStudy(9999), /no study 9999/);
+    });
+
+    withStore('test looks: recorded once per target, in order; a second look at the same target changes nothing', async (store) => {
+      const study = await store.createStudy({ name: 's', file: null, experiment: {} });
+      assert.deepEqual(study.testLooks, []);
+      const results = await Promise.all(Array.from({ length: 5 }, () => store.addTestLook(study.id, { target: 'lr=0.1', trial: null, runIds: [1, 2], how: 'final' })));
+      assert.equal(results.filter((r) => r.added).length, 1, 'concurrent looks at the same target record one');
+      const second = await store.addTestLook(study.id, { target: 'trial 7', trial: 7, runIds: [9], how: 'explicit' });
+      assert.equal(second.added, true);
+      const looks = (await store.getStudy(study.id))!.testLooks;
+      assert.deepEqual(looks.map(({ at, ...rest }) => rest), [
+        { target: 'lr=0.1', trial: null, runIds: [1, 2], how: 'final' },
+        { target: 'trial 7', trial: 7, runIds: [9], how: 'explicit' },
+      ]);
+      assert.ok(looks.every((l) => !Number.isNaN(Date.parse(l.at))));
+      assert.deepEqual(await store.addTestLook(study.id, { target: 'trial 7', trial: 7, runIds: [10], how: 'explicit' }), { added: false, looks });
+      await rejects(store.addTestLook(9999, { target: 'x', trial: null, runIds: [], how: 'final' }), /no study 9999/);
     });
 
     withStore("heartbeats and crashes by the database's clock; a crashed or interrupted run can be reopened, a completed one not", async (store) => {

@@ -8,8 +8,9 @@ import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { NnlabError, unknownName } from '../engine/errors.js';
 import type { EpochLog, Logs } from '../record/history.js';
 import { fromJson, toJson } from './json.js';
+import { storeRetrySeconds } from './liveness.js';
 import type { Database, EpochsTable, RunsTable, StudiesTable, ArtifactsTable } from './schema.js';
-import { TrialTakenError, type ArtifactRecord, type FinalMetrics, type NewRun, type RunEnvironment, type RunFilter, type RunRecord, type RunStore, type StoredRunStatus, type StudyKind, type StudyRecord, type TrialRun } from './types.js';
+import { TrialTakenError, type ArtifactRecord, type FinalMetrics, type NewRun, type RunEnvironment, type RunFilter, type RunRecord, type RunStore, type StoredRunStatus, type StudyKind, type StudyRecord, type TestLook, type TrialRun } from './types.js';
 
 /** How a dialect's driver reports constraint violations, and its clock (ISO 8601 text, as JS writes it). */
 export interface DialectErrors {
@@ -19,7 +20,16 @@ export interface DialectErrors {
   now(): RawBuilder<string>;
   /** The database's time `seconds` ago. */
   ago(seconds: number): RawBuilder<string>;
+  /**
+   * Whether an error is the store being unreachable for a while (a restart, a dropped connection, a busy lock):
+   * 'unsent' when the statement surely did not run (safe to retry anything), 'ambiguous' when it may have run
+   * (retried only where running it twice changes nothing), null for any other error.
+   */
+  transient(e: unknown): 'unsent' | 'ambiguous' | null;
 }
+
+/** How a call is retried through an outage: any statement that may run twice ('idempotent'), or only one surely never sent ('once'). */
+type RetryMode = 'idempotent' | 'once';
 
 /** How a run can end (finishRun's statuses). */
 export const END_STATUSES = ['completed', 'stopped', 'diverged', 'interrupted', 'pruned', 'failed'] as const;
@@ -37,10 +47,15 @@ export class KyselyRunStore implements RunStore {
   #closed = false;
 
   /** `url` is for display (passwords masked). */
+  /**
+   * `url` is for display (passwords masked). `retryS`: how long a call keeps retrying while the store is
+   * unreachable before it fails (default: NNLAB_STORE_RETRY_S, else 60 s).
+   */
   constructor(
     readonly url: string,
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectErrors,
+    private readonly retryS: number = storeRetrySeconds(),
   ) {}
 
   async createStudy(study: { name: string; file: string | null; experiment: unknown; kind?: StudyKind }): Promise<StudyRecord> {
@@ -48,37 +63,63 @@ export class KyselyRunStore implements RunStore {
     const kind = study.kind ?? 'study';
     if (!STUDY_KINDS.includes(kind)) throw unknownName('kind', 'study kind', kind, STUDY_KINDS);
     const values = { name: study.name, file: study.file ?? null, experiment: toJson(study.experiment, 'study.experiment'), created_at: now(), kind };
-    const row = await this.#query('create a study', () => this.db.insertInto('studies').values(values).returningAll().executeTakeFirstOrThrow());
+    const row = await this.#query('create a study', () => this.db.insertInto('studies').values(values).returningAll().executeTakeFirstOrThrow(), undefined, 'once');
     return toStudy(row);
   }
 
   /**
-   * The open search of this name and key, or a new one: an insert that the unique index on (name, key) of open
-   * studies lets through once, so concurrent workers all end up with the one that won. `fresh` first marks the
-   * open one superseded.
+   * The open study of this name, kind and key, or a new one: an insert that the unique index on (name, key) of
+   * open studies lets through once, so concurrent processes all end up with the one that won. `fresh` first
+   * marks the open one superseded.
    */
-  async openSearchStudy(study: { name: string; file: string | null; experiment: unknown; key: string; fresh?: boolean }): Promise<{ study: StudyRecord; created: boolean }> {
+  async openStudy(study: { name: string; file: string | null; experiment: unknown; key: string; kind?: StudyKind; fresh?: boolean }): Promise<{ study: StudyRecord; created: boolean }> {
     requireText(study.name, 'study name');
-    requireText(study.key, 'search key');
+    requireText(study.key, 'study key');
+    const kind = study.kind ?? 'tune';
+    if (!STUDY_KINDS.includes(kind)) throw unknownName('kind', 'study kind', kind, STUDY_KINDS);
     const find = () =>
       this.db.selectFrom('studies').selectAll().where('name', '=', study.name).where('search_key', '=', study.key).where('superseded', '=', 0).executeTakeFirst();
     if (study.fresh) {
-      await this.#query('supersede a search', () =>
+      await this.#query('supersede a study', () =>
         this.db.updateTable('studies').set({ superseded: 1 }).where('name', '=', study.name).where('search_key', '=', study.key).where('superseded', '=', 0).execute(),
       );
     } else {
-      const found = await this.#query('find a search', find);
+      const found = await this.#query('find a study', find);
       if (found) return { study: toStudy(found), created: false };
     }
-    const values = { name: study.name, file: study.file ?? null, experiment: toJson(study.experiment, 'study.experiment'), created_at: now(), kind: 'tune', search_key: study.key };
-    try {
-      const row = await this.db.insertInto('studies').values(values).returningAll().executeTakeFirstOrThrow();
-      return { study: toStudy(row), created: true };
-    } catch (e) {
-      if (!this.dialect.isUniqueViolation(e)) throw new NnlabError(`run store ${this.url}: cannot create a search: ${describe(e)}`);
-      const found = await this.#query('find a search', find);
-      if (!found) throw new NnlabError(`run store ${this.url}: the search ${study.name} was created and superseded meanwhile; run again`);
-      return { study: toStudy(found), created: false };
+    const values = { name: study.name, file: study.file ?? null, experiment: toJson(study.experiment, 'study.experiment'), created_at: now(), kind, search_key: study.key };
+    // An insert that loses the race to another process's (the unique index of open studies) finds theirs.
+    const row = await this.#query(
+      'create a study',
+      () => this.db.insertInto('studies').values(values).returningAll().executeTakeFirstOrThrow().catch((e: unknown) => (this.dialect.isUniqueViolation(e) ? null : Promise.reject(e))),
+      undefined,
+      'once',
+    );
+    if (row) return { study: toStudy(row), created: true };
+    const found = await this.#query('find a study', find);
+    if (!found) throw new NnlabError(`run store ${this.url}: the study ${study.name} was created and closed meanwhile; run again`);
+    return { study: toStudy(found), created: false };
+  }
+
+  async closeStudy(studyId: number): Promise<void> {
+    const result = await this.#query('close a study', () => this.db.updateTable('studies').set({ superseded: 1 }).where('id', '=', studyId).executeTakeFirst());
+    if (Number(result.numUpdatedRows) === 0) throw new NnlabError(`run store: no study ${studyId} to close`);
+  }
+
+  /** A compare-and-swap on the study's list of looks (retried if another writer changed it in between). */
+  async addTestLook(studyId: number, look: Omit<TestLook, 'at'>): Promise<{ added: boolean; looks: TestLook[] }> {
+    requireText(look.target, 'test look target');
+    for (;;) {
+      const row = await this.#query('read a study', () => this.db.selectFrom('studies').select(['test_looks']).where('id', '=', studyId).executeTakeFirst());
+      if (!row) throw new NnlabError(`run store: no study ${studyId} to record a test look of`);
+      const looks = row.test_looks === null ? [] : fromJson<TestLook[]>(row.test_looks);
+      if (looks.some((l) => l.target === look.target)) return { added: false, looks };
+      const next = [...looks, { ...look, at: now() }];
+      const updated = await this.#query('record a test look', () => {
+        const q = this.db.updateTable('studies').set({ test_looks: toJson(next, 'study.testLooks') }).where('id', '=', studyId);
+        return (row.test_looks === null ? q.where('test_looks', 'is', null) : q.where('test_looks', '=', row.test_looks)).executeTakeFirst();
+      });
+      if (Number(updated.numUpdatedRows) > 0) return { added: true, looks: next };
     }
   }
 
@@ -114,6 +155,8 @@ export class KyselyRunStore implements RunStore {
     const retryOf = run.retryOf ?? null;
     if (retryOf !== null && (trial === null || !Number.isSafeInteger(retryOf) || retryOf < 0)) throw new NnlabError(`run store: a retry needs a trial number and retries a trial number ≥ 0, got ${retryOf}`);
     if (!Number.isSafeInteger(run.repeat) || run.repeat < 0) throw new NnlabError(`run store: a run's repeat must be an integer ≥ 0, got ${run.repeat}`);
+    const cell = run.cell ?? null;
+    if (cell !== null && (!Number.isSafeInteger(cell) || cell < 0 || run.studyId === null)) throw new NnlabError(`run store: a run's cell must be an integer ≥ 0 of a study, got ${cell}`);
     const values = {
       study_id: run.studyId ?? null,
       label: run.label ?? '',
@@ -123,6 +166,7 @@ export class KyselyRunStore implements RunStore {
       repeat_index: run.repeat,
       trial,
       retry_of: retryOf,
+      cell,
       status: 'running',
       started_at: this.dialect.now(),
       heartbeat_at: this.dialect.now(),
@@ -132,10 +176,11 @@ export class KyselyRunStore implements RunStore {
     const row = await this.#query('create a run', () => this.db.insertInto('runs').values(values).returningAll().executeTakeFirstOrThrow(), (e) => {
       if (this.dialect.isForeignKeyViolation(e)) return new NnlabError(`run store: no study ${run.studyId} to add a run to`);
       if (this.dialect.isUniqueViolation(e)) {
+        if (cell !== null) return new TrialTakenError(`run store: config ${cell} (repeat ${run.repeat}) of study ${run.studyId} is already taken`);
         return new TrialTakenError(retryOf !== null ? `run store: trial ${retryOf} of study ${run.studyId} is already being retried` : `run store: trial ${trial} (execution ${run.repeat}) of study ${run.studyId} is already taken`);
       }
       return null;
-    });
+    }, 'once');
     return toRun(row);
   }
 
@@ -170,7 +215,7 @@ export class KyselyRunStore implements RunStore {
     const val = epoch.val == null ? null : toJson(epoch.val, 'epoch.val');
     const result = await this.#query(
       'add an epoch',
-      () =>
+      (attempt) =>
         this.db
           .insertInto('epochs')
           .columns(['run_id', 'epoch', 'train', 'val', 'lr', 'time_s', 'train_time_s', 'samples_per_s', 'created_at'])
@@ -191,7 +236,9 @@ export class KyselyRunStore implements RunStore {
               .where('id', '=', runId)
               .where('status', '=', 'running'),
           )
-          .executeTakeFirst(),
+          .executeTakeFirst()
+          // A retry that finds the epoch stored: the attempt before landed, and only its answer was lost.
+          .catch((e: unknown) => (attempt > 0 && this.dialect.isUniqueViolation(e) ? { numInsertedOrUpdatedRows: 1n } : Promise.reject(e))),
       (e) => (this.dialect.isUniqueViolation(e) ? new NnlabError(`run store: run ${runId} already has epoch ${epoch.epoch}`) : null),
     );
     if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) throw await this.#notRunning(runId, 'add an epoch to');
@@ -287,11 +334,16 @@ export class KyselyRunStore implements RunStore {
     if (!(END_STATUSES as readonly string[]).includes(end.status)) throw unknownName('status', 'run end status', end.status, END_STATUSES);
     if (!Number.isFinite(end.wallTimeS) || end.wallTimeS < 0) throw new NnlabError(`run store: wall time must be a number ≥ 0, got ${end.wallTimeS}`);
     const values = { status: end.status, message: end.message ?? null, wall_time_s: end.wallTimeS, metrics: toJson(end.metrics ?? {}, 'run.metrics'), ended_at: now() };
-    const row = await this.#query('finish a run', () =>
-      this.db.updateTable('runs').set(values).where('id', '=', runId).where('status', '=', 'running').returningAll().executeTakeFirst(),
-    );
-    if (!row) throw await this.#notRunning(runId, 'finish');
-    return toRun(row);
+    let retried = false;
+    const row = await this.#query('finish a run', (attempt) => {
+      retried = attempt > 0;
+      return this.db.updateTable('runs').set(values).where('id', '=', runId).where('status', '=', 'running').returningAll().executeTakeFirst();
+    });
+    if (row) return toRun(row);
+    // A retry after a dropped connection may find the run ended by the attempt before: that is this very end.
+    const stored = retried ? await this.getRun(runId) : null;
+    if (stored && stored.status === end.status && stored.wallTimeS === end.wallTimeS) return stored;
+    throw await this.#notRunning(runId, 'finish');
   }
 
   async getRun(id: number): Promise<RunRecord | null> {
@@ -341,8 +393,11 @@ export class KyselyRunStore implements RunStore {
     const sha256 = artifact.sha256 ?? null;
     if (sha256 !== null && !/^[0-9a-f]{64}$/.test(sha256)) throw new NnlabError(`run store: an artifact's sha256 must be 64 hex digits, got ${JSON.stringify(sha256)}`);
     const values = { run_id: artifact.runId ?? null, study_id: artifact.studyId ?? null, kind: artifact.kind, path: artifact.path, created_at: now(), sha256 };
-    const row = await this.#query('add an artifact', () => this.db.insertInto('artifacts').values(values).returningAll().executeTakeFirstOrThrow(), (e) =>
-      this.dialect.isForeignKeyViolation(e) ? new NnlabError(`run store: no run ${values.run_id} or no study ${values.study_id} to attach an artifact to`) : null,
+    const row = await this.#query(
+      'add an artifact',
+      () => this.db.insertInto('artifacts').values(values).returningAll().executeTakeFirstOrThrow(),
+      (e) => (this.dialect.isForeignKeyViolation(e) ? new NnlabError(`run store: no run ${values.run_id} or no study ${values.study_id} to attach an artifact to`) : null),
+      'once',
     );
     return toArtifact(row);
   }
@@ -398,14 +453,30 @@ export class KyselyRunStore implements RunStore {
     await this.db.destroy();
   }
 
-  /** Runs a query; driver errors become NnlabErrors naming the store and the action (`explain` may say more). */
-  async #query<T>(action: string, fn: () => Promise<T>, explain?: (e: unknown) => NnlabError | null): Promise<T> {
-    if (this.#closed) throw new NnlabError(`run store ${this.url} is closed (cannot ${action})`);
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof NnlabError) throw e;
-      throw explain?.(e) ?? new NnlabError(`run store ${this.url}: cannot ${action}: ${describe(e)}`);
+  /**
+   * Runs a query; driver errors become NnlabErrors naming the store and the action (`explain` may say more).
+   * While the store is unreachable (a restart, a dropped connection) the query is tried again, with backoff,
+   * for up to `retryS` seconds: `fn` gets the attempt number (0 first), so a write that may have landed before
+   * its connection dropped can recognise itself on the next attempt.
+   */
+  async #query<T>(action: string, fn: (attempt: number) => Promise<T>, explain?: (e: unknown) => NnlabError | null, mode: RetryMode = 'idempotent'): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      if (this.#closed) throw new NnlabError(`run store ${this.url} is closed (cannot ${action})`);
+      try {
+        return await fn(attempt);
+      } catch (e) {
+        if (e instanceof NnlabError) throw e;
+        const transient = this.dialect.transient(e);
+        const retry = transient === 'unsent' || (transient === 'ambiguous' && mode === 'idempotent');
+        const waited = (Date.now() - started) / 1000;
+        if (retry && waited < this.retryS) {
+          await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2000, Math.max(0, this.retryS - waited) * 1000)));
+          continue;
+        }
+        const tried = transient && attempt > 0 ? ` (unreachable for ${waited.toFixed(1)} s, tried ${attempt + 1} times)` : '';
+        throw explain?.(e) ?? new NnlabError(`run store ${this.url}: cannot ${action}: ${describe(e)}${tried}`);
+      }
     }
   }
 
@@ -433,6 +504,7 @@ function toStudy(r: Selectable<StudiesTable>): StudyRecord {
     createdAt: r.created_at,
     baselines: r.baselines === null ? null : fromJson(r.baselines),
     kind: (r.kind ?? 'study') as StudyKind,
+    testLooks: r.test_looks === null ? [] : fromJson<TestLook[]>(r.test_looks),
   };
 }
 
@@ -447,6 +519,7 @@ function toRun(r: Selectable<RunsTable>): RunRecord {
     repeat: r.repeat_index,
     trial: r.trial,
     retryOf: r.retry_of,
+    cell: r.cell ?? null,
     status: r.status as StoredRunStatus,
     message: r.message,
     startedAt: r.started_at,

@@ -102,6 +102,16 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.alterTable('artifacts').addColumn('sha256', 'text').execute();
       },
     },
+    '0005_study_claims': {
+      async up(db: Kysely<any>) {
+        // Any number of processes on one study: each run of a study is claimed by its config (the cell's index in
+        // the experiment) and repeat, once, as trials are; a study is found by its key while it is open (the
+        // search_key column, kept for searches and studies alike); the looks at its test set, in order (JSON).
+        await db.schema.alterTable('runs').addColumn('cell', 'integer').execute();
+        await db.schema.createIndex('runs_cell_claim').unique().on('runs').columns(['study_id', 'cell', 'repeat_index']).execute();
+        await db.schema.alterTable('studies').addColumn('test_looks', 'text').execute();
+      },
+    },
   };
 }
 

@@ -41,7 +41,7 @@ test('a store a newer nnlab migrated is refused with a message saying so, and le
     raw.close();
     await assert.rejects(openStore(file), (e: unknown) => {
       assert.ok(e instanceof NnlabError);
-      assert.match(e.message, /written by a newer nnlab \(it has migration 0099_future; this nnlab knows up to 0004_workers\): upgrade nnlab/);
+      assert.match(e.message, /written by a newer nnlab \(it has migration 0099_future; this nnlab knows up to 0005_study_claims\): upgrade nnlab/);
       return true;
     });
     const check = new Sqlite(file, { readonly: true });

@@ -1,12 +1,13 @@
 // The PostgreSQL store against a real server this test starts (src/testing/postgres-server.ts): the
 // conformance suite on a fresh database per test, plus connection errors (refused, silent server, no such
-// database or role), reported quickly, naming the URL with its password masked.
+// database or role), reported quickly, naming the URL with its password masked, and outages ridden out.
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { NnlabError } from '../engine/errors.js';
 import { startPostgres, type PostgresServer } from '../testing/postgres-server.js';
-import { runInput, runStoreConformance } from './conformance.js';
+import { epochLog, runInput, runStoreConformance } from './conformance.js';
+import { startTcpProxy } from '../testing/tcp-proxy.js';
 import { openStore } from './open.js';
 import { DEFAULT_CONNECT_TIMEOUT_S } from './postgres.js';
 
@@ -76,7 +77,62 @@ describe('PostgreSQL store', () => {
     await failsToOpen(`postgres://nnlab@${base.host}/nope`, /database "nope" does not exist/);
     await failsToOpen(`postgres://ghost:s3cret@${base.host}/nnlab_test`, /ghost:\*\*\*@/, /role "ghost" does not exist/);
   });
+
+  test('an outage of 1.5 s: writes made during it wait, reconnect and land once, in order; a longer one fails naming it', async () => {
+    const target = new URL(await server.createDatabase('outage'));
+    const proxy = await startTcpProxy(Number(target.port));
+    const url = `postgres://${target.username}@127.0.0.1:${proxy.port}${target.pathname}`;
+    const store = await openStore(url);
+    try {
+      const run = await store.createRun(runInput(null));
+      await store.addEpoch(run.id, epochLog(0));
+      const down = proxy.outage(1500);
+      await new Promise((r) => setTimeout(r, 50));
+      // Written while the server is unreachable: each waits for it, then lands, in the order asked.
+      const writes = [1, 2, 3].map((e) => store.addEpoch(run.id, epochLog(e)));
+      const beat = store.heartbeat(run.id);
+      await down;
+      await Promise.all(writes);
+      assert.equal(await beat, true);
+      assert.ok(proxy.dropped() > 0, 'the outage dropped live connections');
+      assert.deepEqual((await store.getEpochs(run.id)).map((e) => e.epoch), [0, 1, 2, 3]);
+      const done = await store.finishRun(run.id, { status: 'completed', message: null, wallTimeS: 2, metrics: {} });
+      assert.equal(done.status, 'completed');
+    } finally {
+      await store.close();
+    }
+    const impatient = new KyselyRunStoreWithRetry(url, 0.5);
+    const store2 = await impatient.open();
+    try {
+      const run = await store2.createRun(runInput(null));
+      const down = proxy.outage(2000);
+      await new Promise((r) => setTimeout(r, 50));
+      await assert.rejects(store2.addEpoch(run.id, epochLog(0)), /cannot add an epoch: .*unreachable for 0\.\d s, tried \d+ times/);
+      await down;
+    } finally {
+      await store2.close();
+      await proxy.close();
+    }
+  });
 });
+
+/** Opens stores with NNLAB_STORE_RETRY_S set to `seconds` (the retry window is read when a store is made). */
+class KyselyRunStoreWithRetry {
+  constructor(
+    private readonly url: string,
+    private readonly seconds: number,
+  ) {}
+  async open() {
+    const before = process.env.NNLAB_STORE_RETRY_S;
+    process.env.NNLAB_STORE_RETRY_S = String(this.seconds);
+    try {
+      return await openStore(this.url);
+    } finally {
+      if (before === undefined) delete process.env.NNLAB_STORE_RETRY_S;
+      else process.env.NNLAB_STORE_RETRY_S = before;
+    }
+  }
+}
 
 /** A port nothing listens on. */
 function closedPort(): Promise<number> {

@@ -15,7 +15,32 @@ const postgresErrors: DialectErrors = {
   isUniqueViolation: (e) => (e as { code?: unknown } | null)?.code === '23505',
   now: () => sql<string>`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
   ago: (seconds) => sql<string>`to_char((clock_timestamp() - make_interval(secs => ${seconds})) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+  transient: postgresTransient,
 };
+
+/** Codes of a connection that could not be made: the statement never reached the server. */
+const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', '57P03' /* cannot_connect_now: starting up */, '08001', '08004']);
+/**
+ * Codes of a connection lost while a statement may have been running: a server shutting down (57P01, 57P02),
+ * a connection reset or broken.
+ */
+const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '08000', '08003', '08006']);
+
+/** Whether a driver error is an outage (see DialectErrors.transient). */
+export function postgresTransient(e: unknown): 'unsent' | 'ambiguous' | null {
+  if (e instanceof AggregateError) {
+    const kinds = e.errors.map(postgresTransient);
+    return kinds.length > 0 && kinds.every((k) => k === 'unsent') ? 'unsent' : kinds.some((k) => k !== null) ? 'ambiguous' : null;
+  }
+  const code = String((e as { code?: unknown } | null)?.code ?? '');
+  if (UNSENT_CODES.has(code)) return 'unsent';
+  if (AMBIGUOUS_CODES.has(code)) return 'ambiguous';
+  const message = e instanceof Error ? e.message : '';
+  // pg's own words: a pool that could not connect in time, or a client whose connection went away.
+  if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout/i.test(message)) return 'unsent';
+  if (/Connection terminated|Client has encountered a connection error|connection is closed/i.test(message)) return 'ambiguous';
+  return null;
+}
 
 /** The URL with its password (in the user part or a `password=` parameter) replaced by `***`. */
 export function maskUrl(url: string): string {
@@ -29,8 +54,11 @@ export async function openPostgresStore(url: string): Promise<KyselyRunStore> {
   let db: Kysely<Database> | undefined;
   try {
     const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: Math.max(1, timeoutS * 1000), max: 4 });
-    // An idle connection that drops (server restart) is reported by the next query, not as a crash.
+    // A connection that drops (a server restart, a network cut) is reported by the query that uses it, which
+    // the store retries (kysely-store.ts), not as a crash: idle clients report to the pool, and a client in use
+    // emits 'error' beside failing its query, which would be an uncaught exception without a listener.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(db);
   } catch (e) {

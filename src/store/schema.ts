@@ -14,10 +14,15 @@ export interface StudiesTable {
   baselines: string | null;
   /** 'study' or 'tune'; null in stores written before tuning (read as 'study'). */
   kind: string | null;
-  /** A search's key (its experiment but for the budget): how workers find it; null for other studies. */
+  /**
+   * How processes find the open study they share: a search's key (its experiment but for the budget) or a
+   * study's (its file and experiment); null in stores written before studies had one.
+   */
   search_key: string | null;
-  /** 1 once a newer study of the same search replaced it (--fresh). */
+  /** 1 once the study is no longer open: a newer study of the same search replaced it (--fresh), or a study ended. */
   superseded: Generated<number>;
+  /** JSON: the looks at the study's test set, in order (TestLook[]), or null for none. */
+  test_looks: string | null;
 }
 
 export interface RunsTable {
@@ -35,6 +40,8 @@ export interface RunsTable {
   trial: number | null;
   /** The trial number a retry repeats (a crashed trial, queued again once), or null. */
   retry_of: number | null;
+  /** The study cell (config) this run repeats: its index in the experiment's cells; null outside a study's cells. */
+  cell: number | null;
   /** The last sign of life of a running run, by the database's clock (ISO 8601). */
   heartbeat_at: string | null;
   status: string;

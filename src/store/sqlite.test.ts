@@ -29,7 +29,7 @@ describe('SQLite store', () => {
       assert.ok(existsSync(file));
       const raw = new Sqlite(file, { readonly: true });
       assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
-      assert.deepEqual(raw.prepare('select name from kysely_migration').pluck().all(), ['0001_initial', '0002_study_baselines', '0003_tuner', '0004_workers']);
+      assert.deepEqual(raw.prepare('select name from kysely_migration').pluck().all(), ['0001_initial', '0002_study_baselines', '0003_tuner', '0004_workers', '0005_study_claims']);
       raw.close();
     } finally {
       await store.close();

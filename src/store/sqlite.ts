@@ -16,6 +16,8 @@ const sqliteErrors: DialectErrors = {
   isUniqueViolation: (e) => code(e) === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code(e) === 'SQLITE_CONSTRAINT_UNIQUE',
   now: () => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
   ago: (seconds) => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`-${seconds} seconds`})`,
+  // Another process holding the write lock past the busy timeout: the statement did not run.
+  transient: (e) => (code(e) === 'SQLITE_BUSY' || code(e) === 'SQLITE_LOCKED' ? 'unsent' : null),
 };
 
 /** Opens (creating if needed) the SQLite store at `file` (':memory:' for a private in-memory one) and migrates it. */

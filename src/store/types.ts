@@ -21,6 +21,23 @@ export interface StudyRecord {
   baselines: unknown | null;
   /** 'study': configurations listed by the file (or repeats of one); 'tune': a hyper-parameter search, its runs the trials. */
   kind: StudyKind;
+  /** Every look at the study's test set, oldest first (see TestLook). */
+  testLooks: TestLook[];
+}
+
+/**
+ * One look at a study's test set: which config (or trial) was evaluated, on which runs, when, and why. A study
+ * looks once, at the config it chose on validation; any later look is an explicit `nnlab test`, counted.
+ */
+export interface TestLook {
+  /** What was evaluated: the config's label (a study) or `trial N` (a search). */
+  target: string;
+  /** The trial number, for a search. */
+  trial: number | null;
+  runIds: number[];
+  /** 'final': the study's own choice, made once when its runs ended; 'explicit': asked for with `nnlab test`. */
+  how: 'final' | 'explicit';
+  at: string; // ISO 8601
 }
 
 export type StudyKind = 'study' | 'tune';
@@ -57,6 +74,11 @@ export interface RunRecord {
   trial: number | null;
   /** The trial number this run's trial retries (a crashed trial queued again once with its parameters), or null. */
   retryOf: number | null;
+  /**
+   * The study cell (config) this run is a repeat of: its index in the experiment's cells, claimed once per
+   * (study, cell, repeat); null for a search's trials and runs stored before claims.
+   */
+  cell: number | null;
   status: StoredRunStatus;
   message: string | null;
   startedAt: string;
@@ -70,12 +92,13 @@ export interface RunRecord {
 export type TrialRun = Pick<RunRecord, 'id' | 'trial' | 'retryOf' | 'repeat' | 'status' | 'message' | 'values' | 'wallTimeS'>;
 
 /** What createRun takes: a run's own fields (`trial` optional). */
-export type NewRun = Omit<RunRecord, 'id' | 'status' | 'message' | 'startedAt' | 'endedAt' | 'wallTimeS' | 'metrics' | 'trial' | 'retryOf'> & {
+export type NewRun = Omit<RunRecord, 'id' | 'status' | 'message' | 'startedAt' | 'endedAt' | 'wallTimeS' | 'metrics' | 'trial' | 'retryOf' | 'cell'> & {
   trial?: number | null;
   retryOf?: number | null;
+  cell?: number | null;
 };
 
-/** A trial number (or a retry) another worker claimed first: reload the trials and pick again. */
+/** A trial number (or a retry, or a study's cell and repeat) another process claimed first: reload and pick again. */
 export class TrialTakenError extends NnlabError {
   override name = 'TrialTakenError';
 }
@@ -109,18 +132,28 @@ export interface RunStore {
   /** A new study (kind 'study' unless given). */
   createStudy(study: { name: string; file: string | null; experiment: unknown; kind?: StudyKind }): Promise<StudyRecord>;
   /**
-   * The open search study of this name and key, created if there is none, atomically: every worker started on
-   * the same search gets the same study. `fresh` supersedes the open one (kept, no longer found) and creates a
-   * new one. `created` says whether this call made it.
+   * The open study of this name, kind and key, created if there is none, atomically: every process started on
+   * the same search or study gets the same one. `fresh` supersedes the open one (kept, no longer found) and
+   * creates a new one. `created` says whether this call made it. Kind: 'tune' unless given.
    */
-  openSearchStudy(study: { name: string; file: string | null; experiment: unknown; key: string; fresh?: boolean }): Promise<{ study: StudyRecord; created: boolean }>;
+  openStudy(study: { name: string; file: string | null; experiment: unknown; key: string; kind?: StudyKind; fresh?: boolean }): Promise<{ study: StudyRecord; created: boolean }>;
+  /** Ends a study's openness: openStudy no longer finds it, so the same file makes a new study next time. */
+  closeStudy(studyId: number): Promise<void>;
+  /**
+   * Records a look at a study's test set, unless one with the same target is recorded (then `added` is false and
+   * nothing changes): the record that the test set was consulted, written before the evaluation.
+   */
+  addTestLook(studyId: number, look: Omit<TestLook, 'at'>): Promise<{ added: boolean; looks: TestLook[] }>;
   /** The open search studies of a name, newest first (to tell a worker how its file differs). */
   listSearchStudies(name: string): Promise<(StudyRecord & { key: string })[]>;
   /** By id, or by name (the newest study of that name; a name of digits that no study has finds that id). */
   getStudy(idOrName: number | string): Promise<StudyRecord | null>;
   /** Oldest first. */
   listStudies(): Promise<StudyRecord[]>;
-  /** A new `running` run; `trial` defaults to null. A (study, trial, repeat) or retry already taken throws TrialTakenError. */
+  /**
+   * A new `running` run; `trial` and `cell` default to null. A (study, trial, repeat), a retry or a (study, cell,
+   * repeat) already taken throws TrialTakenError.
+   */
   createRun(run: NewRun): Promise<RunRecord>;
   /** Only while the run is `running`; an epoch index once per run. */
   addEpoch(runId: number, epoch: EpochLog): Promise<void>;

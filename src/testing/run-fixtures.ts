@@ -10,7 +10,7 @@ const environment: RunEnvironment = {
 /** A finished run record; metrics and the rest default to plausible values. */
 export function makeRun(fields: Partial<RunRecord> & { id: number }): RunRecord {
   return {
-    studyId: 1, label: '', values: {}, config: {}, seed: fields.id, repeat: 0, trial: null, retryOf: null, status: 'completed' as StoredRunStatus,
+    studyId: 1, label: '', values: {}, config: {}, seed: fields.id, repeat: 0, trial: null, retryOf: null, cell: null, status: 'completed' as StoredRunStatus,
     message: null, startedAt: '2024-01-01T00:00:00.000Z', endedAt: '2024-01-01T00:01:00.000Z', wallTimeS: 10,
     environment, metrics: {},
     ...fields,
