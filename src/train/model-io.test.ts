@@ -80,3 +80,30 @@ test("saving a model clears the half-written folder a killed save left (.run-N.t
   loaded.model.dispose();
   model.dispose();
 });
+
+test('loading refuses weights stored in a dtype of another kind, or holding NaN or infinity, naming the tensor', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nnlab-weights-'));
+  const model = new Sequential({ inputShape: [3], layers: [{ type: 'dense', units: 2 }, { type: 'batchNorm' }] });
+  const saved = path.join(dir, 'm');
+  saveModel(saved, model, { classes: ['a', 'b'] });
+  const weightsFile = path.join(saved, 'weights.safetensors');
+  const good = readSafetensors(weightsFile).tensors;
+  const rewrite = (name: string, t: ReturnType<typeof tensor>) => writeSafetensors(weightsFile, { ...good, [name]: t });
+  // The float bytes of 0.weight under a header that says I32: read as integers, they would predict garbage.
+  const bytes = tidy(() => good['0.weight'].toNumbers());
+  rewrite('0.weight', tensor(new Int32Array(Float32Array.from(bytes).buffer), [2, 3]));
+  assert.throws(() => loadModel(saved), (e: Error) => e.message === `${weightsFile}: 0.weight is stored as int32, but the model's 0.weight is float32; the file does not hold this model's weights`);
+  rewrite('1.running_mean', tensor(new Uint8Array([0, 1]), [2]));
+  assert.throws(() => loadModel(saved), /1\.running_mean is stored as uint8, but the model's 1\.running_mean is float32/);
+  rewrite('0.bias', tensor([0.5, NaN]));
+  assert.throws(() => loadModel(saved), (e: Error) => e.message === `${weightsFile}: 0.bias holds 1 non-finite value(s) (NaN or infinity) of 2; these weights cannot predict`);
+  rewrite('1.running_var', tensor([1, Infinity]));
+  assert.throws(() => loadModel(saved), /1\.running_var holds 1 non-finite value/);
+  // Floating point of another width is converted, as PyTorch's load_state_dict does.
+  rewrite('0.weight', tensor(Float64Array.from(bytes), [2, 3]));
+  const loaded = loadModel(saved);
+  assert.deepEqual(tidy(() => loaded.model.stateDict()['0.weight'].toNumbers()), bytes);
+  loaded.model.dispose();
+  for (const t of Object.values(good)) t.dispose();
+  model.dispose();
+});

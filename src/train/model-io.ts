@@ -1,8 +1,14 @@
 // Saving and loading a trained model: a directory holding config.json (the model's config, class names,
 // anything else a run wants to keep) and weights.safetensors (the state dict, PyTorch's names), written
 // atomically. Optimizer state can be saved beside it to resume training.
+//
+// Loading checks the weights before the model takes them, so a damaged or foreign file cannot predict in
+// silence: each tensor's dtype must be of the model's kind (floating point for floating weights, converted as
+// PyTorch's load_state_dict does; integer buffers integer), and no floating weight may hold NaN or ±Infinity.
+// Either is an error naming the file, the tensor and what it holds.
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { NnlabError } from '../engine/errors.js';
+import { isFloating, ops, tidy, type Tensor } from '../tensor/index.js';
 import { Sequential, type ModelConfig } from '../nn/model.js';
 import type { Optimizer } from '../optim/index.js';
 
@@ -38,6 +44,7 @@ export function loadModel(dir: string): LoadedModel {
     }
     const model = new Sequential(config, `${dir}/config.json: model`);
     try {
+      checkWeights(model, checkpoint.tensors, `${dir}/weights.safetensors`);
       model.loadStateDict(checkpoint.tensors, `${dir}/weights.safetensors`);
     } catch (e) {
       model.dispose();
@@ -47,5 +54,24 @@ export function loadModel(dir: string): LoadedModel {
   } finally {
     for (const t of Object.values(checkpoint.tensors)) t.dispose();
     for (const group of Object.values(checkpoint.extraTensors)) for (const t of Object.values(group)) t.dispose();
+  }
+}
+
+/**
+ * Checks weights read from a file against the model before it takes them: a tensor whose dtype is not of the
+ * model's kind (an integer dtype for a floating weight, or the other way round) or a floating tensor with a NaN
+ * or an infinity is an error naming `source`, the tensor and both dtypes (or the count of bad values). Names and
+ * shapes are loadStateDict's to check.
+ */
+export function checkWeights(model: Sequential, tensors: Record<string, Tensor>, source: string): void {
+  const own = model.stateDict();
+  for (const [name, t] of Object.entries(tensors)) {
+    const want = own[name]?.dtype;
+    if (want !== undefined && want !== t.dtype && (isFloating(want) !== isFloating(t.dtype) || want === 'bool' || t.dtype === 'bool')) {
+      throw new NnlabError(`${source}: ${name} is stored as ${t.dtype}, but the model's ${name} is ${want}; the file does not hold this model's weights`);
+    }
+    if (!isFloating(t.dtype)) continue;
+    const bad = tidy(() => ops.logicalNot(ops.isfinite(t)).sum().item());
+    if (bad > 0) throw new NnlabError(`${source}: ${name} holds ${bad} non-finite value(s) (NaN or infinity) of ${t.size}; these weights cannot predict`);
   }
 }
