@@ -14,8 +14,11 @@ import type { RunRecord, RunStore, TestLook } from '../store/types.js';
 import { runWeights } from '../store/artifact-hash.js';
 import { compareToBest } from '../stats/compare.js';
 import { COUNTED_STATUSES, summarizeConfigs } from '../stats/summary.js';
-import type { PreparedData } from './data-prep.js';
+import { disposePrepared, prepareData, type PreparedData } from './data-prep.js';
+import { parseExperiment } from './experiment/index.js';
+import { stringify } from 'yaml';
 import type { Experiment, StudyCell } from './types.js';
+import type { Params } from '../tune/space.js';
 
 export interface FinalTest {
   /** The chosen config's label, the metric that chose it, and its mean there. */
@@ -104,4 +107,56 @@ export function looksLine(looks: readonly TestLook[]): string {
 export function refuseRepeatedLook(looks: readonly TestLook[], target: string, studyId: number): void {
   const seen = looks.find((l) => l.target === target);
   if (seen) throw new ConfigError('test', `study ${studyId} has looked at the test set for ${target} already (${seen.at}); its test scores are stored with its runs`);
+}
+
+/** What `nnlab test` evaluated: the look it recorded, the runs with their test scores, their mean. */
+export interface ExplicitTest {
+  studyId: number;
+  look: TestLook;
+  /** Every look of the study, this one last. */
+  looks: TestLook[];
+  runs: RunRecord[];
+  test: Logs | null;
+}
+
+/**
+ * `nnlab test <study> --trial N` (a search) or `--config LABEL` (a study): evaluates that trial's or config's
+ * runs on the test set from their saved weights, as a look the study records and counts. A target the study
+ * has looked at already is refused: its scores are stored, and looking again would be choosing by them.
+ */
+export async function testExplicitly(store: RunStore, studyRef: string, target: { trial?: number; config?: string }): Promise<ExplicitTest> {
+  const study = await store.getStudy(/^\d+$/.test(studyRef) ? Number(studyRef) : studyRef);
+  if (!study) throw new ConfigError('study', `no study '${studyRef}' in ${store.url}`);
+  const exp = parseExperiment(stringify(study.experiment), study.file);
+  const runs = await store.listRuns({ studyId: study.id });
+  let cell: StudyCell;
+  let chosen: RunRecord[];
+  let name: string;
+  if (target.trial !== undefined) {
+    if (study.kind !== 'tune' || exp.tune === null) throw new ConfigError('--trial', `study ${study.id} (${study.name}) is not a search; name a config with --config`);
+    chosen = runs.filter((r) => r.trial === target.trial);
+    if (chosen.length === 0) throw new ConfigError('--trial', `study ${study.id} has no trial ${target.trial}`);
+    name = `trial ${target.trial}`;
+    cell = exp.tune.cell(chosen[0].values as Params);
+  } else {
+    if (study.kind === 'tune') throw new ConfigError('--config', `study ${study.id} (${study.name}) is a search; name a trial with --trial`);
+    const label = target.config ?? '';
+    const found = exp.cells.find((c) => c.label === label);
+    if (!found) throw new ConfigError('--config', `study ${study.id} has no config '${label}'; its configs: ${exp.cells.map((c) => c.label || "''").join(', ')}`);
+    cell = found;
+    chosen = runs.filter((r) => r.label === label);
+    name = targetOf(label);
+  }
+  const counted = chosen.filter((r) => COUNTED_STATUSES.includes(r.status));
+  if (counted.length === 0) throw new ConfigError('test', `${name} of study ${study.id} has no completed run to evaluate (${chosen.map((r) => `run ${r.id} ${r.status}`).join(', ')})`);
+  refuseRepeatedLook(study.testLooks, name, study.id);
+  const data = await prepareData(cell.spec.data, exp.seed, 'data');
+  try {
+    const { added, looks } = await store.addTestLook(study.id, { target: name, trial: target.trial ?? null, runIds: counted.map((r) => r.id), how: 'explicit' });
+    if (!added) refuseRepeatedLook(looks, name, study.id); // another process looked first
+    const tested = await evaluateOnTest(store, counted.map((r) => r.id), cell, data);
+    return { studyId: study.id, look: looks[looks.length - 1], looks, runs: tested, test: meanTest(tested) };
+  } finally {
+    disposePrepared(data);
+  }
 }

@@ -61,8 +61,16 @@ export function bestSentence(summary: TuneSummary): string {
         .filter(([, v]) => typeof v === 'number')
         .map(([k, v]) => `${k} ${num(v as number)}`)
         .join(', ')}${typeof t[testMetric] === 'number' ? ` (validation ${num(b.value)}, test ${num(t[testMetric] as number)})` : ''}.`
-    : ' It was not evaluated on the test set.';
-  return `Best trial: ${b.number} (${params || 'no parameters'}), ${metricTitle(summary.objective.metric)} ${num(b.value)}${b.bestEpoch !== null ? ` at epoch ${b.bestEpoch + 1}` : ''}.${test}`;
+    : summary.tested && summary.tested.trial !== b.number
+      ? ` It was not evaluated on the test set: the study looked at the test set for trial ${summary.tested.trial} before the search went on and found it; \`nnlab test <study> --trial ${b.number}\` evaluates it, as a further look that the study counts.`
+      : ' It was not evaluated on the test set.';
+  return `Best trial: ${b.number} (${params || 'no parameters'}), ${metricTitle(summary.objective.metric)} ${num(b.value)}${b.bestEpoch !== null ? ` at epoch ${b.bestEpoch + 1}` : ''}.${test}${looksSentence(summary.looks)}`;
+}
+
+/** How many times the study looked at its test set, and at what: '' for at most one look at the best. */
+function looksSentence(looks: TuneSummary['looks']): string {
+  if (looks.length <= 1) return '';
+  return ` The test set was looked at ${looks.length} times (${looks.map((l) => `${l.target}${l.how === 'explicit' ? ' by nnlab test' : ''}`).join(', ')}): scores after the first are no longer an unbiased estimate.`;
 }
 
 /** The best trial's validation and test scores side by side, per metric the test evaluation has. */

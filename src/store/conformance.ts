@@ -340,7 +340,7 @@ export function runStoreConformance(name: string, freshDatabase: () => Promise<T
       await rejects(store.closeStudy(9999), /no study 9999/);
     });
 
-    withStore('test looks: recorded once per target, in order; a second look at the same target changes nothing', async (store) => {
+    withStore('test looks: recorded once per target and one final look per study, in order; a second look changes nothing', async (store) => {
       const study = await store.createStudy({ name: 's', file: null, experiment: {} });
       assert.deepEqual(study.testLooks, []);
       const results = await Promise.all(Array.from({ length: 5 }, () => store.addTestLook(study.id, { target: 'lr=0.1', trial: null, runIds: [1, 2], how: 'final' })));
@@ -354,6 +354,7 @@ export function runStoreConformance(name: string, freshDatabase: () => Promise<T
       ]);
       assert.ok(looks.every((l) => !Number.isNaN(Date.parse(l.at))));
       assert.deepEqual(await store.addTestLook(study.id, { target: 'trial 7', trial: 7, runIds: [10], how: 'explicit' }), { added: false, looks });
+      assert.deepEqual(await store.addTestLook(study.id, { target: 'lr=0.3', trial: null, runIds: [3], how: 'final' }), { added: false, looks }, 'one final look per study');
       await rejects(store.addTestLook(9999, { target: 'x', trial: null, runIds: [], how: 'final' }), /no study 9999/);
     });
 

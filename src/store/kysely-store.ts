@@ -113,7 +113,7 @@ export class KyselyRunStore implements RunStore {
       const row = await this.#query('read a study', () => this.db.selectFrom('studies').select(['test_looks']).where('id', '=', studyId).executeTakeFirst());
       if (!row) throw new NnlabError(`run store: no study ${studyId} to record a test look of`);
       const looks = row.test_looks === null ? [] : fromJson<TestLook[]>(row.test_looks);
-      if (looks.some((l) => l.target === look.target)) return { added: false, looks };
+      if (looks.some((l) => l.target === look.target || (look.how === 'final' && l.how === 'final'))) return { added: false, looks };
       const next = [...looks, { ...look, at: now() }];
       const updated = await this.#query('record a test look', () => {
         const q = this.db.updateTable('studies').set({ test_looks: toJson(next, 'study.testLooks') }).where('id', '=', studyId);

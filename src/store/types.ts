@@ -140,8 +140,9 @@ export interface RunStore {
   /** Ends a study's openness: openStudy no longer finds it, so the same file makes a new study next time. */
   closeStudy(studyId: number): Promise<void>;
   /**
-   * Records a look at a study's test set, unless one with the same target is recorded (then `added` is false and
-   * nothing changes): the record that the test set was consulted, written before the evaluation.
+   * Records a look at a study's test set, unless one with the same target is recorded, or the look is the study's
+   * 'final' one and it has that already (then `added` is false and nothing changes): the record that the test
+   * set was consulted, written before the evaluation.
    */
   addTestLook(studyId: number, look: Omit<TestLook, 'at'>): Promise<{ added: boolean; looks: TestLook[] }>;
   /** The open search studies of a name, newest first (to tell a worker how its file differs). */

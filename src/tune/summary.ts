@@ -2,7 +2,7 @@
 // with its test score, the counts by state, and parameter importance. The terminal summary, the reports and a
 // dashboard all render this one object.
 import type { EpochLog, Logs } from '../record/history.js';
-import type { RunRecord, StudyRecord } from '../store/types.js';
+import type { RunRecord, StudyRecord, TestLook } from '../store/types.js';
 import { NnlabError } from '../engine/errors.js';
 import { readObjective, type Objective } from './objective.js';
 import { countedTrials, trialsOf, type TrialRecord } from './records.js';
@@ -25,6 +25,13 @@ export interface TuneSummary {
   best: TrialRecord | null;
   /** The best trial's test metrics (mean over its executions), or null when it was not evaluated on test. */
   test: Logs | null;
+  /** Every look at the study's test set, oldest first: a search looks once, more only by explicit `nnlab test`. */
+  looks: TestLook[];
+  /**
+   * The trial of the study's first look at the test set, with its test metrics: the best trial, unless the search
+   * was extended after it and found a better one (which then waits for an explicit `nnlab test`).
+   */
+  tested: { trial: number; test: Logs | null } | null;
   /** Trials by state. */
   counts: Record<TrialRecord['state'], number>;
   /** Parameter importance over the completed trials, or null with fewer than two of them. */
@@ -51,17 +58,20 @@ export function summarizeTune(study: StudyRecord, runs: readonly RunRecord[], ep
   const best = bestTrial(trials, objective.direction);
   const counts = { running: 0, completed: 0, pruned: 0, failed: 0, interrupted: 0, crashed: 0 };
   for (const t of trials) counts[t.state]++;
-  let test: Logs | null = null;
-  if (best) {
-    const scores = best.runIds.map((id) => runs.find((r) => r.id === id)?.metrics.test).filter((m): m is NonNullable<typeof m> => !!m);
-    if (scores.length === best.runIds.length && scores.length > 0) {
-      test = {};
-      for (const [k, v] of Object.entries(scores[0])) {
-        test[k] = typeof v === 'number' ? scores.reduce((a, s) => a + (s[k] as number), 0) / scores.length : v;
-      }
-    }
-  }
+  const test = best ? testOf(best, runs) : null;
+  const first = study.testLooks.find((l) => l.trial !== null);
+  const firstTrial = first ? trials.find((t) => t.number === first.trial) : undefined;
+  const tested = firstTrial ? { trial: firstTrial.number, test: testOf(firstTrial, runs) } : null;
   const completed = counted.filter((t) => t.state === 'completed' && t.value !== null);
   const imp = completed.length >= 2 && space.params.length > 0 ? importance(space, completed, { seed: 0 }) : null;
-  return { objective, sampler, pruner, budget: (section.trials as number | undefined) ?? 10, space, trials, best, test, counts, importance: imp };
+  return { objective, sampler, pruner, budget: (section.trials as number | undefined) ?? 10, space, trials, best, test, looks: study.testLooks, tested, counts, importance: imp };
+}
+
+/** A trial's test metrics, the mean over its executions, once every execution has one (else null). */
+function testOf(trial: TrialRecord, runs: readonly RunRecord[]): Logs | null {
+  const scores = trial.runIds.map((id) => runs.find((r) => r.id === id)?.metrics.test).filter((m): m is NonNullable<typeof m> => !!m);
+  if (scores.length !== trial.runIds.length || scores.length === 0) return null;
+  const test: Logs = {};
+  for (const [k, v] of Object.entries(scores[0])) test[k] = typeof v === 'number' ? scores.reduce((a, s) => a + (s[k] as number), 0) / scores.length : v;
+  return test;
 }
