@@ -1,10 +1,11 @@
 // IDX reading on fixtures written here byte by byte (not with encodeIdx, so a writer bug cannot hide a reader bug).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants as zlibConstants, deflateRawSync, gzipSync } from 'node:zlib';
 import { IdxError, encodeIdx, parseIdx, readIdx, readIdxTensor } from './idx.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'nnlab-idx-'));
@@ -101,4 +102,69 @@ test('a truncated gzip file is an IdxError; a gzip file with a bad body names de
 test('a missing file is an IdxError naming it', () => {
   const file = path.join(dir, 'does-not-exist');
   assert.throws(() => readIdx(file), (e: unknown) => e instanceof IdxError && e.message.startsWith(file) && /ENOENT/.test(e.message));
+});
+
+/**
+ * Gzip data of `head` followed by `zeros` zero bytes, built without holding the zeros: a run of 1 MiB of
+ * zeros is deflated once after a full flush (a self-contained piece) and repeated. The trailer's CRC is not
+ * computed (a reader must stop long before it).
+ */
+function zeroBomb(head: number[], zeros: number): Buffer {
+  const MiB = 1024 * 1024;
+  const full = { finishFlush: zlibConstants.Z_FULL_FLUSH };
+  const run = deflateRawSync(Buffer.alloc(MiB), full);
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE((head.length + zeros) % 2 ** 32, 4);
+  return Buffer.concat([
+    Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]),
+    deflateRawSync(Buffer.from(head), full),
+    ...Array.from({ length: zeros / MiB }, () => run),
+    deflateRawSync(Buffer.alloc(0)),
+    trailer,
+  ]);
+}
+
+test('a gzip bomb (a header for [10, 28, 28] and 3 GiB of zeros) is refused without inflating it', () => {
+  const bomb = zeroBomb(header(0x08, [10, 28, 28]), 3 * 1024 ** 3);
+  // The file is far larger than 7,856 bytes can compress to: refused before it is read whole.
+  const file = fixture('bomb-idx3-ubyte.gz', bomb);
+  assert.throws(
+    () => readIdx(file),
+    (e: unknown) => e instanceof IdxError && e.expectedBytes === 7856 && e.actualBytes === bomb.length && /more than that data compresses to/.test(e.message),
+  );
+  // Given as bytes, inflation stops at the size the header declares.
+  assert.throws(
+    () => parseIdx(bomb, 'bomb'),
+    (e: unknown) => e instanceof IdxError && /^bomb: has trailing bytes: .*needs 7856 bytes, but the decompressed file has more \(inflation stopped there\)/.test(e.message),
+  );
+  // A small file that inflates to far more than declared: inflation stops there too.
+  const small = fixture('inflates-idx3-ubyte.gz', zeroBomb(header(0x08, [10, 28, 28]), 64 * 1024 * 1024));
+  assert.ok(readFileSync(small).length < 7856 + 65536);
+  assert.throws(() => readIdx(small), /has trailing bytes: .*needs 7856 bytes, but the decompressed file has more \(inflation stopped there\)/);
+});
+
+test('a header declaring more than this machine can hold is refused before anything is allocated', () => {
+  const huge = fixture('huge-idx3-ubyte.gz', gzipSync(Buffer.from(header(0x08, [65535, 65535, 65535]))));
+  assert.throws(() => readIdx(huge), (e: unknown) => e instanceof IdxError && /uint8 \[65535, 65535, 65535\], which needs \d+ bytes, more than can be held in memory here/.test(e.message));
+});
+
+test('a plain file is checked against its header before its data is read (a 3 GiB sparse file)', () => {
+  const file = fixture('sparse-idx3-ubyte', header(0x08, [10, 28, 28]));
+  truncateSync(file, 3 * 1024 ** 3);
+  assert.throws(
+    () => readIdx(file),
+    (e: unknown) => e instanceof IdxError && e.expectedBytes === 7856 && e.actualBytes === 3 * 1024 ** 3 && /has trailing bytes: .*needs 7856 bytes, but the file has 3221225472/.test(e.message),
+  );
+});
+
+test('only regular files are read: a symlink to /dev/zero, a FIFO and a folder are refused at once', () => {
+  const zero = path.join(dir, 'zero-idx3-ubyte');
+  symlinkSync('/dev/zero', zero);
+  assert.throws(() => readIdx(zero), (e: unknown) => e instanceof IdxError && e.message === `${zero}: is a character device, not a regular file; only regular files are read`);
+  // A FIFO with no writer: opening it for reading would wait forever.
+  const fifo = path.join(dir, 'fifo-idx3-ubyte');
+  const made = spawnSync('mkfifo', [fifo]);
+  assert.equal(made.status, 0, `mkfifo: ${made.stderr}`);
+  assert.throws(() => readIdx(fifo), /fifo-idx3-ubyte: is a FIFO \(named pipe\), not a regular file/);
+  assert.throws(() => readIdx(dir), /is a folder, not a regular file/);
 });

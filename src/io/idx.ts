@@ -1,10 +1,14 @@
 // The IDX file format of MNIST (and Fashion-MNIST): a 4-byte magic number (two zero bytes, a type code and the
 // number of dimensions), one big-endian uint32 per dimension, then the data, big-endian, row-major. Files may
 // be gzip-compressed (as they are distributed); gzip is recognised by its magic bytes, not by the file name.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Reading is bounded by the header: only regular files are read, a plain file's size is checked against the
+// header before its data is read, and gzip data is inflated no further than the size the header declares.
+import { constants as bufferConstants } from 'node:buffer';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { NnlabError } from '../engine/errors.js';
+import { FileReadError, RegularFile } from './regular-file.js';
 import { tensor, type Tensor } from '../tensor/index.js';
 
 /** The element types IDX can hold, by nnlab dtype name. */
@@ -52,15 +56,60 @@ const ARRAYS = {
 
 const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
-/** Reads an IDX file, plain or gzip-compressed, validating its header against its size. */
+/** Compressed bytes inflated per step while looking for the header of a gzip file, and how far to look. */
+const HEAD_STEP = 1024;
+const HEAD_SEARCH = 64 * 1024;
+
+/** An IDX header: element type, shape, header length and the byte count of the whole (uncompressed) file. */
+interface IdxHeader {
+  type: { dtype: IdxDType; bytes: number };
+  shape: number[];
+  headerBytes: number;
+  expected: number;
+}
+
+/**
+ * Reads an IDX file, plain or gzip-compressed, validating its header against its size. Only a regular file
+ * is read (a FIFO or device is refused at once), and no more than its header declares: a plain file's size is
+ * checked against the header before the data is read, and a gzip file is inflated up to the declared size only.
+ */
 export function readIdx(file: string): IdxArray {
-  let bytes: Buffer;
+  let f: RegularFile;
   try {
-    bytes = readFileSync(file);
+    f = RegularFile.open(file);
   } catch (e) {
-    throw new IdxError(file, `cannot read the file: ${(e as Error).message}`);
+    throw e instanceof FileReadError ? new IdxError(file, e.reason) : e;
   }
-  return parseIdx(bytes, file);
+  try {
+    const start = f.read(0, Math.min(f.size, HEAD_SEARCH));
+    if (isGzip(start)) {
+      const header = parseHeader(gunzipHead(start, file), file);
+      checkFits(header, file);
+      // Deflate never grows data by more than a few bytes per 16 KiB block (zlib's deflateBound), so a gzip
+      // file much larger than what its header declares holds something else as well: refused unread.
+      const bound = header.expected + Math.ceil(header.expected / 1024) + HEAD_SEARCH;
+      if (f.size > bound) {
+        throw new IdxError(
+          file,
+          `the header says ${describeHeader(header)}, which needs ${header.expected} bytes, but the gzip file has ` +
+            `${f.size} bytes, more than that data compresses to (at most ${bound})`,
+          header.expected,
+          f.size,
+        );
+      }
+      return parseIdx(f.size === start.length ? start : f.read(0, f.size), file);
+    }
+    const header = parseHeader(start, file);
+    checkLength(header, f.size, file, 'file');
+    checkFits(header, file);
+    const bytes = f.size === start.length ? start : f.read(0, f.size);
+    checkLength(header, bytes.length, file, 'file'); // it may have shrunk since it was opened
+    return { dtype: header.type.dtype, shape: header.shape, data: decodeData(bytes.subarray(header.headerBytes), header.type.dtype, header.type.bytes) };
+  } catch (e) {
+    throw e instanceof FileReadError ? new IdxError(file, e.reason) : e;
+  } finally {
+    f.close();
+  }
 }
 
 /** Reads an IDX file straight into a tensor of its dtype and shape. */
@@ -69,16 +118,27 @@ export function readIdxTensor(file: string): Tensor {
   return tensor(a.data, a.shape);
 }
 
-/** Decodes IDX bytes (plain or gzip); `file` names the source in errors. */
+/**
+ * Decodes IDX bytes (plain or gzip); `file` names the source in errors. Gzip data is inflated no further than
+ * the size its header declares: a small file that inflates to gigabytes is refused after a few bytes.
+ */
 export function parseIdx(raw: Uint8Array, file = '<buffer>'): IdxArray {
   let bytes = raw;
+  let header: IdxHeader;
   if (isGzip(raw)) {
-    try {
-      bytes = gunzipSync(raw);
-    } catch (e) {
-      throw new IdxError(file, `corrupt or truncated gzip data (${(e as Error).message})`);
-    }
+    header = parseHeader(gunzipHead(raw, file), file);
+    checkFits(header, file);
+    bytes = gunzipAtMost(raw, header, file);
+    checkLength(header, bytes.length, file, 'decompressed file');
+  } else {
+    header = parseHeader(raw, file);
+    checkLength(header, raw.length, file, 'file');
   }
+  return { dtype: header.type.dtype, shape: header.shape, data: decodeData(bytes.subarray(header.headerBytes), header.type.dtype, header.type.bytes) };
+}
+
+/** The header at the start of `bytes` (which may hold only the header); an IdxError when there is none. */
+function parseHeader(bytes: Uint8Array, file: string): IdxHeader {
   if (bytes.length < 4) {
     throw new IdxError(file, `too short for an IDX header: expected at least 4 bytes, found ${bytes.length}`, 4, bytes.length);
   }
@@ -99,18 +159,72 @@ export function parseIdx(raw: Uint8Array, file = '<buffer>'): IdxArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, headerBytes);
   const shape = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
   const count = shape.reduce((a, b) => a * b, 1);
-  const expected = headerBytes + count * type.bytes;
-  if (bytes.length !== expected) {
-    const what = bytes.length < expected ? 'truncated' : 'has trailing bytes';
+  return { type, shape, headerBytes, expected: headerBytes + count * type.bytes };
+}
+
+const describeHeader = (h: IdxHeader) => `${h.type.dtype} [${h.shape.join(', ')}]`;
+
+/** The file's (or decompressed data's) length must be exactly what the header declares. */
+function checkLength(header: IdxHeader, length: number, file: string, what: 'file' | 'decompressed file'): void {
+  if (length === header.expected) return;
+  const problem = length < header.expected ? 'truncated' : 'has trailing bytes';
+  throw new IdxError(
+    file,
+    `${problem}: the header says ${describeHeader(header)}, which needs ${header.expected} bytes, but the ${what} has ${length}`,
+    header.expected,
+    length,
+  );
+}
+
+/** What the header declares must fit in one buffer and in this machine's memory, checked before allocating it. */
+function checkFits(header: IdxHeader, file: string): void {
+  const limit = Math.min(bufferConstants.MAX_LENGTH, os.totalmem());
+  if (header.expected > limit) {
     throw new IdxError(
       file,
-      `${what}: the header says ${type.dtype} [${shape.join(', ')}], which needs ${expected} bytes, but the ` +
-        `${raw === bytes ? 'file' : 'decompressed file'} has ${bytes.length}`,
-      expected,
-      bytes.length,
+      `the header says ${describeHeader(header)}, which needs ${header.expected} bytes, more than can be held in ` +
+        `memory here (${limit} bytes)`,
+      header.expected,
     );
   }
-  return { dtype: type.dtype, shape, data: decodeData(bytes.subarray(headerBytes), type.dtype, type.bytes) };
+}
+
+/**
+ * The first decompressed bytes of gzip data, enough to hold its IDX header: prefixes of the compressed data
+ * are inflated (a sync flush, as for truncated input), growing by HEAD_STEP bytes until the header is there,
+ * so at most about a megabyte is inflated past it (deflate expands 1 byte to at most 1032).
+ */
+function gunzipHead(gz: Uint8Array, file: string): Buffer {
+  for (let n = Math.min(HEAD_STEP, gz.length); ; n = Math.min(n + HEAD_STEP, gz.length)) {
+    let out: Buffer;
+    try {
+      out = gunzipSync(gz.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 4 * 1024 * 1024 });
+    } catch (e) {
+      throw new IdxError(file, `corrupt or truncated gzip data (${(e as Error).message})`);
+    }
+    const wanted = out.length < 4 ? 4 : 4 + 4 * out[3];
+    if (out.length >= wanted || n === gz.length) return out;
+    if (n >= HEAD_SEARCH) {
+      throw new IdxError(file, `no IDX header in the first ${HEAD_SEARCH} bytes of gzip data (it inflates to ${out.length} bytes)`);
+    }
+  }
+}
+
+/** All of the gzip data, inflated to at most what the header declares (more is an error, found early). */
+function gunzipAtMost(gz: Uint8Array, header: IdxHeader, file: string): Buffer {
+  try {
+    return gunzipSync(gz, { maxOutputLength: header.expected });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new IdxError(
+        file,
+        `has trailing bytes: the header says ${describeHeader(header)}, which needs ${header.expected} bytes, but ` +
+          `the decompressed file has more (inflation stopped there)`,
+        header.expected,
+      );
+    }
+    throw new IdxError(file, `corrupt or truncated gzip data (${(e as Error).message})`);
+  }
 }
 
 /** The data section as a typed array in host byte order (a view for bytes, a swapped copy otherwise). */

