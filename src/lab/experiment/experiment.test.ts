@@ -2,13 +2,14 @@
 // path; good files (YAML and JSON, with every section) become the run specs the runner trains.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { ConfigError } from '../../engine/errors.js';
 import { liveTensors } from '../../tensor/index.js';
-import { loadExperiment, parseExperiment, type LoadOptions } from './experiment.js';
+import { loadExperiment, MAX_EXPERIMENT_BYTES, parseExperiment, type LoadOptions } from './experiment.js';
 
 const MODEL = 'model: { template: mlp, units: [8] }\n';
 
@@ -268,4 +269,45 @@ test('checking an experiment leaves no tensors behind', () => {
   for (let i = 0; i < 3; i++) parseExperiment(FULL, null);
   assert.throws(() => parseExperiment('data: { dataset: mnist }\n' + MODEL + 'training: { optimizer: { name: adam, lr: -1 } }\n', null), ConfigError);
   assert.equal(liveTensors().tensors, before);
+});
+
+test('only a regular experiment file of at most 4 MiB is read: /dev/zero, a FIFO, a folder and a larger file are refused unread', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nnlab-exp-'));
+  const refused = (file: string, pattern: RegExp) =>
+    assert.throws(() => loadExperiment(file), (err: unknown) => err instanceof ConfigError && err.file === file && pattern.test(err.message) && !err.message.includes('\n'));
+  refused('/dev/zero', /^\/dev\/zero: the experiment file is a character device, not a regular file; only regular files are read$/);
+  // A FIFO with no writer: opening it for reading would wait forever.
+  const fifo = path.join(dir, 'fifo.yaml');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  refused(fifo, /fifo\.yaml: the experiment file is a FIFO \(named pipe\), not a regular file/);
+  refused(dir, /: the experiment file is a folder, not a regular file/);
+  // 5 MiB (sparse: nothing is written, and nothing must be read).
+  const big = path.join(dir, 'big.yaml');
+  writeFileSync(big, 'data: { dataset: mnist }\n' + MODEL);
+  truncateSync(big, 5 * 1024 * 1024);
+  assert.equal(MAX_EXPERIMENT_BYTES, 4 * 1024 * 1024);
+  refused(big, /big\.yaml: the experiment file is 5 MiB, more than the 4 MiB an experiment file may have$/);
+});
+
+test('a YAML alias bomb is one ConfigError at the first alias, not the YAML library\'s error', () => {
+  const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 8; i++) levels.push(`${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(9).fill(`*${'abcdefgh'[i - 1]}`).join(', ')}]`);
+  const f = failure(levels.join('\n') + '\n');
+  assert.deepEqual([f.file, f.line, f.path], ['exp.yaml', 2, '']);
+  assert.match(f.message, /^exp\.yaml:2: invalid YAML: its aliases expand to too much data \(more than 1000 copies\)/);
+  // Aliases used in moderation still work.
+  const ok = parseExperiment('data: { dataset: mnist }\nmodel: { template: mlp, units: &u [8] }\nstudy: { factors: { model.units: [*u, [16]] } }\n', null);
+  assert.equal(ok.cells.length, 2);
+});
+
+test('a file nested thousands deep is a short ConfigError, not a stack overflow', () => {
+  const f = failure(`data: ${'['.repeat(20000)}${']'.repeat(20000)}\n`);
+  assert.match(f.message, /^exp\.yaml:1: data\[0\]\[0\]\[0\]\[0\]\[0\]\[0\]\[0\]…: invalid YAML: nested too deeply \(column \d+\)$/);
+});
+
+test('the seed is checked where it is read: a safe integer, repeats included, with its file and line', () => {
+  expectError('data: { dataset: mnist }\n' + MODEL + 'seed: 1e300\n', 3, 'seed', 'must be <= 9007199254740991, got 1e+300');
+  expectError('data: { dataset: mnist, subset: { perClass: 5, seed: 1e300 } }\n' + MODEL, 1, 'data.subset.seed', 'must be <= 9007199254740991');
+  expectError('data: { dataset: mnist }\n' + MODEL + 'seed: 9007199254740990\nrepeats: 3\n', 3, 'seed', 'runs take seeds up to seed + 2, past 9007199254740991');
+  assert.equal(parseExperiment('data: { dataset: mnist }\n' + MODEL + 'seed: 9007199254740989\nrepeats: 3\n', null).seed, 9007199254740989);
 });

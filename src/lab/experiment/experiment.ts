@@ -71,9 +71,9 @@
 // LeakyReLU; learning_rate for lr), as their factories read them; the experiment's own fields are camelCase.
 // The result is an Experiment (src/lab/types.ts): one StudyCell per configuration, each with a RunSpec whose
 // model is a layer list; see templates.ts for what the templates expand to and for `units: 'classes'`.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../engine/errors.js';
+import { FileReadError, readRegularFile } from '../../io/regular-file.js';
 import type { Experiment, StudyCell } from '../types.js';
 import { Locator } from './locate.js';
 import { applyOverrides } from './overrides.js';
@@ -101,14 +101,25 @@ function testPolicy(given: boolean | 'best' | 'all' | undefined, cells: number, 
   return cells > 1 ? 'best' : 'all';
 }
 
-/** Reads and checks an experiment file (YAML or JSON). */
+/**
+ * The largest experiment file read: hand-written ones are a few KiB, and parsing takes some forty times the
+ * text's size in memory (a 50 MB file took 2.1 GB), so a larger file is refused before it is read.
+ */
+export const MAX_EXPERIMENT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads and checks an experiment file (YAML or JSON): a regular file (not a FIFO or a device such as
+ * /dev/zero) of at most MAX_EXPERIMENT_BYTES.
+ */
 export function loadExperiment(file: string, options: LoadOptions = {}): Experiment {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, MAX_EXPERIMENT_BYTES, 'an experiment file').toString('utf8');
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new ConfigError('', `cannot read the experiment file: ${reason}`, file);
+    if (!(e instanceof FileReadError)) throw e;
+    // The system's refusals (no such file, no permission) as before; a FIFO, a device or a file too large as what it is.
+    if (e.code === undefined) throw new ConfigError('', `the experiment file ${e.reason}`, file);
+    throw new ConfigError('', `cannot read the experiment file: ${e.code === 'ENOENT' ? 'no such file' : e.reason.replace(/^cannot read the file: /, '')}`, file);
   }
   return parseExperiment(text, file, options);
 }
@@ -131,6 +142,7 @@ export function parseExperiment(text: string, file: string | null, options: Load
   const searched = tunePaths(raw.tune);
   const varied = [...factorPaths(raw.study), ...searched];
   validateExperiment(raw, loc, varied);
+  checkSeeds(raw, loc);
   const baseDir = file === null ? process.cwd() : path.dirname(path.resolve(file));
   if (raw.tune !== undefined && raw.tune !== null) {
     checkTuneAlone(raw, loc);
@@ -187,6 +199,19 @@ export function parseExperiment(text: string, file: string | null, options: Load
     cells,
     raw,
   };
+}
+
+/**
+ * The experiment's seed where it is read: repeat r runs with seed + r (execution e of a trial with seed + e),
+ * and every one of those seeds must be an integer a double holds exactly (the schema bounds the seed alone).
+ */
+function checkSeeds(raw: Record<string, unknown>, loc: Locator): void {
+  const seed = (raw.seed as number | undefined) ?? 0;
+  const executions = isRecord(raw.tune) ? ((raw.tune.executionsPerTrial as number | undefined) ?? 1) : 1;
+  const extra = Math.max((raw.repeats as number | undefined) ?? 1, executions) - 1;
+  if (!Number.isSafeInteger(seed + extra)) {
+    throw loc.error(['seed'], `runs take seeds up to seed + ${extra}, past ${Number.MAX_SAFE_INTEGER} (the largest integer held exactly); use a smaller seed`);
+  }
 }
 
 /** The name an experiment goes by: its `name`, else the file's name without the extension. */

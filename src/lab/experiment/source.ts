@@ -1,8 +1,13 @@
 // An experiment file's text as a YAML document that remembers where each field was written, so every error can
 // name the line of the field it is about. JSON files parse the same way (JSON is YAML).
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { ConfigError } from '../../engine/errors.js';
 import { formatPath, type Segment } from './paths.js';
+
+/** How many alias expansions a document may take (the YAML library's guard against alias bombs). */
+const MAX_ALIAS_COUNT = 1000;
+/** The most field names a syntax error's path shows (a file nested very deep would fill the screen). */
+const MAX_PATH_SHOWN = 8;
 
 export class Source {
   private readonly lines = new LineCounter();
@@ -20,15 +25,33 @@ export class Source {
     const error = this.doc.errors[0];
     if (error !== undefined) {
       const at = error.linePos?.[0];
-      const problem = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      const path = formatPath(this.pathAt(error.pos[0]));
+      let problem = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      // The parser recurses per level of nesting: a file nested thousands deep overflows its stack.
+      if (/Maximum call stack size exceeded/.test(problem)) problem = 'nested too deeply';
+      const segments = this.pathAt(error.pos[0]);
+      const path = formatPath(segments.slice(0, MAX_PATH_SHOWN)) + (segments.length > MAX_PATH_SHOWN ? '…' : '');
       throw new ConfigError(path, `invalid YAML: ${problem}${at ? ` (column ${at.col})` : ''}`, file, at?.line);
     }
   }
 
-  /** The document as plain data. */
+  /**
+   * The document as plain data. Aliases that expand to too much (a "billion laughs" file: each alias repeats
+   * the one before many times) are a ConfigError at the first alias's line, not the YAML library's error.
+   */
   data(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 });
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      if (!(e instanceof Error) || !/alias/i.test(e.message)) throw e;
+      let line: number | undefined;
+      visit(this.doc, {
+        Alias: (_, node) => {
+          line = this.line(node);
+          return visit.BREAK;
+        },
+      });
+      throw new ConfigError('', `invalid YAML: its aliases expand to too much data (more than ${MAX_ALIAS_COUNT} copies); write the values out, or use fewer aliases`, this.file, line);
+    }
   }
 
   /**
