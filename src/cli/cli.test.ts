@@ -107,8 +107,8 @@ test('predict: class name and probability for image files', async () => {
   assert.ok(Math.abs(Object.values(p.probabilities as Record<string, number>).reduce((a, b) => a + b, 0) - 1) < 1e-5);
   assert.deepEqual(lastJson(nnlab(['predict', '--model', model, img, '--json']).stdout).predictions, lastJson(r.stdout).predictions);
   const bad = nnlab(['predict', '--model', model, path.join(work, 'missing.png')]);
-  assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /missing\.png: cannot decode the image/);
+  assert.equal(bad.status, 2, 'an image file that is not there is a usage error');
+  assert.match(bad.stderr, /missing\.png: no such image file/);
   assert.equal(nnlab(['predict', img]).status, 2, 'one of --run or --model');
   // Weights changed after they were saved (another store's run, a bad copy) are refused, not used.
   const weights = path.join(model, 'weights.safetensors');

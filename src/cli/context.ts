@@ -3,7 +3,8 @@
 // object; human-readable output then goes to stderr).
 import path from 'node:path';
 import { ConfigError } from '../engine/errors.js';
-import { openStore, DEFAULT_STORE_PATH, type RunStore } from '../store/index.js';
+import { openStore, DEFAULT_STORE_PATH, type RunRecord, type RunStore, type StudyRecord } from '../store/index.js';
+import { terminalText } from '../report/escape.js';
 
 export function homeDir(): string {
   return path.resolve(process.env.NNLAB_HOME ?? '.nnlab');
@@ -52,9 +53,45 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
+let partial: Record<string, unknown> | null = null;
+
+/**
+ * What a command has achieved so far, for the JSON line of a call that fails after it (e.g. runs trained, then
+ * the report cannot be written): main prints it beside the `error`.
+ */
+export function setPartialResult(value: Record<string, unknown> | null): void {
+  partial = value;
+}
+
+export function partialResult(): Record<string, unknown> | null {
+  return partial;
+}
+
+/**
+ * Writes `text` and a line break for a person to read, control characters escaped (see terminalText): names in
+ * it (studies, labels, factor levels, classes, files) come from files a user did not necessarily write.
+ */
+export function say(out: NodeJS.WritableStream, text: string): void {
+  out.write(`${terminalText(text)}\n`);
+}
+
 /** Where human-readable output goes: stdout, or stderr when stdout carries --json. */
 export function humanStream(json: boolean | undefined): NodeJS.WriteStream {
   return json ? process.stderr : process.stdout;
+}
+
+/** The run `ref` names (a positive integer id); an unknown one is a usage error (exit 2) naming `field`. */
+export async function requireRun(store: RunStore, ref: string, field = 'run'): Promise<RunRecord> {
+  const run = await store.getRun(parseId(ref, field));
+  if (!run) throw new ConfigError(field, `no run ${ref} in ${store.url}`);
+  return run;
+}
+
+/** The study `ref` names (an id, or a name); an unknown one is a usage error (exit 2) naming `field`. */
+export async function requireStudy(store: RunStore, ref: string, field = 'study'): Promise<StudyRecord> {
+  const study = await store.getStudy(/^\d+$/.test(ref) ? Number(ref) : ref);
+  if (!study) throw new ConfigError(field, `no study '${ref}' in ${store.url}`);
+  return study;
 }
 
 export function parseId(value: string, what: string): number {

@@ -1,25 +1,23 @@
 // `nnlab compare <run|study>...`: the statistics of chosen runs side by side. A bare number is a run id;
 // `study:N` (or `s:N`) takes every run of study N.
 import type { Command } from 'commander';
-import { ConfigError, NnlabError } from '../../engine/errors.js';
+import { ConfigError } from '../../engine/errors.js';
 import { summarizeStudy, summaryOptionsOf } from '../../stats/index.js';
 import type { RunRecord, RunStore } from '../../store/index.js';
 import type { EpochLog } from '../../record/history.js';
 import { terminalSummary } from '../../report/terminal.js';
-import { humanStream, parseId, printJson, storeFrom } from '../context.js';
+import { humanStream, printJson, requireRun, requireStudy, say, storeFrom } from '../context.js';
 
-/** The runs that `refs` name (run ids, or study:N), each once, in order. */
+/** The runs that `refs` name (run ids, or study:N), each once, in order; an unknown one is a usage error. */
 export async function runsOf(store: RunStore, refs: string[]): Promise<RunRecord[]> {
   const out = new Map<number, RunRecord>();
   for (const ref of refs) {
     const m = /^(?:study|s):(.+)$/.exec(ref);
     if (m) {
-      const study = await store.getStudy(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
-      if (!study) throw new NnlabError(`no study '${m[1]}' in ${store.url}`);
+      const study = await requireStudy(store, m[1]);
       for (const r of await store.listRuns({ studyId: study.id })) out.set(r.id, r);
     } else {
-      const run = await store.getRun(parseId(ref, 'run'));
-      if (!run) throw new NnlabError(`no run ${ref} in ${store.url}`);
+      const run = await requireRun(store, ref);
       out.set(run.id, run);
     }
   }
@@ -47,7 +45,7 @@ export function registerCompare(program: Command): void {
         const only = studies.length === 1 && studies[0] !== null && refs.every((r) => /^(?:study|s):/.test(r)) ? await store.getStudy(studies[0]) : null;
         const options = { ...summaryOptionsOf(only), ...(opts.metric ? { metric: opts.metric, direction: undefined } : {}) };
         const summary = summarizeStudy(runs, await epochsFor(store, runs), options);
-        humanStream(opts.json).write(`${terminalSummary(summary)}\n`);
+        say(humanStream(opts.json), terminalSummary(summary));
         if (opts.json) printJson(summary);
       } finally {
         await store.close();

@@ -2,7 +2,8 @@
 // split or (an explicit final evaluation) its test set, one row per sample: true class, predicted class, and the
 // probability of every class. The data is prepared again from the run's stored config, with the same seed.
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { lstatSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, NnlabError } from '../../engine/errors.js';
 import type { RunSpec } from '../../lab/types.js';
 import type { Sequential } from '../../nn/model.js';
@@ -10,7 +11,8 @@ import type { Dataset } from '../../data/index.js';
 import type { OutputHead } from '../../nn/outputs.js';
 import { toCsv } from '../../report/csv.js';
 import { runWeights } from '../../store/artifact-hash.js';
-import { humanStream, parseId, printJson, storeFrom } from '../context.js';
+import { writeAll, writeFileAtomic } from '../../io/atomic.js';
+import { humanStream, printJson, requireRun, say, storeFrom } from '../context.js';
 
 // libtorch-backed modules are loaded when the command runs (so `nnlab doctor` works without the addon).
 async function engine() {
@@ -39,6 +41,45 @@ function rows(e: Awaited<ReturnType<typeof engine>>, model: Sequential, head: Ou
   });
 }
 
+/**
+ * Checks `--out` before any work: a folder, or a file in a folder that does not exist, is a usage error (exit 2).
+ * Returns whether the CSV is written atomically: a new file or a regular one is; a device, pipe or link
+ * (/dev/stdout) is written as it is.
+ */
+function checkOut(out: string): boolean {
+  let link;
+  try {
+    link = lstatSync(out);
+  } catch {
+    const dir = path.dirname(path.resolve(out));
+    if (!isFolder(dir)) throw new ConfigError('--out', `cannot write ${out}: the folder ${dir} does not exist`);
+    return true;
+  }
+  if (isFolder(out)) throw new ConfigError('--out', `${out} is a folder; give the name of the CSV file to write`);
+  return link.isFile();
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes the CSV: a file through a temp file beside it and a rename, so a failed write (a full disk) leaves
+ * nothing half-written; a device or pipe (/dev/stdout) directly. A write that fails is an error of the run (exit 1).
+ */
+function writeCsv(out: string, text: string, atomic: boolean): void {
+  try {
+    if (atomic) writeFileAtomic(out, (fd) => writeAll(fd, Buffer.from(text)));
+    else writeFileSync(out, text);
+  } catch (e) {
+    throw new NnlabError(`cannot write ${out}: ${(e as Error).message}`);
+  }
+}
+
 export function registerExportPredictions(program: Command): void {
   program
     .command('export-predictions <run>')
@@ -49,11 +90,11 @@ export function registerExportPredictions(program: Command): void {
     .option('--json', 'end with one line of JSON')
     .action(async (id: string, opts: { split: string; out: string; store?: string; json?: boolean }) => {
       if (opts.split !== 'val' && opts.split !== 'test') throw new ConfigError('--split', `expected val or test, got '${opts.split}'`);
+      const atomic = checkOut(opts.out);
       const e = await engine();
       const store = await storeFrom(opts);
       try {
-        const run = await store.getRun(parseId(id, 'run'));
-        if (!run) throw new NnlabError(`no run ${id} in ${store.url}`);
+        const run = await requireRun(store, id);
         const config = run.config as RunSpec & { dataSeed: number };
         const { model, info } = e.loadModel(await runWeights(store, run.id));
         const head = e.headOf(model, info);
@@ -61,8 +102,8 @@ export function registerExportPredictions(program: Command): void {
         try {
           const body = opts.split === 'val' ? rows(e, model, head, data.val) : data.test.finalEvaluation((t) => rows(e, model, head, t));
           const header = ['index', 'true', 'predicted', ...data.classes.map((c) => `p(${c})`)];
-          writeFileSync(opts.out, toCsv([header, ...body]));
-          humanStream(opts.json).write(`${body.length} predictions on ${opts.split} written to ${opts.out}\n`);
+          writeCsv(opts.out, toCsv([header, ...body]), atomic);
+          say(humanStream(opts.json), `${body.length} predictions on ${opts.split} written to ${opts.out}`);
           if (opts.json) printJson({ run: run.id, split: opts.split, rows: body.length, file: opts.out });
         } finally {
           e.disposePrepared(data);

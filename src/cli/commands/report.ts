@@ -2,14 +2,15 @@
 // one HTML page — recorded as an artifact of the study.
 import type { Command } from 'commander';
 import path from 'node:path';
-import { ConfigError, NnlabError } from '../../engine/errors.js';
+import { ConfigError } from '../../engine/errors.js';
 import { summarizeStudy, summaryOptionsOf, type StudySummary } from '../../stats/index.js';
 import { checkReportDir, classNamesOf, writeReport } from '../../report/write-report.js';
 import type { RunRecord, RunStore, StudyRecord } from '../../store/index.js';
 import type { EpochLog } from '../../record/history.js';
-import { humanStream, homeDir, printJson, storeFrom } from '../context.js';
+import { humanStream, homeDir, printJson, requireStudy, say, storeFrom } from '../context.js';
 import { epochsFor } from './compare.js';
 import { summarizeTune } from '../../tune/summary.js';
+import { visible } from '../../report/format.js';
 
 /** Checks a report folder before any work: a usage error (exit 2) when it cannot be written. */
 export function reportDirOption(dir: string): string {
@@ -41,14 +42,13 @@ export function registerReport(program: Command): void {
     .action(async (ref: string, opts: { out?: string; store?: string; json?: boolean }) => {
       const store = await storeFrom(opts);
       try {
-        const study = await store.getStudy(/^\d+$/.test(ref) ? Number(ref) : ref);
-        if (!study) throw new NnlabError(`no study '${ref}' in ${store.url}`);
+        const study = await requireStudy(store, ref);
         const dir = reportDirOption(opts.out ?? path.join(homeDir(), 'reports', `study-${study.id}`));
         const runs = await store.listRuns({ studyId: study.id });
         const epochsByRun = await epochsFor(store, runs);
         const summary = summarizeStudy(runs, epochsByRun, summaryOptionsOf(study));
         const written = await writeStudyReport(dir, { study, runs, epochsByRun, summary, store });
-        humanStream(opts.json).write(`report of study ${study.id} (${study.name}, ${runs.length} runs): ${path.join(written, 'report.html')}\n`);
+        say(humanStream(opts.json), `report of study ${study.id} (${visible(study.name)}, ${runs.length} runs): ${path.join(written, 'report.html')}`);
         if (opts.json) printJson({ study: study.id, reportDir: written });
       } finally {
         await store.close();

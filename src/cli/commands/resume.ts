@@ -1,7 +1,7 @@
 // `nnlab resume <run>`: continues an interrupted or crashed run from its newest epoch checkpoint (see
 // src/lab/resume.ts); ends with the same JSON line as `nnlab run --json`.
 import type { Command } from 'commander';
-import { artifactsDirOf, humanStream, interruptible, parseId, printJson, storeFrom } from '../context.js';
+import { artifactsDirOf, humanStream, interruptible, parseId, printJson, say, storeFrom } from '../context.js';
 import { addHeartbeatOptions, secondsOption } from './worker.js';
 
 interface ResumeOpts {
@@ -33,7 +33,7 @@ export function registerResume(program: Command): void {
       try {
         const outcome = await resumeRun(runId, { store, artifactsDir: await artifactsDirOf(store), stream: out, bar: opts.bar === false ? false : undefined, signal: interrupt.signal, heartbeatS, graceS });
         const r = outcome.record;
-        out.write(`run ${r.id}: ${r.status}${r.message ? ` (${r.message})` : ''}; ${outcome.epochs.length} epochs\n`);
+        say(out, `run ${r.id}: ${r.status}${r.message ? ` (${r.message})` : ''}; ${outcome.epochs.length} epochs`);
         if (opts.json) printJson({ study: r.studyId, runs: [runJson(outcome)], baselines: [], summary: [], comparison: null, baselineCheck: null, finalTest: null, reportDir: null });
         process.exitCode = r.status === 'completed' || r.status === 'stopped' || r.status === 'pruned' ? 0 : 1;
       } finally {

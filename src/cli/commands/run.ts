@@ -7,7 +7,7 @@ import { terminalSummary } from '../../report/terminal.js';
 import { baselineSentence } from '../../report/table.js';
 import { metricTitle } from '../../report/format.js';
 import { reportDirOption, writeStudyReport } from './report.js';
-import { artifactsDirOf, humanStream, interruptible, printJson, storeFrom, applyDeviceOption } from '../context.js';
+import { artifactsDirOf, humanStream, interruptible, printJson, say, setPartialResult, storeFrom, applyDeviceOption } from '../context.js';
 import { ConfigError } from '../../engine/errors.js';
 import { addHeartbeatOptions, secondsOption, startWorkers } from './worker.js';
 import type { EpochLog } from '../../record/history.js';
@@ -64,9 +64,9 @@ export function registerRun(program: Command): void {
           if (workers > 0) {
             // The study is opened (or renewed, with --fresh) once here, so the workers all join it.
             const { study, note } = await openSearch(experiment, { store, fresh });
-            if (note) out.write(`${note}\n`);
+            if (note) say(out, note);
             fresh = false;
-            out.write(`starting ${workers} workers on study ${study.id} (${experiment.name})\n`);
+            say(out, `starting ${workers} workers on study ${study.id} (${experiment.name})`);
             const flags = [...opts.set.flatMap((s) => ['--set', s]), ...(opts.store ? ['--store', opts.store] : []), ...(opts.heartbeat ? ['--heartbeat', opts.heartbeat] : []), ...(opts.grace ? ['--grace', opts.grace] : [])];
             const codes = await startWorkers(workers, path.resolve(file), flags, out);
             const bad = codes.filter((c) => c !== 0).length;
@@ -91,35 +91,36 @@ export function registerRun(program: Command): void {
         const records = outcome.runs.map((r) => r.record);
         const epochs = new Map<number, EpochLog[]>(outcome.runs.map((r) => [r.record.id, r.epochs]));
         const summary: StudySummary = summarizeStudy(records, epochs, { metric: experiment.study?.metric, direction: experiment.study?.direction, baselines: outcome.baselines });
-        if (records.length > 1) out.write(`\n${terminalSummary(summary)}\n`);
-        else if (summary.baseline) out.write(`${baselineSentence(summary)}\n`);
-        for (const b of outcome.baselines) out.write(`${baselineLine(b)}\n`);
+        if (records.length > 1) say(out, `\n${terminalSummary(summary)}`);
+        else if (summary.baseline) say(out, baselineSentence(summary));
+        for (const b of outcome.baselines) say(out, baselineLine(b));
         if (outcome.finalTest) {
           const t = outcome.finalTest;
           const scores = t.runs.map((r) => r.metrics.test?.accuracy).filter((v): v is number => typeof v === 'number');
-          out.write(
+          say(
+            out,
             `test set, evaluated once for the config chosen on ${metricTitle(t.metric)} (${t.label || 'the only config'}, ${t.mean.toFixed(4)}): ` +
-              `${t.runs.length} run${t.runs.length === 1 ? '' : 's'}${scores.length ? `, test accuracy ${scores.map((v) => v.toFixed(4)).join(', ')}` : ''}\n`,
+              `${t.runs.length} run${t.runs.length === 1 ? '' : 's'}${scores.length ? `, test accuracy ${scores.map((v) => v.toFixed(4)).join(', ')}` : ''}`,
           );
         }
-        let written: string | null = null;
+        const result = {
+          study: outcome.studyId,
+          runs: outcome.runs.map(runJson),
+          baselines: outcome.baselines,
+          summary: summary.configs,
+          comparison: summary.comparison,
+          baselineCheck: summary.baseline,
+          finalTest: outcome.finalTest && { label: outcome.finalTest.label, metric: outcome.finalTest.metric, mean: outcome.finalTest.mean, runs: outcome.finalTest.runs.map((r) => r.id) },
+          reportDir: null as string | null,
+        };
+        // The runs are stored: a report that then fails still ends --json with them, beside the error.
+        setPartialResult(result);
         if (reportDir) {
           const study = outcome.studyId === null ? null : await store.getStudy(outcome.studyId);
-          written = await writeStudyReport(reportDir, { study, runs: records, epochsByRun: epochs, summary, store });
-          out.write(`report: ${written}\n`);
+          result.reportDir = await writeStudyReport(reportDir, { study, runs: records, epochsByRun: epochs, summary, store });
+          say(out, `report: ${result.reportDir}`);
         }
-        if (opts.json) {
-          printJson({
-            study: outcome.studyId,
-            runs: outcome.runs.map(runJson),
-            baselines: outcome.baselines,
-            summary: summary.configs,
-            comparison: summary.comparison,
-            baselineCheck: summary.baseline,
-            finalTest: outcome.finalTest && { label: outcome.finalTest.label, metric: outcome.finalTest.metric, mean: outcome.finalTest.mean, runs: outcome.finalTest.runs.map((r) => r.id) },
-            reportDir: written,
-          });
-        }
+        if (opts.json) printJson(result);
         const bad = records.some((r) => r.status === 'failed' || r.status === 'diverged' || r.status === 'interrupted');
         process.exitCode = bad || outcome.interrupted ? 1 : 0;
       } finally {

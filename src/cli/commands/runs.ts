@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../engine/errors.js';
 import type { StoredRunStatus } from '../../store/index.js';
-import { humanStream, parseId, printJson, storeFrom } from '../context.js';
+import { humanStream, parseId, printJson, requireStudy, say, storeFrom } from '../context.js';
 import { renderTerminal } from '../../report/terminal.js';
+import { visible } from '../../report/format.js';
 import { graceSeconds } from '../../store/liveness.js';
 
 const STATUSES: StoredRunStatus[] = ['running', 'completed', 'stopped', 'diverged', 'interrupted', 'pruned', 'failed', 'crashed'];
@@ -25,8 +26,10 @@ export function registerRuns(program: Command): void {
       try {
         // Runs whose process died show as crashed, not running forever.
         await store.markCrashed(graceSeconds());
+        // A study that is not there is a mistake in the call (exit 2), not an empty list.
+        const study = opts.study === undefined ? undefined : await requireStudy(store, String(parseId(opts.study, '--study')), '--study');
         const runs = await store.listRuns({
-          studyId: opts.study ? parseId(opts.study, '--study') : undefined,
+          studyId: study?.id,
           status: opts.status as StoredRunStatus | undefined,
           limit: parseId(opts.limit, '--limit'),
         });
@@ -34,15 +37,16 @@ export function registerRuns(program: Command): void {
           const v = r.metrics[split]?.accuracy;
           return typeof v === 'number' ? v.toFixed(4) : '';
         };
-        humanStream(opts.json).write(
-          `${renderTerminal({
+        say(
+          humanStream(opts.json),
+          renderTerminal({
             headers: ['id', 'study', 'trial', 'label', 'seed', 'status', 'val acc', 'test acc', 'time (s)', 'started'],
             align: ['right', 'right', 'right', 'left', 'right', 'left', 'right', 'right', 'right', 'left'],
             rows: runs.map((r) => [
               String(r.id),
               r.studyId === null ? '' : String(r.studyId),
               r.trial === null ? '' : String(r.trial),
-              r.label,
+              visible(r.label),
               String(r.seed),
               r.status,
               acc(r, 'val'),
@@ -50,7 +54,7 @@ export function registerRuns(program: Command): void {
               r.wallTimeS === null ? '' : r.wallTimeS.toFixed(1),
               r.startedAt,
             ]),
-          })}\n`,
+          }),
         );
         if (opts.json) printJson({ runs });
       } finally {

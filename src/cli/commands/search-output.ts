@@ -11,6 +11,7 @@ import { bestSentence, IMPORTANCE, importanceTable, searchSentence, trialsTable 
 import { baselineLine } from '../../lab/baselines.js';
 import { epochsFor } from './compare.js';
 import { writeStudyReport } from './report.js';
+import { say, setPartialResult } from '../context.js';
 
 /** The terminal summary of a search: the top `top` trials. */
 export function searchText(tune: TuneSummary, top = 10): string {
@@ -45,13 +46,21 @@ export async function reportSearch(outcome: TuneOutcome, store: RunStore, out: N
   const runs = await store.listRuns({ studyId: study.id });
   const epochsByRun = await epochsFor(store, runs);
   const tune = summarizeTune(study, runs, epochsByRun);
-  out.write(`\n${searchText(tune)}\n`);
-  for (const b of outcome.baselines) out.write(`${baselineLine(b)}\n`);
-  let written: string | null = null;
+  say(out, `\n${searchText(tune)}`);
+  for (const b of outcome.baselines) say(out, baselineLine(b));
+  const result = {
+    study: study.id,
+    runs: runs.map((r) => ({ id: r.id, trial: r.trial, status: r.status, seed: r.seed, repeat: r.repeat, values: r.values, metrics: r.metrics, message: r.message })),
+    baselines: outcome.baselines,
+    tune: searchJson(tune, outcome),
+    reportDir: null as string | null,
+  };
+  // The trials are stored: a report that then fails still ends --json with them, beside the error.
+  setPartialResult(result);
   if (reportDir) {
     const summary = summarizeStudy(runs, epochsByRun, {});
-    written = await writeStudyReport(reportDir, { study, runs, epochsByRun, summary, store });
-    out.write(`report: ${written}\n`);
+    result.reportDir = await writeStudyReport(reportDir, { study, runs, epochsByRun, summary, store });
+    say(out, `report: ${result.reportDir}`);
   }
-  return { study: study.id, runs: runs.map((r) => ({ id: r.id, trial: r.trial, status: r.status, seed: r.seed, repeat: r.repeat, values: r.values, metrics: r.metrics, message: r.message })), baselines: outcome.baselines, tune: searchJson(tune, outcome), reportDir: written };
+  return result;
 }

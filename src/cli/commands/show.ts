@@ -1,9 +1,9 @@
 // `nnlab show <run>`: one run's config, environment, per-epoch history and final metrics.
 import type { Command } from 'commander';
-import { NnlabError } from '../../engine/errors.js';
 import { analyzeRun } from '../../stats/index.js';
 import { epochLine } from '../../train/callbacks/progress.js';
-import { humanStream, parseId, printJson, storeFrom } from '../context.js';
+import { visible } from '../../report/format.js';
+import { humanStream, printJson, requireRun, say, storeFrom } from '../context.js';
 
 /** Keras's model.summary() of the run's model, rebuilt from its stored config (libtorch loads only here). */
 async function modelSummary(config: unknown): Promise<string> {
@@ -33,22 +33,25 @@ export function registerShow(program: Command): void {
     .action(async (id: string, opts: { store?: string; json?: boolean }) => {
       const store = await storeFrom(opts);
       try {
-        const run = await store.getRun(parseId(id, 'run'));
-        if (!run) throw new NnlabError(`no run ${id} in ${store.url}`);
+        const run = await requireRun(store, id);
         const epochs = await store.getEpochs(run.id);
         const artifacts = await store.listArtifacts({ runId: run.id });
         const analysis = analyzeRun(run, epochs);
-        const out = humanStream(opts.json);
-        out.write(`run ${run.id}${run.studyId !== null ? ` (study ${run.studyId})` : ''}${run.label ? ` [${run.label}]` : ''}: ${run.status}${run.message ? ` — ${run.message}` : ''}\n`);
-        out.write(`seed ${run.seed}, repeat ${run.repeat + 1}, started ${run.startedAt}, wall time ${run.wallTimeS?.toFixed(1) ?? '-'} s\n`);
-        out.write(`nnlab ${run.environment.nnlab}, libtorch ${run.environment.libtorch}, threads intra-op ${run.environment.threads.intraOp} / BLAS ${run.environment.threads.blas}, data ${run.environment.dataFingerprint}\n\n`);
-        out.write(`${await modelSummary(run.config)}\n\n`);
-        for (const e of epochs) out.write(`${epochLine(e, epochs.length)}\n`);
+        const lines = [
+          `run ${run.id}${run.studyId !== null ? ` (study ${run.studyId})` : ''}${run.label ? ` [${visible(run.label)}]` : ''}: ${run.status}${run.message ? ` — ${run.message}` : ''}`,
+          `seed ${run.seed}, repeat ${run.repeat + 1}, started ${run.startedAt}, wall time ${run.wallTimeS?.toFixed(1) ?? '-'} s`,
+          `nnlab ${run.environment.nnlab}, libtorch ${run.environment.libtorch}, threads intra-op ${run.environment.threads.intraOp} / BLAS ${run.environment.threads.blas}, data ${run.environment.dataFingerprint}`,
+          '',
+          await modelSummary(run.config),
+          '',
+          ...epochs.map((e) => epochLine(e, epochs.length)),
+        ];
         for (const split of ['train', 'val', 'test'] as const) {
           const m = run.metrics[split];
-          if (m) out.write(`${split}: ${Object.entries(m).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${(v as number).toFixed(4)}`).join(', ')}\n`);
+          if (m) lines.push(`${split}: ${Object.entries(m).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${(v as number).toFixed(4)}`).join(', ')}`);
         }
-        for (const a of artifacts) out.write(`${a.kind}: ${a.path}\n`);
+        for (const a of artifacts) lines.push(`${a.kind}: ${a.path}`);
+        say(humanStream(opts.json), lines.join('\n'));
         if (opts.json) printJson({ run, epochs, analysis, artifacts });
       } finally {
         await store.close();

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../engine/errors.js';
-import { artifactsDirOf, humanStream, interruptible, printJson, storeFrom, applyDeviceOption } from '../context.js';
+import { artifactsDirOf, humanStream, interruptible, printJson, say, storeFrom, applyDeviceOption } from '../context.js';
 
 interface WorkerOpts {
   set: string[];
@@ -67,7 +67,7 @@ export function registerWorker(program: Command): void {
           heartbeatS,
           graceS,
         });
-        out.write(`worker ${process.pid}: ran ${done.ran.length} trial${done.ran.length === 1 ? '' : 's'} of study ${done.studyId} (${done.stop}; ${done.taken} claim${done.taken === 1 ? '' : 's'} lost to other workers)\n`);
+        say(out, `worker ${process.pid}: ran ${done.ran.length} trial${done.ran.length === 1 ? '' : 's'} of study ${done.studyId} (${done.stop}; ${done.taken} claim${done.taken === 1 ? '' : 's'} lost to other workers)`);
         if (opts.json) printJson({ study: done.studyId, ran: done.ran, taken: done.taken, stop: done.stop });
         process.exitCode = done.interrupted ? 1 : 0;
       } finally {
