@@ -3,14 +3,22 @@
 // Weights are named `<layer index>.<weight>` (e.g. `0.weight`, `1.running_mean`), PyTorch's names for the same
 // nn.Sequential, so state dicts move between the two.
 import { ConfigError, NnlabError, ShapeError } from '../engine/errors.js';
+import { manualSeed } from '../engine/seed.js';
 import { keep, noGrad, ops, type Tensor } from '../tensor/index.js';
 import { fmtShape, type CallContext, type Layer, type LayerConfig, type Shape } from './layers/layer.js';
 import { layer } from './layers/registry.js';
 import { Dense } from './layers/dense.js';
+import { WeightMemory } from './weight-memory.js';
 
 export interface ModelConfig {
   inputShape: number[];
   layers: LayerConfig[];
+  /**
+   * Seeds libtorch's generator before the weights are drawn, so the same seed builds the same weights (as
+   * torch.manual_seed before building a PyTorch model; fit's seed covers the run's randomness, not these).
+   * Not part of getConfig(): a saved model keeps its weights.
+   */
+  seed?: number;
 }
 
 export class Sequential {
@@ -24,6 +32,10 @@ export class Sequential {
     }
     if (!Array.isArray(config.layers) || config.layers.length === 0) {
       throw new ConfigError(`${path}.layers`, 'a model needs at least one layer');
+    }
+    if (config.seed !== undefined) {
+      if (!Number.isSafeInteger(config.seed) || config.seed < 0) throw new ConfigError(`${path}.seed`, `expected an integer >= 0, got ${JSON.stringify(config.seed)}`);
+      manualSeed(config.seed);
     }
     this.inputShape = config.inputShape;
     this.layers = config.layers.map((c, i) => layer(c, `${path}.layers[${i}]`));
@@ -39,8 +51,10 @@ export class Sequential {
       names.add(l.name);
     }
     let shape: Shape = this.inputShape;
+    // Sizes that cannot be allocated are refused, naming the layer, before its weights are created.
+    const memory = new WeightMemory();
     try {
-      for (const l of this.layers) shape = l.build(shape);
+      for (const [i, l] of this.layers.entries()) shape = l.build(shape, (shapes) => memory.add(l, shapes, `${path}.layers[${i}]`));
     } catch (e) {
       this.dispose();
       if (e instanceof ShapeError) throw new ShapeError(`${path}: ${e.message}`);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { liveTensors, ops, tensor, tidy } from '../tensor/index.js';
 import { manualSeed } from '../engine/seed.js';
+import { ConfigError, ShapeError } from '../engine/errors.js';
 import { makeDataset, disposeDataset, type Dataset } from '../data/index.js';
 import { Sequential, type ModelConfig } from '../nn/model.js';
 import { Trainer } from './trainer.js';
@@ -193,4 +194,102 @@ test('a binary model with logit outputs and a from-logits loss: its metrics see 
   trainer.dispose();
   model.dispose();
   disposeDataset(data);
+});
+
+test('fit, evaluate and predict take plain arrays and typed arrays as Keras users pass them, with shape errors naming both shapes', async () => {
+  const base = liveTensors().tensors;
+  const data = blobs(240, 4);
+  const x2d = tidy(() => data.x.toNumbers());
+  const rows: number[][] = Array.from({ length: 240 }, (_, i) => [x2d[2 * i], x2d[2 * i + 1]]);
+  const labels = data.y.toNumbers();
+  disposeDataset(data);
+  const model = new Sequential({ ...mlp(), seed: 5 });
+  const trainer = new Trainer(model, { optimizer: { name: 'adam', lr: 0.05 }, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy', 'f1'] });
+  const h = await trainer.fit(rows, labels, { epochs: 6, batchSize: 16, validationSplit: 0.25, seed: 0 });
+  assert.equal(h.status, 'completed');
+  const last = h.epochs[5];
+  assert.ok((last.val!.accuracy as number) > 0.9, `val accuracy ${last.val!.accuracy}`);
+  assert.equal(typeof last.val!.f1, 'number', 'f1 on three classes: the macro mean, not an error');
+  assert.equal(trainer.metrics[1].getConfig().average, 'macro');
+  // The same samples as one flat Float32Array (N × 2 end to end), as { data, shape }, and labels as Int32Array.
+  const flat = Float32Array.from(rows.flat());
+  const logs = trainer.evaluate(flat, Int32Array.from(labels));
+  assert.deepEqual(trainer.evaluate({ data: flat, shape: [240, 2] }, labels), logs);
+  assert.deepEqual(trainer.evaluate(rows, labels), logs);
+  const p = trainer.predict(rows.slice(0, 5));
+  assert.deepEqual(p.shape, [5, 3]);
+  assert.deepEqual(tidy(() => trainer.predict(flat.subarray(0, 10)).toNumbers()), p.toNumbers());
+  p.dispose();
+  // validationData as [x, y] arrays.
+  const h2 = await trainer.fit(rows.slice(0, 200), labels.slice(0, 200), { epochs: 1, validationData: [rows.slice(200), labels.slice(200)] });
+  assert.equal(typeof h2.epochs[0].val!.loss, 'number');
+  // What does not fit the model is a ShapeError naming both shapes, before any training.
+  await assert.rejects(trainer.fit([[1, 2, 3]], [0], { epochs: 1 }), (e: Error) => e instanceof ShapeError && e.message === 'x has samples of shape [3] (x [1, 3]), but the model takes [2]');
+  await assert.rejects(trainer.fit(new Float32Array(7), [0, 1, 2], { epochs: 1 }), /x has 7 values, not a whole number of samples of the model's input shape \[2\] \(2 values each\)/);
+  await assert.rejects(trainer.fit(rows, labels.slice(1), { epochs: 1 }), /x has 240 samples but y has 239 targets/);
+  await assert.rejects(trainer.fit([[1, 2], [3]], [0, 1], { epochs: 1 }), /x\[1\] has 1 entries where x\[0\]\.\.\. has 2: x must be rectangular/);
+  await assert.rejects(trainer.fit({ data: [1, 2, 3], shape: [2, 2] }, [0, 1], { epochs: 1 }), /x\.data has 3 values; shape \[2, 2\] needs 4/);
+  assert.throws(() => trainer.predict([[1, 2, 3, 4]]), /x has samples of shape \[4\] \(x \[1, 4\]\), but the model takes \[2\]/);
+  trainer.dispose();
+  model.dispose();
+  assert.equal(liveTensors().tensors, base);
+});
+
+test('evaluate and predict need no optimizer (predict no loss either); fit says what is missing', async () => {
+  const base = liveTensors().tensors;
+  const model = new Sequential({ ...mlp(), seed: 2 });
+  const rows = [[2, 0], [-2, 1], [0, -2]];
+  const predictor = new Trainer(model);
+  const p = predictor.predict(rows);
+  assert.deepEqual(p.shape, [3, 3]);
+  p.dispose();
+  assert.throws(() => predictor.evaluate(rows, [0, 1, 2]), (e: Error) => e instanceof ConfigError && /training\.loss: fit and evaluate need a loss/.test(e.message));
+  const evaluator = new Trainer(model, { loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  assert.equal(typeof evaluator.evaluate(rows, [0, 1, 2]).accuracy, 'number');
+  await assert.rejects(evaluator.fit(rows, [0, 1, 2], { epochs: 1 }), (e: Error) => e instanceof ConfigError && /training\.optimizer: fit needs an optimizer: give one to the Trainer, e\.g\. \{ optimizer: 'adam'/.test(e.message));
+  predictor.dispose();
+  evaluator.dispose();
+  model.dispose();
+  assert.equal(liveTensors().tensors, base);
+});
+
+test("the weights' seed is the model's: the same seed builds the same weights, and fit's seed then repeats the run", async () => {
+  const weights = (m: Sequential) => tidy(() => m.stateDict()['0.weight'].toNumbers());
+  const rows = [[2, 0], [-2, 1], [0, -2], [1, 1], [-1, -1], [0.5, 2]];
+  const labels = [0, 1, 2, 0, 1, 2];
+  const runs: number[][] = [];
+  for (const drawBetween of [false, true]) {
+    const model = new Sequential({ ...mlp(), seed: 11 });
+    if (drawBetween) tidy(() => ops.rand([5])); // whatever ran before does not matter
+    const trainer = new Trainer(model, { optimizer: { name: 'sgd', lr: 0.1 }, loss: 'sparseCategoricalCrossentropy' });
+    runs.push(weights(model));
+    await trainer.fit(rows, labels, { epochs: 2, batchSize: 2, seed: 4 });
+    runs.push(weights(model));
+    trainer.dispose();
+    model.dispose();
+  }
+  assert.deepEqual(runs[2], runs[0], 'same model seed, same initial weights');
+  assert.deepEqual(runs[3], runs[1], 'and the same trained weights with the same fit seed');
+  const other = new Sequential({ ...mlp(), seed: 12 });
+  assert.notDeepEqual(weights(other), runs[0]);
+  other.dispose();
+  assert.throws(() => new Sequential({ ...mlp(), seed: -1 }), /model\.seed: expected an integer >= 0, got -1/);
+});
+
+test("classWeight 'balanced' weighs each class by n / (k · count) of the training labels", async () => {
+  // Three samples of class 0 and one of class 1: balanced weights 4/6 and 2. The first epoch's loss with them
+  // equals the loss with that map given by hand (same seed, same batches).
+  const rows = [[1, 0], [0.9, 0.1], [1.1, -0.1], [-1, 0]];
+  const labels = [0, 0, 0, 1];
+  const losses: number[] = [];
+  for (const classWeight of ['balanced', { 0: 4 / 6, 1: 2 }] as const) {
+    const model = new Sequential({ inputShape: [2], layers: [{ type: 'dense', units: 2, activation: 'softmax' }], seed: 1 });
+    // The optimizer by name alone, as an experiment file gives it.
+    const trainer = new Trainer(model, { optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    const h = await trainer.fit(rows, labels, { epochs: 1, batchSize: 4, seed: 0, classWeight });
+    losses.push(h.epochs[0].train.loss as number);
+    trainer.dispose();
+    model.dispose();
+  }
+  assert.ok(Math.abs(losses[0] - losses[1]) < 1e-7, `${losses[0]} vs ${losses[1]}`);
 });

@@ -1,4 +1,6 @@
 // Keras-style training: compile a model with an optimizer, a loss and metrics, then fit / evaluate / predict.
+// Data is a Dataset, or arrays as Keras's fit(x, y) takes them (array-data.ts). The optimizer is needed only
+// to fit, and the loss only to fit and evaluate: a Trainer without them predicts.
 //
 // Each training step runs in one tidy() scope: forward, loss (+ weight penalties), backward, optimizer step.
 // When the model ends in softmax (or sigmoid) and the loss takes probabilities, the loss is computed from the
@@ -20,7 +22,7 @@ import { noGrad, ops, tidy, type Tensor } from '../tensor/index.js';
 import { DataLoader, datasetSize, splitValidation, disposeDataset, type AugmentConfig, type Dataset } from '../data/index.js';
 import { loss as makeLoss, type Loss, type LossConfig } from '../nn/losses.js';
 import { metric as makeMetric, type Metric, type MetricConfig } from '../nn/metrics.js';
-import { checkClassWeight, sampleWeightsFromClassWeight, type ClassWeight } from '../nn/class-weight.js';
+import { checkClassWeight, resolveClassWeight, sampleWeightsFromClassWeight, type ClassWeight, type ClassWeightConfig } from '../nn/class-weight.js';
 import type { Sequential } from '../nn/model.js';
 import type { Layer } from '../nn/layers/layer.js';
 import { classProbabilities, metricInput, outputHead, predictedClasses, type OutputHead } from '../nn/outputs.js';
@@ -29,6 +31,8 @@ import type { Callback, TrainContext } from './callbacks/callback.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type { EpochLog, History, Logs, RunStatus } from '../record/history.js';
 import { drawRunSeed, seedEpoch } from './run-random.js';
+import { arrayDataset, isDataset, samplesTensor, splitLast, type SampleInput, type TargetInput } from './array-data.js';
+import type { SavedModelInfo } from './model-io.js';
 import {
   callbackStates,
   DEFAULT_KEEP,
@@ -42,8 +46,10 @@ import {
 } from './run-checkpoint.js';
 
 export interface CompileConfig {
-  optimizer: OptimizerConfig;
-  loss: LossConfig;
+  /** An optimizer config, or its name alone ('adam'); needed only to fit. */
+  optimizer?: OptimizerConfig | string;
+  /** Needed to fit and to evaluate; predicting takes neither. */
+  loss?: LossConfig;
   /** Metric configs ('accuracy', { name: 'f1', average: 'macro' }, ...). */
   metrics?: MetricConfig[];
   /**
@@ -61,17 +67,22 @@ export interface FitOptions {
   /** A new order every epoch (default true). */
   shuffle?: boolean;
   dropLast?: boolean;
-  /** Validation data, evaluated after each epoch. */
-  validationData?: Dataset;
+  /** Validation data, evaluated after each epoch: a Dataset or [x, y] arrays (as Keras's validation_data). */
+  validationData?: Dataset | [SampleInput, TargetInput];
   /** Or hold out this fraction of `train` (its last samples, as Keras). */
   validationSplit?: number;
   callbacks?: Callback[];
-  /** Loss weight per class index ({ 0: 1, 1: 5 }). */
-  classWeight?: ClassWeight;
   /**
-   * Seeds libtorch (weights drawn later, dropout) and the shuffles: the same seed repeats a CPU run exactly.
-   * Each epoch's randomness is seeded from (seed, epoch); without a seed, one is drawn from libtorch's
-   * generator when fit starts (and recorded in checkpoints).
+   * Loss weight per class index ({ 0: 1, 1: 5 }), or 'balanced': scikit-learn's n_samples / (n_classes ·
+   * count), computed from the training labels (after a validationSplit).
+   */
+  classWeight?: ClassWeightConfig;
+  /**
+   * Seeds the run's randomness: the shuffles, dropout masks and augmentation (each epoch's from (seed, epoch));
+   * the same seed and the same starting weights repeat a CPU run exactly. Without a seed, one is drawn from
+   * libtorch's generator when fit starts (and recorded in checkpoints). It does not draw the weights: those
+   * were drawn when the model was built; give the model a seed for them (`new Sequential({ ..., seed })`, or
+   * `manualSeed(seed)` before building it), as PyTorch's torch.manual_seed before the model.
    */
   seed?: number;
   augment?: AugmentConfig;
@@ -88,6 +99,12 @@ export interface FitOptions {
    * every epoch, restored and new. The seed, if given, must be the original run's.
    */
   resume?: ResumeOptions | TrainingCheckpoint;
+  /**
+   * What a saved model needs beside its weights to be used again (class names, preprocessing, input
+   * shape...): callbacks that save the model (modelCheckpoint) save it with them, so `nnlab predict` can load
+   * what they wrote. The output head is added by fit.
+   */
+  modelInfo?: SavedModelInfo;
 }
 
 export interface CheckpointOptions {
@@ -107,23 +124,27 @@ export interface ResumeOptions {
 const DEFAULT_BATCH = 32;
 
 export class Trainer {
-  readonly optimizer: Optimizer;
-  readonly loss: Loss;
   readonly metrics: Metric[];
   /** What the model's outputs hold (src/nn/outputs.ts): how metrics, predictions and classes read them. */
   readonly head: OutputHead;
   /** The loss on logits used in training when the model ends in softmax/sigmoid (else null). */
   private readonly logitLoss: Loss | null;
+  private readonly compiledLoss: Loss | null;
+  private readonly compiledOptimizer: Optimizer | null;
   /** Where the model computes. */
   readonly device: string;
 
   constructor(
     readonly model: Sequential,
-    config: CompileConfig,
-    path = 'training',
+    config: CompileConfig = {},
+    private readonly path = 'training',
   ) {
-    this.loss = makeLoss(config.loss, `${path}.loss`);
-    this.metrics = (config.metrics ?? []).map((m, i) => makeMetric(m, `${path}.metrics[${i}]`));
+    this.compiledLoss = config.loss === undefined ? null : makeLoss(config.loss, `${path}.loss`);
+    const lossConfig = this.compiledLoss?.getConfig();
+    this.head = outputHead(model, lossConfig);
+    // The number of classes the outputs stand for, so that metrics such as f1 know their average up front.
+    const classes = Math.max(this.head.units, 2);
+    this.metrics = (config.metrics ?? []).map((m, i) => makeMetric(m, `${path}.metrics[${i}]`, { classes }));
     const names = new Set<string>(['loss']);
     for (const m of this.metrics) {
       if (names.has(m.name)) throw new ConfigError(`${path}.metrics`, `metric '${m.name}' is listed twice`);
@@ -131,39 +152,69 @@ export class Trainer {
     }
     this.device = config.device ?? 'cpu';
     model.to(this.device); // before the optimizer: it holds the weights it steps
-    this.optimizer = makeOptimizer(config.optimizer, model.parameters(), `${path}.optimizer`);
-    const lossConfig = this.loss.getConfig();
-    this.head = outputHead(model, lossConfig);
+    const opt = config.optimizer;
+    this.compiledOptimizer = opt === undefined ? null : makeOptimizer(typeof opt === 'string' ? { name: opt } : opt, model.parameters(), `${path}.optimizer`);
     const act = this.head.activation;
-    const categorical = lossConfig.name === 'categoricalCrossentropy' || lossConfig.name === 'sparseCategoricalCrossentropy';
-    const fromProbabilities = lossConfig.fromLogits === false;
-    this.logitLoss = fromProbabilities && ((act === 'softmax' && categorical) || (act === 'sigmoid' && lossConfig.name === 'binaryCrossentropy')) ? makeLoss({ ...lossConfig, fromLogits: true }, `${path}.loss`) : null;
+    const categorical = lossConfig?.name === 'categoricalCrossentropy' || lossConfig?.name === 'sparseCategoricalCrossentropy';
+    const fromProbabilities = lossConfig?.fromLogits === false;
+    this.logitLoss = lossConfig && fromProbabilities && ((act === 'softmax' && categorical) || (act === 'sigmoid' && lossConfig.name === 'binaryCrossentropy')) ? makeLoss({ ...lossConfig, fromLogits: true }, `${path}.loss`) : null;
   }
 
-  /** Trains for `epochs` epochs (or until a callback stops the run); returns the per-epoch history. */
-  async fit(train: Dataset, options: FitOptions): Promise<History> {
-    const o = this.checkFit(train, options);
-    const r = o.resume;
-    const loaded = r && !('history' in r) ? openCheckpoint(r.dir, { fallback: r.fallback }) : null;
+  /** The optimizer fit steps; a Trainer made without one cannot fit. */
+  get optimizer(): Optimizer {
+    if (!this.compiledOptimizer) throw new ConfigError(`${this.path}.optimizer`, "fit needs an optimizer: give one to the Trainer, e.g. { optimizer: 'adam', loss: ... }");
+    return this.compiledOptimizer;
+  }
+
+  /** The loss fit and evaluate compute; a Trainer made without one can only predict. */
+  get loss(): Loss {
+    if (!this.compiledLoss) throw new ConfigError(`${this.path}.loss`, "fit and evaluate need a loss: give one to the Trainer, e.g. { loss: 'sparseCategoricalCrossentropy' }");
+    return this.compiledLoss;
+  }
+
+  /**
+   * Trains for `epochs` epochs (or until a callback stops the run); returns the per-epoch history. Takes a
+   * Dataset, or x and y arrays as Keras's fit(x, y, ...) does (see array-data.ts).
+   */
+  async fit(x: SampleInput, y: TargetInput, options: FitOptions): Promise<History>;
+  async fit(train: Dataset, options: FitOptions): Promise<History>;
+  async fit(a: Dataset | SampleInput, b: FitOptions | TargetInput, c?: FitOptions): Promise<History> {
+    const arrays = isDataset(a) ? null : arrayDataset(a, b as TargetInput, this.model.inputShape);
+    const options = (arrays ? c : b) as FitOptions | undefined;
+    let val: ReturnType<typeof arrayDataset> | null = null;
     try {
-      return await this.run(train, o, loaded ?? (r as TrainingCheckpoint | undefined) ?? null);
+      if (options === undefined || typeof options !== 'object') throw new ConfigError('fit', 'needs options with the number of epochs, e.g. { epochs: 10 }');
+      const vd = options.validationData;
+      if (Array.isArray(vd)) val = arrayDataset(vd[0], vd[1], this.model.inputShape, ['validationData[0]', 'validationData[1]']);
+      const train = arrays?.dataset ?? (a as Dataset);
+      const o = this.checkFit(train, { ...options, validationData: val?.dataset ?? (vd as Dataset | undefined) });
+      const r = o.resume;
+      const loaded = r && !('history' in r) ? openCheckpoint(r.dir, { fallback: r.fallback }) : null;
+      try {
+        return await this.run(train, o, loaded ?? (r as TrainingCheckpoint | undefined) ?? null, arrays !== null);
+      } finally {
+        loaded?.dispose();
+      }
     } finally {
-      loaded?.dispose();
+      arrays?.dispose();
+      val?.dispose();
     }
   }
 
-  private async run(train: Dataset, o: ReturnType<Trainer['checkFit']>, resumed: TrainingCheckpoint | null): Promise<History> {
+  private async run(train: Dataset, o: ReturnType<Trainer['checkFit']>, resumed: TrainingCheckpoint | null, fromArrays: boolean): Promise<History> {
     if (o.seed !== undefined) manualSeed(o.seed);
     const seed = runSeed(o.seed, resumed, o.epochs);
     setThreads(o.threads ?? threadsFor(this.model.layers.some((l) => l.type === 'conv2d') ? 'conv' : 'dense'));
     let owned: Dataset[] = [];
     let trainSet = train;
-    let valSet = o.validationData ?? null;
+    let valSet = (o.validationData as Dataset | undefined) ?? null;
     if (o.validationSplit !== undefined) {
-      const parts = splitValidation(train, { fraction: o.validationSplit, take: 'last' }, 'fit.validationSplit');
+      // Arrays' targets need not be class labels: their split is a plain cut (views), as Keras's.
+      const parts = fromArrays ? splitLast(train, o.validationSplit, 'fit.validationSplit') : splitValidation(train, { fraction: o.validationSplit, take: 'last' }, 'fit.validationSplit');
       owned = [parts.train, parts.val];
       [trainSet, valSet] = [parts.train, parts.val];
     }
+    const classWeight = o.classWeight === undefined ? undefined : resolveClassWeight(o.classWeight, trainSet.y, 'fit.classWeight');
     const loader = new DataLoader(trainSet, { batchSize: o.batchSize, shuffle: o.shuffle, dropLast: o.dropLast, seed, augment: o.augment }, 'fit');
     const shape: RunShape = { batchSize: o.batchSize, shuffle: o.shuffle, dropLast: o.dropLast, trainSamples: datasetSize(trainSet), valSamples: valSet ? datasetSize(valSet) : null };
     if (resumed) checkShape(resumed, shape);
@@ -172,6 +223,7 @@ export class Trainer {
     const ctx: TrainContext = {
       model: this.model,
       optimizer: this.optimizer,
+      modelInfo: { ...o.modelInfo, output: this.head },
       epochs: o.epochs,
       batchesPerEpoch: loader.batchesPerEpoch,
       samplesPerEpoch: loader.samplesPerEpoch,
@@ -195,7 +247,7 @@ export class Trainer {
         seedEpoch(seed, epoch);
         for (const c of callbacks) c.onEpochBegin?.(epoch, ctx);
         const started = performance.now();
-        const train = await this.trainEpoch(loader, epoch, o.classWeight, callbacks, ctx, () => run.stop !== null);
+        const train = await this.trainEpoch(loader, epoch, classWeight, callbacks, ctx, () => run.stop !== null);
         const trainTimeS = (performance.now() - started) / 1000;
         if (run.stop) break; // diverged or interrupted inside the epoch: no validation, no epoch log
         const val = valSet ? this.evaluate(valSet, { batchSize: o.batchSize }) : null;
@@ -296,23 +348,41 @@ export class Trainer {
    * mode. The weights, the optimizer and the metrics' counts are left as they were (gradients are cleared;
    * batch-norm running statistics take one step).
    */
-  checkBatch(x: Tensor, y: Tensor, classWeight?: ClassWeight): void {
+  checkBatch(x: Tensor, y: Tensor, classWeight?: ClassWeightConfig): void {
     try {
       tidy(() => {
-        const trained = this.forwardLoss(x, y, true, classWeight);
+        // 'balanced' weighs the batch by its own counts here: the check is of shapes, not of values.
+        const weights = classWeight === undefined ? undefined : resolveClassWeight(classWeight, y);
+        const trained = this.forwardLoss(x, y, true, weights);
         trained.loss.backward();
         this.updateMetrics(trained.out, y);
-        noGrad(() => this.updateMetrics(this.forwardLoss(x, y, false, classWeight).out, y));
+        noGrad(() => this.updateMetrics(this.forwardLoss(x, y, false, weights).out, y));
         for (const m of this.metrics) m.result();
       });
     } finally {
-      this.optimizer.zeroGrad();
+      this.compiledOptimizer?.zeroGrad();
       for (const m of this.metrics) m.reset();
     }
   }
 
-  /** Loss and metrics over a dataset, in evaluation mode (no dropout, batch-norm running statistics). */
-  evaluate(data: Dataset, options: { batchSize?: number } = {}): Logs {
+  /**
+   * Loss and metrics over a dataset, or x and y arrays (as Keras's evaluate(x, y)), in evaluation mode (no
+   * dropout, batch-norm running statistics). Needs a loss, not an optimizer.
+   */
+  evaluate(x: SampleInput, y: TargetInput, options?: { batchSize?: number }): Logs;
+  evaluate(data: Dataset, options?: { batchSize?: number }): Logs;
+  evaluate(a: Dataset | SampleInput, b?: { batchSize?: number } | TargetInput, c?: { batchSize?: number }): Logs {
+    if (isDataset(a)) return this.evaluateDataset(a, (b as { batchSize?: number } | undefined) ?? {});
+    const arrays = arrayDataset(a, b as TargetInput, this.model.inputShape);
+    try {
+      return this.evaluateDataset(arrays.dataset, c ?? {});
+    } finally {
+      arrays.dispose();
+    }
+  }
+
+  private evaluateDataset(data: Dataset, options: { batchSize?: number }): Logs {
+    void this.loss; // a clear error before any batch when there is none
     const loader = new DataLoader(data, { batchSize: options.batchSize ?? DEFAULT_BATCH, shuffle: false }, 'evaluate');
     for (const m of this.metrics) m.reset();
     let lossSum = 0;
@@ -338,30 +408,40 @@ export class Trainer {
     return logs;
   }
 
-  /** The model's outputs (probabilities for a softmax/sigmoid model) for samples x [N, ...], in batches. */
-  predict(x: Tensor, options: { batchSize?: number } = {}): Tensor {
+  /**
+   * The model's outputs (probabilities for a softmax/sigmoid model) for samples x [N, ...] (a tensor, or arrays
+   * as fit takes them), in batches. Needs neither an optimizer nor a loss.
+   */
+  predict(x: Tensor | SampleInput, options: { batchSize?: number } = {}): Tensor {
     const batchSize = options.batchSize ?? DEFAULT_BATCH;
-    return predict(this.model, x, batchSize);
+    const xs = samplesTensor(x, this.model.inputShape);
+    try {
+      return predict(this.model, xs.tensor, batchSize);
+    } finally {
+      if (xs.owned) xs.tensor.dispose();
+    }
   }
 
   /** The predicted class index of each sample (int64 [N]): the argmax, or P(class 1) > 0.5 for one output. */
-  predictClasses(x: Tensor, options: { batchSize?: number } = {}): Tensor {
+  predictClasses(x: Tensor | SampleInput, options: { batchSize?: number } = {}): Tensor {
     return tidy(() => predictedClasses(this.predict(x, options), this.head));
   }
 
   /** Every class's probability for samples x [N, ...]: [N, C], two columns for a one-output binary model. */
-  predictProbabilities(x: Tensor, options: { batchSize?: number } = {}): Tensor {
+  predictProbabilities(x: Tensor | SampleInput, options: { batchSize?: number } = {}): Tensor {
     return tidy(() => classProbabilities(this.predict(x, options), this.head));
   }
 
   /** Frees the optimizer's state and the metrics' counts (the model stays). */
   dispose(): void {
     for (const m of this.metrics) m.reset();
-    this.optimizer.dispose();
+    this.compiledOptimizer?.dispose();
   }
 
   private checkFit(train: Dataset, o: FitOptions) {
     const path = 'fit';
+    void this.optimizer; // clear errors before anything runs when the Trainer was made without these
+    void this.loss;
     if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new ConfigError(`${path}.epochs`, `expected an integer >= 1, got ${JSON.stringify(o.epochs)}`);
     const batchSize = o.batchSize ?? DEFAULT_BATCH;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`${path}.batchSize`, `expected an integer >= 1, got ${JSON.stringify(batchSize)}`);
@@ -369,7 +449,7 @@ export class Trainer {
     if (o.validationSplit !== undefined && !(o.validationSplit > 0 && o.validationSplit < 1)) {
       throw new ConfigError(`${path}.validationSplit`, `expected a fraction in (0, 1), got ${o.validationSplit}`);
     }
-    if (o.classWeight) checkClassWeight(o.classWeight, `${path}.classWeight`);
+    if (o.classWeight !== undefined) checkClassWeight(o.classWeight, `${path}.classWeight`);
     if (datasetSize(train) === 0) throw new ConfigError(`${path}.train`, `${train.name} is empty`);
     const keep = o.checkpoint?.keep;
     if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1)) throw new ConfigError(`${path}.checkpoint.keep`, `expected an integer >= 1, got ${JSON.stringify(keep)}`);
