@@ -1,9 +1,13 @@
 // Predicting images with a saved model: each file is decoded and prepared as the training images were
 // (size, colour, the stored preprocessing, flattening), and the model's class probabilities are returned.
+// The folder is a run's model or one that modelCheckpoint wrote during a run (both carry the classes,
+// preprocessing and image shape). Weights are checked as they load (model-io.ts); an output that is not a
+// finite number is an error naming the file, never a prediction.
 import { Preprocessor, type PreprocessState } from '../data/index.js';
 import { decodeImage, type DecodedImage } from '../data/decode-image.js';
 import { applyFixed, type AugmentStep } from '../data/augment.js';
-import { NnlabError } from '../engine/errors.js';
+import { ConfigError, NnlabError } from '../engine/errors.js';
+import { FileReadError } from '../io/regular-file.js';
 import { noGrad, ops, tensor, tidy } from '../tensor/index.js';
 import { loadModel } from '../train/model-io.js';
 import type { Sequential } from '../nn/model.js';
@@ -38,7 +42,9 @@ export async function predictImages(modelDir: string, files: string[]): Promise<
   try {
     const { classes, preprocess, sampleShape, flatten, transforms } = info as ModelInfo;
     if (!classes || !preprocess || !sampleShape || sampleShape.length !== 3) {
-      throw new NnlabError(`${modelDir}: this model was not trained on images by \`nnlab run\` (its config.json has no classes, preprocessing or image shape)`);
+      throw new NnlabError(
+        `${modelDir}: this model was not trained on images by \`nnlab run\` (its config.json has no classes, preprocessing or image shape); give a run's model (--run) or a modelCheckpoint folder of a run`,
+      );
     }
     const [c, h, w] = sampleShape;
     const { default: sharp } = await import('sharp');
@@ -47,6 +53,8 @@ export async function predictImages(modelDir: string, files: string[]): Promise<
       try {
         decoded.push(await decodeImage(sharp, file, { size: [h, w], fit: 'fill', color: c === 1 ? 'grayscale' : 'rgb', channels: c }));
       } catch (e) {
+        // Not a regular file (a FIFO, a device, a folder), missing or too large: a mistake in the call.
+        if (e instanceof FileReadError) throw new ConfigError('', e.reason, file);
         throw new NnlabError(`${file}: cannot decode the image (${(e as Error).message.trim()})`);
       }
     }
@@ -66,6 +74,9 @@ export async function predictImages(modelDir: string, files: string[]): Promise<
     );
     return files.map((file, i) => {
       const row = probs.slice(i * classes.length, (i + 1) * classes.length);
+      if (!row.every(Number.isFinite)) {
+        throw new NnlabError(`${modelDir}: the model's output for ${file} is not a number (${row.map(String).join(', ')}): its weights or preprocessing are broken; no prediction`);
+      }
       const best = row.indexOf(Math.max(...row));
       return { file, class: classes[best], probability: row[best], probabilities: Object.fromEntries(classes.map((k, j) => [k, row[j]])) };
     });

@@ -9,6 +9,7 @@ import type { Sequential } from '../../nn/model.js';
 import type { Optimizer } from '../../optim/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import type { EpochLog, History, RunStatus } from '../../record/history.js';
+import type { SavedModelInfo } from '../model-io.js';
 
 export interface TrainContext {
   readonly model: Sequential;
@@ -17,6 +18,8 @@ export interface TrainContext {
   readonly batchesPerEpoch: number;
   readonly samplesPerEpoch: number;
   readonly history: History;
+  /** What a saved model keeps beside its weights (fit's modelInfo and the output head): for callbacks that save it. */
+  readonly modelInfo?: SavedModelInfo;
   /** Ends the run after the current step with this status and message. */
   stop(status: Exclude<RunStatus, 'completed'>, message: string): void;
 }

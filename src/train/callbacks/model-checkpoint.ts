@@ -1,6 +1,9 @@
 // Saves the model after an epoch (Keras's ModelCheckpoint): every epoch, or only when the monitored value
 // improves (saveBestOnly). `{epoch}` in the path is replaced by the 1-based epoch. Writes are atomic. Its best
-// value and the paths saved go into training checkpoints (getState/setState).
+// value and the paths saved go into training checkpoints (getState/setState). The model is saved with what
+// fit knows it needs to be used again (the run's class names, preprocessing and input shape: fit's
+// modelInfo), so `nnlab predict --model` takes the folder as it takes a run's final model.
+import { ConfigError } from '../../engine/errors.js';
 import { saveModel, type SavedModelInfo } from '../model-io.js';
 import type { EpochLog } from '../../record/history.js';
 import type { Callback, CallbackState, TrainContext } from './callback.js';
@@ -8,7 +11,10 @@ import { Monitor, type Mode } from './monitor.js';
 import { CallbackStateError, stateNumber, stateObject } from './state.js';
 
 export interface ModelCheckpointOptions {
-  path: string;
+  /** The folder to write (`{epoch}` replaced by the epoch); give this or `filepath`. */
+  path?: string;
+  /** Keras's name for `path`. */
+  filepath?: string;
   monitor?: string;
   mode?: Mode;
   saveBestOnly?: boolean;
@@ -18,13 +24,15 @@ export interface ModelCheckpointOptions {
 
 export class ModelCheckpoint implements Callback {
   readonly name = 'modelCheckpoint';
-  private readonly options: Required<Omit<ModelCheckpointOptions, 'info'>> & { info: SavedModelInfo };
+  private readonly options: Required<Omit<ModelCheckpointOptions, 'info' | 'filepath'>> & { info: SavedModelInfo };
   private monitor!: Monitor;
   /** Paths written, in order. */
   readonly saved: string[] = [];
 
   constructor(options: ModelCheckpointOptions) {
-    this.options = { monitor: 'val_loss', mode: 'auto', saveBestOnly: false, info: {}, ...options };
+    const { filepath, ...rest } = options;
+    if ((rest.path === undefined) === (filepath === undefined)) throw new ConfigError('modelCheckpoint.path', 'give the folder to save to as path (or filepath, as Keras), once');
+    this.options = { monitor: 'val_loss', mode: 'auto', saveBestOnly: false, info: {}, ...rest, path: (rest.path ?? filepath)! };
   }
 
   onTrainBegin(): void {
@@ -38,7 +46,7 @@ export class ModelCheckpoint implements Callback {
       this.monitor.best = v;
     }
     const dir = this.options.path.replaceAll('{epoch}', String(log.epoch + 1));
-    saveModel(dir, ctx.model, { ...this.options.info, epoch: log.epoch + 1, train: log.train, val: log.val });
+    saveModel(dir, ctx.model, { ...ctx.modelInfo, ...this.options.info, epoch: log.epoch + 1, train: log.train, val: log.val });
     this.saved.push(dir);
   }
 

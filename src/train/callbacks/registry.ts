@@ -30,7 +30,8 @@ const SPECS = {
     cooldown: { type: 'number', default: 0, min: 0, integer: true },
     minLr: { type: 'number', default: 0, min: 0 },
   },
-  modelCheckpoint: { path: { type: 'string' }, monitor, mode, saveBestOnly: { type: 'boolean', default: false } },
+  // Keras names the folder `filepath`: the same field.
+  modelCheckpoint: { path: { type: 'string', aliases: ['filepath'] }, monitor, mode, saveBestOnly: { type: 'boolean', default: false } },
   terminateOnNaN: {},
   progress: { style: { type: 'choice', default: 'auto', choices: ['auto', 'bar', 'lines'] } },
   csvLogger: { path: { type: 'string' }, separator: { type: 'string', default: ',' } },
