@@ -59,7 +59,7 @@ test('preflight runs a first batch through every distinct config: a metric or an
   const store = await openStore(path.join(dir, 'runs.db'));
   const base = liveTensors().tensors;
   const cases: [string, RegExp][] = [
-    [STUDY.replace('epochs: 2', 'epochs: 2, metrics: [accuracy, precision]'), /bad\.yaml: study cell 1 \(.*\): a first training batch fails, so every run would: precision: average 'binary' needs two classes, predictions \[25, 10\] have 10/],
+    [STUDY.replace('epochs: 2', 'epochs: 2, metrics: [accuracy, { name: precision, average: binary }]'), /bad\.yaml: study cell 1 \(.*\): a first training batch fails, so every run would: precision: average 'binary' needs two classes, predictions \[25, 10\] have 10/],
     [
       STUDY.replace('model: { template: mlp, units: [8] }', 'model: { layers: [ { type: flatten }, { type: dense, units: 5, activation: softmax } ] }'),
       /a first training batch fails, so every run would: .*\(model input \[1, 28, 28\], output \[5\]; loss sparseCategoricalCrossentropy; labels of 10 classes\)/,
