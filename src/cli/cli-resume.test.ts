@@ -54,6 +54,16 @@ async function interrupted(storePath: string, signal: NodeJS.Signals, epochs: nu
   return id;
 }
 
+/** The checkpoint folder of a run of the store at `storePath` (under the store's own artifacts folder). */
+async function checkpointsOf(storePath: string, runId: number): Promise<string> {
+  const store = await openStore(storePath);
+  try {
+    return path.join(work, '.nnlab', 'artifacts', await store.storeId(), `run-${runId}.checkpoints`);
+  } finally {
+    await store.close();
+  }
+}
+
 /** The run's epochs and final metrics, and its weights file's bytes. */
 async function outcome(storePath: string, id: number) {
   const store = await openStore(storePath);
@@ -106,28 +116,44 @@ test('a run interrupted by Ctrl-C, or SIGKILLed, resumes to exactly the epochs, 
   assert.ok(afterKill.weights.equals(reference.weights));
 });
 
-test('resume refuses, with exit 2 and nothing changed: no checkpoint, a corrupt checkpoint', async () => {
+test('resume skips a corrupt newest checkpoint for the one before, naming it; with none usable, or none at all, it refuses with exit 2 and changes nothing', async () => {
   const storePath = path.join(work, 'bad.db');
-  const id = await interrupted(storePath, 'SIGINT', 2);
-  const storeId = readdirSync(path.join(work, '.nnlab', 'artifacts'));
-  const folder = storeId.map((s) => path.join(work, '.nnlab', 'artifacts', s, `run-${id}.checkpoints`)).find((p) => existsSync(p))!;
-  const newest = readdirSync(folder).filter((n) => n.startsWith('epoch-')).sort().pop()!;
-  const weights = readdirSync(path.join(folder, newest)).find((n) => n.endsWith('.safetensors'))!;
-  const target = path.join(folder, newest, weights);
-  const bytes = readFileSync(target);
-  bytes[bytes.length - 1] ^= 0x55;
-  writeFileSync(target, bytes);
-  const corrupt = nnlab(['resume', String(id), '--store', storePath]);
-  assert.equal(corrupt.status, 2, corrupt.stderr);
-  assert.match(corrupt.stderr, /cannot be resumed: .*sha256/);
-  assert.doesNotMatch(corrupt.stderr, /\n\s+at /);
+  const id = await interrupted(storePath, 'SIGINT', 3);
+  const folder = await checkpointsOf(storePath, id);
+  const corrupt = (name: string) => {
+    const weights = readdirSync(path.join(folder, name)).find((n) => n.endsWith('.safetensors'))!;
+    const target = path.join(folder, name, weights);
+    const bytes = readFileSync(target);
+    bytes[bytes.length - 1] ^= 0x55;
+    writeFileSync(target, bytes);
+  };
+  const checkpoints = readdirSync(folder).filter((n) => n.startsWith('epoch-')).sort();
+  assert.ok(checkpoints.length >= 2, `two checkpoints kept: ${checkpoints.join(', ')}`);
+  for (const name of checkpoints) corrupt(name);
+  const none = nnlab(['resume', String(id), '--store', storePath]);
+  assert.equal(none.status, 2, none.stderr);
+  assert.match(none.stderr, /cannot be resumed: none of its checkpoints is usable \(epoch-\d+: .*sha256.*; epoch-\d+: .*sha256/);
+  assert.doesNotMatch(none.stderr, /\n\s+at /);
   const store = await openStore(storePath);
   assert.equal((await store.getRun(id))?.status, 'interrupted', 'nothing changed');
   await store.close();
+
+  const fresh = path.join(work, 'fallback.db');
+  const k = await interrupted(fresh, 'SIGINT', 3);
+  const folder2 = await checkpointsOf(fresh, k);
+  const newest = readdirSync(folder2).filter((n) => n.startsWith('epoch-')).sort().pop()!;
+  const weights = readdirSync(path.join(folder2, newest)).find((n) => n.endsWith('.safetensors'))!;
+  const bytes = readFileSync(path.join(folder2, newest, weights));
+  bytes[bytes.length - 1] ^= 0x55;
+  writeFileSync(path.join(folder2, newest, weights), bytes);
+  const resumed = nnlab(['resume', String(k), '--store', fresh]);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stdout, new RegExp(`resuming run ${k} after epoch \\d+ \\(skipped a newer checkpoint: ${newest}: .*sha256`));
+
   rmSync(folder, { recursive: true, force: true });
-  const none = nnlab(['resume', String(id), '--store', storePath]);
-  assert.equal(none.status, 2);
-  assert.match(none.stderr, new RegExp(`run ${id} has no checkpoint`));
+  const gone = nnlab(['resume', String(id), '--store', storePath]);
+  assert.equal(gone.status, 2);
+  assert.match(gone.stderr, new RegExp(`run ${id} has no checkpoint`));
   assert.equal(nnlab(['resume', '999', '--store', storePath]).status, 2);
 });
 
