@@ -30,13 +30,17 @@ export function hashArtifact(target: string): string {
   return h.digest('hex');
 }
 
-/** Throws unless the artifact exists and matches its recorded sha256 (one without a hash is only checked to exist). */
+/**
+ * Throws unless the artifact exists and matches its recorded sha256. One recorded without a hash (by an nnlab
+ * before the store kept them) cannot be checked, so it is refused rather than used unchecked.
+ */
 export function verifyArtifact(a: ArtifactRecord, owner: string): string {
   if (!existsSync(a.path)) throw new NnlabError(`the ${a.kind} of ${owner} are missing: ${a.path} (moved or deleted? they belong to the store that recorded them)`);
-  if (a.sha256 !== null) {
-    const now = hashArtifact(a.path);
-    if (now !== a.sha256) throw new NnlabError(`the ${a.kind} of ${owner} at ${a.path} do not match their sha256 (recorded ${a.sha256.slice(0, 12)}…, found ${now.slice(0, 12)}…): changed or corrupt since they were saved`);
+  if (a.sha256 === null) {
+    throw new NnlabError(`the ${a.kind} of ${owner} at ${a.path} were recorded without a sha256 (by an older nnlab), so nnlab cannot tell they are what was saved: train the run again to use them`);
   }
+  const now = hashArtifact(a.path);
+  if (now !== a.sha256) throw new NnlabError(`the ${a.kind} of ${owner} at ${a.path} do not match their sha256 (recorded ${a.sha256.slice(0, 12)}…, found ${now.slice(0, 12)}…): changed or corrupt since they were saved`);
   return a.path;
 }
 
