@@ -8,6 +8,7 @@ import { keep, noGrad, ops, type Tensor } from '../tensor/index.js';
 import { fmtShape, type CallContext, type Layer, type LayerConfig, type Shape } from './layers/layer.js';
 import { layer } from './layers/registry.js';
 import { Dense } from './layers/dense.js';
+import { WeightMemory } from './weight-memory.js';
 
 export interface ModelConfig {
   inputShape: number[];
@@ -50,8 +51,10 @@ export class Sequential {
       names.add(l.name);
     }
     let shape: Shape = this.inputShape;
+    // Sizes that cannot be allocated are refused, naming the layer, before its weights are created.
+    const memory = new WeightMemory();
     try {
-      for (const l of this.layers) shape = l.build(shape);
+      for (const [i, l] of this.layers.entries()) shape = l.build(shape, (shapes) => memory.add(l, shapes, `${path}.layers[${i}]`));
     } catch (e) {
       this.dispose();
       if (e instanceof ShapeError) throw new ShapeError(`${path}: ${e.message}`);

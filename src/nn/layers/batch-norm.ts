@@ -36,6 +36,10 @@ export class BatchNorm extends Layer {
     return input;
   }
 
+  override weightShapes(input: Shape): Shape[] {
+    return Array.from({ length: 2 + Number(this.scale) + Number(this.center) }, () => [input[0]]);
+  }
+
   protected override createWeights(input: Shape): void {
     const n = input[0];
     if (this.scale) this.weights.set('weight', keep(ones([n])));

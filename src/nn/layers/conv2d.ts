@@ -77,6 +77,11 @@ export class Conv2d extends Layer {
     return [this.filters, Math.floor((h + top + bottom - kh) / sh) + 1, Math.floor((w + left + right - kw) / sw) + 1];
   }
 
+  override weightShapes(input: Shape): Shape[] {
+    const weight = [this.filters, input[0], ...this.kernelSize];
+    return this.w.useBias ? [weight, [this.filters]] : [weight];
+  }
+
   protected override createWeights(input: Shape): void {
     const [kh, kw] = this.kernelSize;
     this.weights.set('weight', keep(this.w.kernelInit.init([this.filters, input[0], kh, kw])));

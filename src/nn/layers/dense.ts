@@ -31,6 +31,10 @@ export class Dense extends Layer {
     return [this.units];
   }
 
+  override weightShapes(input: Shape): Shape[] {
+    return this.w.useBias ? [[this.units, input[0]], [this.units]] : [[this.units, input[0]]];
+  }
+
   protected override createWeights(input: Shape): void {
     this.weights.set('weight', keep(this.w.kernelInit.init([this.units, input[0]])));
     if (this.w.useBias) this.weights.set('bias', keep(this.w.biasInit.init([this.units])));

@@ -42,13 +42,17 @@ export abstract class Layer {
   /** Penalties on weights (kernel regularizers), by weight name. */
   protected readonly regularizers = new Map<string, Regularizer>();
 
-  /** Validates the input shape, creates the weights, and returns the output shape. */
-  build(inputShape: Shape): Shape {
+  /**
+   * Validates the input shape, creates the weights, and returns the output shape. `checkWeights` sees the
+   * shapes of the weights and buffers before they are created (and may throw to refuse them).
+   */
+  build(inputShape: Shape, checkWeights?: (shapes: Shape[]) => void): Shape {
     if (this.inputShape) throw new Error(`${this.describe()}: already built`);
     const out = this.outputShapeFor(inputShape);
     if (out.some((d) => !Number.isInteger(d) || d <= 0)) {
       throw this.shapeError(inputShape, `would produce ${fmtShape(out)}: the input is too small for it`);
     }
+    checkWeights?.(this.weightShapes(inputShape));
     this.createWeights(inputShape);
     for (const t of this.weights.values()) t.requiresGrad_(true);
     this.inputShape = inputShape;
@@ -58,6 +62,10 @@ export abstract class Layer {
 
   /** The output shape for an input shape; throws a ShapeError (via shapeError) when the input does not fit. */
   protected abstract outputShapeFor(inputShape: Shape): Shape;
+  /** The shapes of the weights and buffers createWeights makes for this input, known before any is allocated. */
+  weightShapes(_inputShape: Shape): Shape[] {
+    return [];
+  }
   /** Creates the weights (keep()-ed tensors, they live with the layer). */
   protected createWeights(_inputShape: Shape): void {}
   /** The forward computation on a batch [N, ...inputShape]. */
