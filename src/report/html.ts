@@ -3,7 +3,7 @@
 // the ids inside one plot (clip paths, gradients) cannot clash with another's.
 import type { StudyRecord } from '../store/types.js';
 import type { StudySummary } from '../stats/index.js';
-import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
+import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, configDifferences, runsTable, type Table } from './table.js';
 import { INTERVALS } from './terminal.js';
 import { visible } from './format.js';
 import type { TuneSummary } from '../tune/summary.js';
@@ -85,10 +85,19 @@ ${renderHtmlTable(trialsTable(tune))}
 ${imp ? `<h2>Parameter importance</h2>\n<p>${escapeHtml(IMPORTANCE)}</p>\n${renderHtmlTable(imp)}` : ''}`;
 }
 
+/** How configs told apart by their stored configs differ, one field a line (empty for a study's own configs). */
+export function differencesHtml(summary: StudySummary): string {
+  const diff = configDifferences(summary);
+  if (!diff) return '';
+  const items = diff.configs.map((c) => `<li>${escapeHtml(c.name)}<ul>${c.changes.map((x) => `<li><code>${escapeHtml(x)}</code></li>`).join('')}</ul></li>`);
+  return `<p>${escapeHtml(diff.heading)}</p>\n<ul class="diff">${items.join('\n')}</ul>`;
+}
+
 function studyBody(summary: StudySummary, figures: string[], comparison: string): string {
   return `<h2>Summary</h2>
 <p>Mean ± sample standard deviation over each config's repeats. ${escapeHtml(INTERVALS)}</p>
 ${renderHtmlTable(configColumnsTable(summary))}
+${differencesHtml(summary)}
 <h2>Comparison</h2>
 <p>${escapeHtml(comparisonSentence(summary))}</p>
 ${summary.baseline ? `<p>${escapeHtml(baselineSentence(summary))}</p>` : ''}

@@ -2,7 +2,7 @@
 // the per-run table.
 import type { StudyRecord } from '../store/types.js';
 import type { StudySummary } from '../stats/index.js';
-import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, runsTable, type Table } from './table.js';
+import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, configDifferences, runsTable, type Table } from './table.js';
 import { INTERVALS } from './terminal.js';
 import { visible } from './format.js';
 import type { TuneSummary } from '../tune/summary.js';
@@ -26,6 +26,8 @@ export function markdownReport(summary: StudySummary, study: StudyRecord | null,
   if (study?.file) parts.push(`Experiment file: \`${visible(study.file)}\``, '');
   if (tune) return searchMarkdown(parts, tune, plots);
   parts.push('## Summary', '', `Mean ± sample standard deviation over each config's repeats. ${INTERVALS}`, '', renderMarkdown(configColumnsTable(summary)), '');
+  const diff = configDifferences(summary);
+  if (diff) parts.push(diff.heading, '', ...diff.configs.flatMap((c) => [`- ${c.name}:`, ...c.changes.map((x) => `  - \`${x}\``)]), '');
   parts.push('## Comparison', '', comparisonSentence(summary), '');
   if (summary.baseline) parts.push(baselineSentence(summary), '');
   if (summary.comparison && summary.comparison.tests.length) parts.push(renderMarkdown(comparisonTable(summary)), '');

@@ -1,7 +1,8 @@
 // The report's tables as plain data (headers, rows of text, alignment), built once from a study summary and
 // rendered by terminal.ts, markdown.ts and html.ts. Each builder says what one table shows.
 import { COUNTED_STATUSES as COUNTED, type StudySummary } from '../stats/index.js';
-import { ci, configNames, meanStd, metricTitle, num, NONE, pValue } from './format.js';
+import { changeText } from '../stats/config-diff.js';
+import { ci, configNames, meanStd, metricTitle, num, NONE, pValue, visible } from './format.js';
 
 export interface Table {
   headers: string[];
@@ -131,6 +132,19 @@ export function comparisonSentence(summary: StudySummary): string {
     `${c.test} of the best against each other config at α = ${c.alpha}` +
     (untested ? `; ${untested} comparison${untested > 1 ? 's' : ''} not tested: a test needs at least 2 runs per config.` : '.')
   );
+}
+
+/**
+ * Where configs are told apart by their stored configs (runs outside a study, or of several studies): a heading
+ * and, per config, its name and how it differs from the first, one field a line (`model.layers[1].units: 128 ->
+ * 256`). Null when the configs are a study's own.
+ */
+export function configDifferences(summary: StudySummary): { heading: string; configs: { name: string; changes: string[] }[] } | null {
+  const names = configNames(summary.configs);
+  const first = summary.configs.findIndex((c) => c.changes === undefined && summary.configs.some((d) => d.changes));
+  const configs = summary.configs.flatMap((c, i) => (c.changes ? [{ name: names[i], changes: c.changes.map((x) => visible(changeText(x))) }] : []));
+  if (configs.length === 0 || first < 0) return null;
+  return { heading: `How each config differs from ${names[first]} (run ${summary.configs[first].runIds[0] ?? summary.configs[first].excluded[0]?.runId}):`, configs };
 }
 
 /** The display name of each run's config, by run id. */

@@ -1,6 +1,6 @@
 // Plain-text tables for the terminal: columns padded to their widest cell, a rule under the header.
 import type { StudySummary } from '../stats/index.js';
-import { baselineSentence, comparisonSentence, configRowsTable, type Table } from './table.js';
+import { baselineSentence, comparisonSentence, configDifferences, configRowsTable, type Table } from './table.js';
 
 /** Display width in code points ('±', '—' and 'é' are one column each). */
 function width(text: string): number {
@@ -26,5 +26,7 @@ export const INTERVALS = "95% CI: Student's t over the repeats; for metrics boun
 export function terminalSummary(summary: StudySummary): string {
   const note = summary.comparison && summary.comparison.tests.some((t) => t.significant) ? `\n* significant at α = ${summary.comparison.alpha}` : '';
   const baseline = baselineSentence(summary);
-  return `${renderTerminal(configRowsTable(summary))}\n\n${comparisonSentence(summary)}${note}${baseline ? `\n${baseline}` : ''}\n${INTERVALS}`;
+  const diff = configDifferences(summary);
+  const differences = diff ? `\n\n${diff.heading}\n${diff.configs.map((c) => `  ${c.name}:\n${c.changes.map((x) => `    ${x}`).join('\n')}`).join('\n')}` : '';
+  return `${renderTerminal(configRowsTable(summary))}${differences}\n\n${comparisonSentence(summary)}${note}${baseline ? `\n${baseline}` : ''}\n${INTERVALS}`;
 }

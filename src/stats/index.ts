@@ -8,3 +8,4 @@ export { compareToBest, defaultDirection, defaultMetric, type Comparison, type C
 export { analyzeRun, type RunAnalysis } from './run-analysis.js';
 export { epochsOf, summarizeStudy, summaryOptionsOf, type EpochsByRun, type StudySummary, type SummaryOptions } from './study-summary.js';
 export { checkBaselines, type BaselineCheck, type ScoredBaseline } from './baseline-check.js';
+export { changeText, diffConfigs, differingFields, diffValueText, pathText, type FieldChange, type FieldDifference } from './config-diff.js';

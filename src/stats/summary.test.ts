@@ -50,7 +50,32 @@ test('runs of different configs are never pooled: single runs and runs of severa
   // The same label in two studies: two configs, named by study when their configs do not tell them apart.
   const twice = summarizeConfigs([makeRun({ id: 5, studyId: 1, label: 'a=1' }), makeRun({ id: 6, studyId: 2, label: 'a=1' })]);
   assert.deepEqual(twice.map((c) => c.label), ['study 1: a=1', 'study 2: a=1']);
-  // Many differing fields: named by their first run.
-  const many = summarizeConfigs([makeRun({ id: 7, studyId: null, config: { a: 1, b: 1, c: 1, d: 1 } }), makeRun({ id: 8, studyId: null, config: { a: 2, b: 2, c: 2, d: 2 } })]);
-  assert.deepEqual(many.map((c) => c.label), ['run 7', 'run 8']);
+  // Many differing fields: the first four name the config, and how many more differ.
+  const many = summarizeConfigs([makeRun({ id: 7, studyId: null, config: { a: 1, b: 1, c: 1, d: 1, e: 1 } }), makeRun({ id: 8, studyId: null, config: { a: 2, b: 2, c: 2, d: 2, e: 2 } })]);
+  assert.deepEqual(many.map((c) => c.label), ['a=1, b=1, c=1, d=1, +1 more', 'a=2, b=2, c=2, d=2, +1 more']);
+  assert.equal(many[1].changes!.length, 5);
+});
+
+test('runs outside a study that differ in shuffle, preprocessing and a layer are named by those fields, not "run N"', () => {
+  const cfg = (shuffle: boolean, normalize: string, units: number) => ({
+    data: { preprocess: { normalize, flatten: true } },
+    training: { shuffle, epochs: 5 },
+    model: { layers: [{ type: 'dense', units: 64 }, { type: 'dense', units }, { type: 'dense', units: 10 }] },
+  });
+  const runs = [
+    makeRun({ id: 2, studyId: null, config: cfg(true, 'standard', 128) }),
+    makeRun({ id: 3, studyId: null, config: cfg(false, 'none', 256) }),
+  ];
+  const [a, b] = summarizeConfigs(runs);
+  assert.equal(a.label, 'data.preprocess.normalize=standard, training.shuffle=true, model.layers[1].units=128');
+  assert.equal(b.label, 'data.preprocess.normalize=none, training.shuffle=false, model.layers[1].units=256');
+  assert.deepEqual(b.values, { 'data.preprocess.normalize': 'none', 'training.shuffle': false, 'model.layers[1].units': 256 });
+  assert.equal(a.changes, undefined);
+  assert.deepEqual(b.changes, [
+    { path: 'data.preprocess.normalize', kind: 'changed', from: 'standard', to: 'none' },
+    { path: 'training.shuffle', kind: 'changed', from: true, to: false },
+    { path: 'model.layers[1].units', kind: 'changed', from: 128, to: 256 },
+  ]);
+  // Runs of a study keep their factor values and have no changes listed.
+  assert.ok(summarizeConfigs(makeStudy().runs).every((c) => c.changes === undefined));
 });

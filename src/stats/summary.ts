@@ -4,6 +4,7 @@
 // (diverged, failed, interrupted, still running) are left out of the statistics and listed as excluded.
 import type { RunRecord, StoredRunStatus } from '../store/types.js';
 import { boundsOf, describe, type Description } from './describe.js';
+import { diffConfigs, differingFields, diffValueText, type FieldChange } from './config-diff.js';
 
 /** A metric's description plus the per-run values behind it (in run order). */
 export interface MetricSummary extends Description {
@@ -14,11 +15,20 @@ export interface ConfigSummary {
   /**
    * The config's label, unique among the summaries: the study label; '' for the one config of runs outside a
    * study; where runs of several studies or unlabelled runs of different configs meet, the fields that differ
-   * ("training.optimizer.lr=0.1"), or "study 2: <label>", or "run 7".
+   * ("training.optimizer.lr=0.1, model.layers[1].units=256"; past four fields, "+N more"), else "study 2:
+   * <label>", with "(run 7)" added where that is still not unique.
    */
   label: string;
-  /** The study factor values of the config, by field path. */
+  /**
+   * The study factor values of the config, by field path; for runs outside a study, told apart by their stored
+   * configs, the fields that differ (up to four).
+   */
   values: Record<string, unknown>;
+  /**
+   * Where configs are told apart by their stored configs (runs outside a study, runs of several studies): how
+   * this one differs from the first of them, field by field. Absent otherwise, and on that first config.
+   */
+  changes?: FieldChange[];
   /** Runs in the statistics (ended 'completed' or 'stopped'). */
   runIds: number[];
   /** Runs left out, with how they ended. */
@@ -69,40 +79,46 @@ function configKey(run: RunRecord): string {
   return JSON.stringify([run.studyId, run.label, run.config]);
 }
 
-/** Leaves of a JSON value by dotted path ('training.optimizer.lr'). */
-function leaves(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
-  if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) leaves(v, prefix ? `${prefix}.${k}` : k, out);
-  } else {
-    out.set(prefix, JSON.stringify(value));
-  }
-  return out;
+/** At most this many differing fields name a config; past it the label says how many more differ. */
+const LABEL_FIELDS = 4;
+
+/** A field's value in a label: strings bare, the rest as JSON, 'absent' where the config lacks the field. */
+function labelValue(v: unknown): string {
+  return typeof v === 'string' ? v : diffValueText(v);
 }
 
-/** "path=value, ..." of the config fields in which each group differs from the others, when there are few; else null. */
-function differingFields(groups: readonly RunRecord[][]): string[] | null {
-  const flat = groups.map((g) => leaves(g[0].config));
-  const keys = [...new Set(flat.flatMap((f) => [...f.keys()]))].filter((k) => new Set(flat.map((f) => f.get(k))).size > 1);
-  if (keys.length === 0 || keys.length > 3) return null;
-  return flat.map((f) => keys.map((k) => `${k}=${f.has(k) ? JSON.parse(f.get(k)!) : '—'}`).join(', '));
+interface GroupNames {
+  labels: string[];
+  /** Per group: the fields that name it (when they all fit in its label), else null. */
+  values: (Record<string, unknown> | null)[];
+  /** Per group: how its config differs from the first clashing group's (null for the others). */
+  changes: (FieldChange[] | null)[];
 }
 
-/** Unique display labels for the groups (see ConfigSummary.label). */
-function groupLabels(groups: readonly RunRecord[][]): string[] {
+/** Unique display labels for the groups (see ConfigSummary.label), and what tells clashing ones apart. */
+function groupNames(groups: readonly RunRecord[][]): GroupNames {
   const labels = groups.map((g) => g[0].label);
   const clash = (i: number) => labels.some((l, j) => j !== i && l === labels[i]);
-  const clashing = groups.filter((_, i) => clash(i));
-  const differing = clashing.length > 1 ? differingFields(clashing) : null;
-  let k = 0;
+  const clashing = groups.flatMap((_, i) => (clash(i) ? [i] : []));
+  const rows = clashing.length > 1 ? differingFields(clashing.map((i) => groups[i][0].config)) : [];
+  const values: GroupNames['values'] = groups.map(() => null);
+  const changes: GroupNames['changes'] = groups.map(() => null);
   const out = groups.map((g, i) => {
-    if (!clash(i)) return labels[i];
-    const fields = differing?.[k++];
-    if (fields) return labels[i] ? `${labels[i]}, ${fields}` : fields;
+    const k = clashing.indexOf(i);
+    if (k < 0) return labels[i];
+    if (k > 0) changes[i] = diffConfigs(groups[clashing[0]][0].config, g[0].config);
+    if (rows.length) {
+      const shown = rows.slice(0, LABEL_FIELDS);
+      if (rows.length <= LABEL_FIELDS) values[i] = Object.fromEntries(shown.filter((r) => r.values[k] !== undefined).map((r) => [r.path, r.values[k]]));
+      const more = rows.length > LABEL_FIELDS ? `, +${rows.length - LABEL_FIELDS} more` : '';
+      const fields = `${shown.map((r) => `${r.path}=${labelValue(r.values[k])}`).join(', ')}${more}`;
+      return labels[i] ? `${labels[i]}, ${fields}` : fields;
+    }
     const studies = new Set(groups.filter((_, j) => labels[j] === labels[i]).map((h) => h[0].studyId));
     if (studies.size > 1 && g[0].studyId !== null) return `study ${g[0].studyId}${labels[i] ? `: ${labels[i]}` : ''}`;
     return `${labels[i] ? `${labels[i]}, ` : ''}run ${g[0].id}`;
   });
-  return out.map((l, i) => (out.indexOf(l) === i ? l : `${l} (run ${groups[i][0].id})`));
+  return { labels: out.map((l, i) => (out.indexOf(l) === i ? l : `${l} (run ${groups[i][0].id})`)), values, changes };
 }
 
 /** One summary per config, in the order the configs first appear in `runs`. */
@@ -117,7 +133,7 @@ export function summarizeConfigs(runs: readonly RunRecord[]): ConfigSummary[] {
   const counted = runs.filter((r) => COUNTED_STATUSES.includes(r.status));
   const keys = metricKeys(counted);
   const list = [...groups.values()];
-  const labels = groupLabels(list);
+  const names = groupNames(list);
   return list.map((group, g) => {
     const included = group.filter((r) => COUNTED_STATUSES.includes(r.status));
     const metrics: Record<string, MetricSummary> = {};
@@ -126,9 +142,12 @@ export function summarizeConfigs(runs: readonly RunRecord[]): ConfigSummary[] {
       metrics[key] = summarize(key, values);
     }
     const times = included.map((r) => r.wallTimeS).filter((t): t is number => t !== null && Number.isFinite(t));
+    const own = group[0].values;
+    const told = names.values[g];
     return {
-      label: labels[g],
-      values: group[0].values,
+      label: names.labels[g],
+      values: Object.keys(own).length === 0 && told ? told : own,
+      ...(names.changes[g] ? { changes: names.changes[g]! } : {}),
       runIds: included.map((r) => r.id),
       excluded: group.filter((r) => !included.includes(r)).map((r) => ({ runId: r.id, status: r.status })),
       metrics,

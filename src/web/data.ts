@@ -1,7 +1,7 @@
 // What the dashboard's pages show, read from the store: studies with their runs by status and best value, a
 // study's summary (or a search's), the runs list filtered, sorted, grouped and paged, and what differs between
 // runs. Plain data; pages.ts turns it into markup and api.ts into JSON.
-import { COUNTED_STATUSES, defaultDirection, describe, finalMetric, summarizeStudy, summaryOptionsOf, type Description, type StudySummary } from '../stats/index.js';
+import { compareToBest, COUNTED_STATUSES, defaultDirection, describe, differingFields, diffValueText, finalMetric, summarizeConfigs, summarizeStudy, summaryOptionsOf, type Description, type StudySummary } from '../stats/index.js';
 import { summarizeTune, type TuneSummary } from '../tune/summary.js';
 import type { EpochLog } from '../record/history.js';
 import type { RunRecord, RunStore, StoredRunStatus, StudyRecord } from '../store/types.js';
@@ -13,10 +13,13 @@ export interface StudyRow {
   kind: 'single' | 'study' | 'tune';
   runs: number;
   byStatus: Partial<Record<StoredRunStatus, number>>;
-  /** The metric the study ranks by, and the best value of it among its counted runs (null: none yet). */
+  /**
+   * The metric the study ranks by, and its best config as the study ranks them: the best mean over a config's
+   * counted runs (not the best single run, which a lucky seed can give); null: no value yet.
+   */
   metric: string;
   direction: 'max' | 'min';
-  best: number | null;
+  best: { label: string; mean: number; n: number } | null;
 }
 
 /** The metric and direction a study ranks by: its tune objective, its study section, else val.accuracy. */
@@ -48,8 +51,10 @@ export async function studyRows(store: RunStore): Promise<StudyRow[]> {
     const byStatus: StudyRow['byStatus'] = {};
     for (const r of own) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
     const { metric, direction } = rankingOf(study);
-    const values = own.filter((r) => COUNTED_STATUSES.includes(r.status)).map((r) => metricOf(r, metric)).filter((v): v is number => v !== null);
-    const best = values.length ? (direction === 'max' ? Math.max(...values) : Math.min(...values)) : null;
+    // A study with no value of its metric yet (still running, all failed) has no best: compareToBest refuses a
+    // metric no config has.
+    const configs = summarizeConfigs(own);
+    const best = configs.some((c) => c.metrics[metric]?.mean != null) ? (compareToBest(configs, { metric, direction })?.best ?? null) : null;
     const kind = study.kind === 'tune' ? 'tune' : own.length === 1 ? 'single' : 'study';
     return { study, kind, runs: own.length, byStatus, metric, direction, best };
   });
@@ -183,24 +188,16 @@ export async function runPage(store: RunStore, q: RunQuery): Promise<RunPage> {
   return { runs: [], groups: groups.slice((page - 1) * pageSize, page * pageSize), total: groups.length, page, pages, pageSize, studies };
 }
 
-/** A config flattened to field paths (`training.optimizer.lr`), arrays as whole values. */
-export function flatten(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0 && prefix) out.set(prefix, {});
-    for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (prefix) out.set(prefix, value);
-  return out;
-}
-
-/** The config fields whose values differ between the runs (a field one run lacks differs), by path. */
+/**
+ * The config fields whose values differ between the runs (a field one run lacks differs), by path, as JSON (null
+ * where the run lacks the field). A structural diff against the first run: lists are compared item by item, so a
+ * changed layer is `model.layers[1].units`, not the whole list on one line.
+ */
 export function configDiff(runs: readonly RunRecord[]): { path: string; values: (string | null)[] }[] {
-  const flat = runs.map((r) => flatten({ ...(r.config as object), seed: r.seed }));
-  const paths = [...new Set(flat.flatMap((f) => [...f.keys()]))].sort();
-  return paths.flatMap((path) => {
-    const values = flat.map((f) => (f.has(path) ? JSON.stringify(f.get(path)) : null));
-    return values.every((v) => v === values[0]) ? [] : [{ path, values }];
-  });
+  return differingFields(runs.map((r) => ({ ...(r.config as object), seed: r.seed }))).map((d) => ({
+    path: d.path,
+    values: d.values.map((v) => (v === undefined ? null : diffValueText(v))),
+  }));
 }
 
 /**

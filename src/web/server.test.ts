@@ -43,7 +43,9 @@ describe('pages', () => {
     assert.match(r.headers['content-type']!, /text\/html/);
     assert.match(r.body, new RegExp(`<a href="/studies/${fx.studyId}">activations</a></td><td>study</td>`));
     assert.match(r.body, /<span class="status status-completed">4 completed<\/span>/);
-    assert.match(r.body, /0\.7147 <span class="muted">Val accuracy \(max\)/); // the best run: 0.92 × (1 − e^−1.5)
+    // The best config's mean, as the study ranks configs (relu: 0.90 and 0.92 × (1 − e^−1.5)), not its best run (0.7147).
+    assert.match(r.body, /0\.7070 <span class="muted">Val accuracy \(max\), mean of 2 runs: activation=relu<\/span>/);
+    assert.doesNotMatch(r.body, /0\.7147/);
     assert.match(r.body, new RegExp(`<a href="/studies/${fx.tuneId}">lr-search</a></td><td>tune</td>`));
   });
 
