@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../engine/native.js';
@@ -33,16 +33,12 @@ evaluateTest: true
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   let first = '';
-  await new Promise<void>((resolve) => {
-    child.stdout.on('data', (d: Buffer) => {
-      first += d.toString();
-      if (first.includes('\n')) {
-        child.stdout.destroy();
-        resolve();
-      }
-    });
+  child.stdout.on('data', (d: Buffer) => {
+    first += d.toString();
+    if (first.includes('\n')) child.stdout.destroy();
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.ok(child.stdout.destroyed, `the reader closed after the first line: ${first}`);
   assert.equal(code, 0, err);
   assert.equal(err, '', 'a closed pipe is quiet');
   const s = await openStore(store);
@@ -52,6 +48,14 @@ evaluateTest: true
   assert.equal((await s.getEpochs(runs[0].id)).length, 4);
   assert.equal(typeof runs[0].metrics.test?.accuracy, 'number', 'the final test evaluation ran too');
   await s.close();
+});
+
+test('output that cannot be written (stdout on a full disk) is said once on stderr and exits 1, not 0', { skip: !existsSync('/dev/full') && 'no /dev/full here' }, () => {
+  const full = openSync('/dev/full', 'w');
+  const r = spawnSync(process.execPath, [cli, 'runs', '--store', path.join(work, 'pipe.db')], { cwd: work, env, stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+  closeSync(full);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^nnlab: cannot write to stdout \(ENOSPC[^\n]*\n$/);
 });
 
 /** Every control character but the line break: what must not reach a terminal from a name. */

@@ -112,6 +112,7 @@ for (const stream of [process.stdout, process.stderr]) {
     }) as typeof stream.write;
     if (e.code === 'EPIPE') return;
     outputFailed = true;
+    process.exitCode = Math.max(typeof process.exitCode === 'number' ? process.exitCode : 0, EXIT.failed); // also when main has returned
     if (stream === process.stdout) process.stderr.write(`nnlab: cannot write to stdout (${e.message}); the work goes on, its output is lost\n`);
   });
 }
