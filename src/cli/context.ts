@@ -18,11 +18,16 @@ export async function artifactsDirOf(store: RunStore): Promise<string> {
   return path.join(homeDir(), 'artifacts', await store.storeId());
 }
 
-/** Opens the store; a URL that cannot connect is a usage error (exit 2), reported before any work. */
+/**
+ * Opens the store; a URL that cannot connect is a usage error (exit 2), reported before any work. Only nnlab's
+ * own folder (.nnlab/, or NNLAB_HOME) is created on first use: a SQLite store named in a folder that does not
+ * exist is refused, not created empty (a typo in --store would otherwise show an empty lab).
+ */
 export async function storeFrom(opts: { store?: string }): Promise<RunStore> {
   const url = opts.store ?? process.env.NNLAB_STORE ?? path.join(homeDir(), path.basename(DEFAULT_STORE_PATH));
+  const createFolder = path.dirname(path.resolve(url.replace(/^sqlite:/i, ''))) === homeDir();
   try {
-    return await openStore(url);
+    return await openStore(url, { createFolder });
   } catch (e) {
     throw new ConfigError('--store', (e as Error).message);
   }

@@ -51,3 +51,26 @@ test('a store a newer nnlab migrated is refused with a message saying so, and le
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('createFolder: false refuses a SQLite path whose folder does not exist, and creates nothing', async () => {
+  const { existsSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'nnlab-open-'));
+  try {
+    for (const url of [path.join(dir, 'typo', 'runs.db'), `sqlite:${path.join(dir, 'typo', 'runs.db')}`]) {
+      await assert.rejects(openStore(url, { createFolder: false }), (e: unknown) => {
+        assert.ok(e instanceof NnlabError);
+        assert.equal(e.message, `cannot open run store sqlite:${path.join(dir, 'typo', 'runs.db')}: the folder ${path.join(dir, 'typo')} does not exist (a typo?); create it first`);
+        return true;
+      });
+    }
+    assert.ok(!existsSync(path.join(dir, 'typo')));
+    // A folder that exists is used as before; by default a missing one is still created (the library's behaviour).
+    await (await openStore(path.join(dir, 'runs.db'), { createFolder: false })).close();
+    await (await openStore(path.join(dir, 'made', 'runs.db'))).close();
+    assert.ok(existsSync(path.join(dir, 'made', 'runs.db')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

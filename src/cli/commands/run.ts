@@ -48,7 +48,7 @@ export function registerRun(program: Command): void {
       const experiment = loadExperiment(file, { overrides: opts.set });
       const reportDir = opts.report ? reportDirOption(opts.report) : null;
       const workers = opts.workers === undefined ? 0 : Number(opts.workers);
-      if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new ConfigError('--workers', `expected a number of worker processes from 1 to 256, got '${opts.workers}'`);
+      if (opts.workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new ConfigError('--workers', `expected a number of worker processes from 1 to 256, got '${opts.workers}'`);
       if (workers > 0 && !experiment.tune) throw new ConfigError('--workers', 'worker processes train the trials of a search: the file needs a tune: section');
       const store = await storeFrom(opts);
       const out = humanStream(opts.json);
