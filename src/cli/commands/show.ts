@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { analyzeRun } from '../../stats/index.js';
 import { epochLine } from '../../train/callbacks/progress.js';
 import { visible } from '../../report/format.js';
+import { confusionText, isConfusionMatrix } from '../../report/confusion.js';
 import { humanStream, printJson, requireRun, say, storeFrom } from '../context.js';
 
 /** Keras's model.summary() of the run's model, rebuilt from its stored config (libtorch loads only here). */
@@ -49,6 +50,12 @@ export function registerShow(program: Command): void {
         for (const split of ['train', 'val', 'test'] as const) {
           const m = run.metrics[split];
           if (m) lines.push(`${split}: ${Object.entries(m).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${(v as number).toFixed(4)}`).join(', ')}`);
+        }
+        // The validation and test confusion matrices, where the run has them (it listed the confusionMatrix metric).
+        const classes = (run.config as { classes?: string[] } | null)?.classes;
+        for (const split of ['val', 'test'] as const) {
+          const matrix = run.metrics[split]?.confusionMatrix;
+          if (isConfusionMatrix(matrix)) lines.push('', `${split} confusion matrix:`, confusionText(matrix, classes));
         }
         for (const a of artifacts) lines.push(`${a.kind}: ${a.path}`);
         say(humanStream(opts.json), lines.join('\n'));
