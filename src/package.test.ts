@@ -2,7 +2,8 @@
 // built library with its types, and the package ships no tests or test support.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import semver from 'semver';
 import path from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from './engine/native.js';
@@ -45,4 +46,18 @@ test("import from 'nnlab' and 'nnlab/<layer>' gives the library, typed", () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('every installed package supports the Node versions the project declares, and the install scripts it needs are allowed', () => {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { engines: { node: string }; allowScripts?: Record<string, boolean> };
+  const lock = JSON.parse(readFileSync(path.join(packageRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string } | string[]; hasInstallScript?: boolean }> };
+  // The oldest Node the project declares, and this one, must be Nodes each package accepts (npm ci warns EBADENGINE otherwise).
+  const nodes = [semver.minVersion(pkg.engines.node)!.version, process.version];
+  const refused = Object.entries(lock.packages)
+    .filter(([name, p]) => name !== '' && p.engines && !Array.isArray(p.engines) && p.engines.node && nodes.some((v) => !semver.satisfies(v, (p.engines as { node: string }).node)))
+    .map(([name, p]) => `${name} needs node ${(p.engines as { node: string }).node}`);
+  assert.deepEqual(refused, [], `the project declares node ${pkg.engines.node} and runs on ${process.version}`);
+  assert.ok(semver.satisfies(process.version, pkg.engines.node), `this Node (${process.version}) is one the project declares`);
+  const scripted = Object.entries(lock.packages).filter(([name, p]) => name !== '' && p.hasInstallScript).map(([name]) => name.replace(/^.*node_modules\//, ''));
+  assert.deepEqual(scripted.filter((name) => pkg.allowScripts?.[name] === undefined), [], 'each dependency with an install script is declared in allowScripts');
 });
