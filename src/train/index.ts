@@ -1,5 +1,6 @@
 // Training: compile, fit, evaluate, predict; callbacks; saving and loading models.
 export { Trainer, predict, type CompileConfig, type FitOptions, type CheckpointOptions, type ResumeOptions } from './trainer.js';
+export { arrayDataset, type SampleInput, type TargetInput, type NestedNumbers } from './array-data.js';
 export {
   saveTrainingCheckpoint,
   loadTrainingCheckpoint,
@@ -18,7 +19,7 @@ export {
 } from './run-checkpoint.js';
 export { epochSeed } from './run-random.js';
 export { monitored, type EpochLog, type History, type Logs, type RunStatus } from '../record/history.js';
-export { saveModel, loadModel, MODEL_FORMAT, type LoadedModel, type SavedModelInfo } from './model-io.js';
+export { saveModel, loadModel, checkWeights, MODEL_FORMAT, type LoadedModel, type SavedModelInfo } from './model-io.js';
 export type { Callback, CallbackState, TrainContext, BatchLog } from './callbacks/callback.js';
 export { CallbackStateError } from './callbacks/state.js';
 export { callback, CALLBACK_NAMES } from './callbacks/registry.js';
