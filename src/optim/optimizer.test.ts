@@ -3,7 +3,7 @@
 // dict round trip, and memory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareWithTorch, fixture, makeBatch, makeParams, trainNnlab, trainStep, weightsOf, type Case } from './torch-compare.js';
+import { compareWithTorch, fixture, makeBatch, makeParams, trainNnlab, trainStep, weightsOf, type Case } from '../testing/torch-compare.js';
 import { optimizer, OPTIMIZER_NAMES } from './optimizers.js';
 import type { Optimizer, OptimizerState } from './optimizer.js';
 import { ConfigError, ShapeError } from '../engine/errors.js';

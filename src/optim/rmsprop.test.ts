@@ -1,7 +1,7 @@
 // RMSprop against torch.optim.RMSprop: 20 steps on the same MLP, losses and weights per step within 1e-5.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareWithTorch, fixture, makeParams } from './torch-compare.js';
+import { compareWithTorch, fixture, makeParams } from '../testing/torch-compare.js';
 import { optimizer } from './optimizers.js';
 import { dispose } from '../tensor/index.js';
 

@@ -1,9 +1,9 @@
 // SGD against torch.optim.SGD: 20 steps on the same MLP, losses and weights per step within 1e-5 relative.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareWithTorch } from './torch-compare.js';
+import { compareWithTorch } from '../testing/torch-compare.js';
 import { optimizer } from './optimizers.js';
-import { makeParams, fixture } from './torch-compare.js';
+import { makeParams, fixture } from '../testing/torch-compare.js';
 import { ConfigError } from '../engine/errors.js';
 import { dispose } from '../tensor/index.js';
 

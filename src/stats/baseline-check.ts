@@ -2,7 +2,7 @@
 // the constant baseline scores (seed 000's 4-4-1 sigmoid nets: 0.8978 accuracy on "3 vs rest", the share of
 // non-threes) and looks fine in a table of accuracies; compared with the best baseline on the study's own metric,
 // it is flagged.
-import type { RunRecord } from '../store/types.js';
+import type { RunRecord } from '../record/run.js';
 import { finalMetric, type ConfigSummary } from './summary.js';
 
 /** A baseline as scored on the study's splits (the lab's BaselineResult): metrics by split. */

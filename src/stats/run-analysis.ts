@@ -1,6 +1,6 @@
 // Per-run analysis from the epoch logs: the best epoch, how fast the run got near its best validation
 // accuracy, how far training and validation ended apart (over-fitting), and its time.
-import type { RunRecord, StoredRunStatus } from '../store/types.js';
+import type { RunRecord, StoredRunStatus } from '../record/run.js';
 import type { EpochLog, Logs } from '../record/history.js';
 
 export interface RunAnalysis {

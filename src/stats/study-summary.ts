@@ -1,6 +1,6 @@
 // Everything the statistics say about a set of runs (a study, or runs picked to compare): per-config
 // summaries, the best config against the others, and the per-run analyses. Plain JSON data.
-import type { RunRecord, StudyRecord } from '../store/types.js';
+import type { RunRecord, StudyRecord } from '../record/run.js';
 import type { EpochLog } from '../record/history.js';
 import { checkBaselines, type BaselineCheck, type ScoredBaseline } from './baseline-check.js';
 import { compareToBest, type Comparison, type ComparisonOptions } from './compare.js';

@@ -2,7 +2,7 @@
 // or from several studies, are repeats when their stored configs are the same); each final metric (by split,
 // 'val.accuracy') is described by n, mean, sample std and a 95% CI. Runs that did not end normally
 // (diverged, failed, interrupted, still running) are left out of the statistics and listed as excluded.
-import type { RunRecord, StoredRunStatus } from '../store/types.js';
+import type { RunRecord, StoredRunStatus } from '../record/run.js';
 import { boundsOf, describe, type Description } from './describe.js';
 import { diffConfigs, differingFields, diffValueText, type FieldChange } from './config-diff.js';
 

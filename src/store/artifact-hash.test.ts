@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore } from './open.js';
 import { hashArtifact, runWeights } from './artifact-hash.js';
-import { runInput } from './conformance.js';
+import { runInput } from '../testing/store-conformance.js';
 
 test('runWeights: the recorded sha256 must match; a missing folder, a changed file or no recorded sha256 is an error naming the run', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nnlab-artifact-'));

@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { NnlabError } from '../engine/errors.js';
 import { startPostgres, type PostgresServer } from '../testing/postgres-server.js';
-import { epochLog, runInput, runStoreConformance } from './conformance.js';
+import { epochLog, runInput, runStoreConformance } from '../testing/store-conformance.js';
 import { startTcpProxy } from '../testing/tcp-proxy.js';
 import { openStore } from './open.js';
 import { DEFAULT_CONNECT_TIMEOUT_S } from './postgres.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import { NnlabError } from '../engine/errors.js';
-import { epochLog, runInput, runStoreConformance } from './conformance.js';
+import { epochLog, runInput, runStoreConformance } from '../testing/store-conformance.js';
 import { openStore } from './open.js';
 
 const root = mkdtempSync(join(tmpdir(), 'nnlab-sqlite-'));

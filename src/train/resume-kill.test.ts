@@ -15,12 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32 } from '../data/random.js';
 import { parseExact } from '../io/exact-json.js';
-import { disposeData, makeData, trainRun, type RunResult, type WorkerSpec } from './resume-worker.js';
+import { disposeData, makeData, trainRun, type RunResult, type WorkerSpec } from '../testing/resume-worker.js';
 import { checkpointName, listCheckpoints, loadLatestCheckpoint } from './run-checkpoint.js';
 
 const KILLS = 20;
 const EPOCHS = 80; // far more than the kills leave time for: each child trains ~1 epoch before its kill
-const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), 'resume-worker.js');
+const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'testing', 'resume-worker.js');
 const root = mkdtempSync(path.join(os.tmpdir(), 'nnlab-kill-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 

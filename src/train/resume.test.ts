@@ -12,7 +12,7 @@ import { CheckpointError } from '../io/checkpoint.js';
 import { liveTensors, rand, tidy } from '../tensor/index.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
-import { buildRun, disposeData, fitOptions, makeData, trainRun, type RunResult } from './resume-worker.js';
+import { buildRun, disposeData, fitOptions, makeData, trainRun, type RunResult } from '../testing/resume-worker.js';
 import { checkpointName, listCheckpoints, loadLatestCheckpoint, loadTrainingCheckpoint } from './run-checkpoint.js';
 import { epochSeed } from './run-random.js';
 

@@ -2,7 +2,7 @@
 // all with the trial's number and its parameters as the run's values, so any process, a report or a dashboard
 // rebuilds the same trials from the same rows.
 import type { EpochLog } from '../record/history.js';
-import type { StoredRunStatus, TrialRun } from '../store/types.js';
+import type { StoredRunStatus, TrialRun } from '../record/run.js';
 import { intermediateValues, reduceCurve, type Objective } from './objective.js';
 import type { Params } from './space.js';
 import type { Trial, TrialState } from './trial.js';

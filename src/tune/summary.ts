@@ -2,7 +2,7 @@
 // with its test score, the counts by state, and parameter importance. The terminal summary, the reports and a
 // dashboard all render this one object.
 import type { EpochLog, Logs } from '../record/history.js';
-import type { RunRecord, StudyRecord, TestLook } from '../store/types.js';
+import type { RunRecord, StudyRecord, TestLook } from '../record/run.js';
 import { NnlabError } from '../engine/errors.js';
 import { readObjective, type Objective } from './objective.js';
 import { countedTrials, trialsOf, type TrialRecord } from './records.js';

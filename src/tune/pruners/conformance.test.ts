@@ -1,8 +1,8 @@
-// Runs the pruner conformance suite (conformance.ts) for every registered pruner, with its defaults and with
+// Runs the pruner conformance suite (src/testing/pruner-conformance.ts) for every registered pruner, with its defaults and with
 // other settings.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { prunerConformance } from './conformance.js';
+import { prunerConformance } from '../../testing/pruner-conformance.js';
 import { PRUNER_NAMES, prunerFrom } from './index.js';
 
 const CASES: { title: string; config: unknown; prunes: boolean }[] = [

@@ -1,7 +1,7 @@
 // The pruner contract. After each epoch of a trial the tuner reports the objective's value at that epoch, and
 // asks the pruner whether to stop the trial there (it is then `pruned`, its epochs kept): the way Optuna's
 // pruners work. Implementations live one per file in this folder, are made by name in index.ts, and must pass
-// the shared conformance suite (conformance.ts).
+// the shared conformance suite (src/testing/pruner-conformance.ts).
 //
 // The contract:
 // - shouldPrune() is a pure function of (the pruner's settings, the trial's intermediate values up to `step`,

@@ -1,7 +1,7 @@
-// The sampler conformance suite (conformance.ts) for every sampler in the registry: random; grid in its fixed
+// The sampler conformance suite (src/testing/sampler-conformance.ts) for every sampler in the registry: random; grid in its fixed
 // order and shuffled (on discrete spaces: a grid takes no float without a step, and ends); tpe independent and
 // multivariate. A new sampler adds its line here.
-import { samplerConformance } from './conformance.js';
+import { samplerConformance } from '../../testing/sampler-conformance.js';
 
 samplerConformance('random');
 samplerConformance('grid', { discreteOnly: true, finite: true, seedFree: true });

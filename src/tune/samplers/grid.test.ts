@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Params, Space } from '../space.js';
 import type { Trial } from '../trial.js';
-import { completed, loop, space } from './conformance.js';
+import { completed, loop, space } from '../../testing/sampler-conformance.js';
 import { countPoints, grid, gridPoints, MAX_GRID_POINTS } from './grid.js';
 import { samplerFrom } from './index.js';
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Params } from '../space.js';
-import { completed, space } from './conformance.js';
+import { completed, space } from '../../testing/sampler-conformance.js';
 import { samplerFrom } from './index.js';
 
 /** `n` suggestions for trials 0..n-1 with no history (a random sampler needs none). */

@@ -1,7 +1,7 @@
 // The sampler contract. A sampler proposes the parameters of the next trial from the search space and the
 // study's trials so far: the way Optuna's samplers and KerasTuner's oracles do. Implementations live one per
 // file in this folder, are made by name in index.ts, and must pass the shared conformance suite
-// (conformance.ts).
+// (src/testing/sampler-conformance.ts).
 //
 // The contract:
 // - suggest() returns a value for every parameter that is active under the values it returns (see

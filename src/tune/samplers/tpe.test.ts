@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { Rng } from '../rng.js';
 import { toInternal, type Params, type Space } from '../space.js';
 import type { Direction, Trial } from '../trial.js';
-import { completed, loop, space } from './conformance.js';
+import { completed, loop, space } from '../../testing/sampler-conformance.js';
 import { samplerFrom } from './index.js';
 import {
   decompose,

@@ -7,12 +7,12 @@
 // trials work; and only a finite sampler (a grid) returns null, only once every point has been tried.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { activeParams, contains, gridValues, isActive, readSpace, valueKey, type Params, type Space } from '../space.js';
-import type { Direction, Trial } from '../trial.js';
-import { Rng } from '../rng.js';
-import { samplerFrom } from './index.js';
-import { sampleSpace } from './random.js';
-import type { Sampler } from './sampler.js';
+import { activeParams, contains, gridValues, isActive, readSpace, valueKey, type Params, type Space } from '../tune/space.js';
+import type { Direction, Trial } from '../tune/trial.js';
+import { Rng } from '../tune/rng.js';
+import { samplerFrom } from '../tune/samplers/index.js';
+import { sampleSpace } from '../tune/samplers/random.js';
+import type { Sampler } from '../tune/samplers/sampler.js';
 
 export interface ConformanceOptions {
   /** The sampler takes only discrete spaces (a grid): the suite's spaces give every float a step. */

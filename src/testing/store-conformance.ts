@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NnlabError } from '../engine/errors.js';
 import type { EpochLog } from '../record/history.js';
-import { TrialTakenError } from './types.js';
-import type { RunEnvironment, RunRecord, RunStore } from './types.js';
+import { TrialTakenError } from '../store/types.js';
+import type { RunEnvironment, RunRecord, RunStore } from '../store/types.js';
 
 /** A fresh, empty database; open() opens a store on it (call it twice for two connections or pools). */
 export interface TestDatabase {

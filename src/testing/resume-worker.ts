@@ -17,13 +17,13 @@ import { toBuffer } from '../io/safetensors.js';
 import { sha256 } from '../io/verified-dir.js';
 import { Sequential } from '../nn/model.js';
 import { ops, tidy } from '../tensor/index.js';
-import type { Callback } from './callbacks/callback.js';
-import { CsvLogger } from './callbacks/csv-logger.js';
-import { EarlyStopping } from './callbacks/early-stopping.js';
-import { KeepBestWeights } from './callbacks/keep-best-weights.js';
-import { ReduceLROnPlateau } from './callbacks/reduce-lr-on-plateau.js';
-import { listCheckpoints } from './run-checkpoint.js';
-import { Trainer, type FitOptions } from './trainer.js';
+import type { Callback } from '../train/callbacks/callback.js';
+import { CsvLogger } from '../train/callbacks/csv-logger.js';
+import { EarlyStopping } from '../train/callbacks/early-stopping.js';
+import { KeepBestWeights } from '../train/callbacks/keep-best-weights.js';
+import { ReduceLROnPlateau } from '../train/callbacks/reduce-lr-on-plateau.js';
+import { listCheckpoints } from '../train/run-checkpoint.js';
+import { Trainer, type FitOptions } from '../train/trainer.js';
 import type { Logs, RunStatus } from '../record/history.js';
 
 /** small: a quick run for in-process tests; large: bigger weights, so that checkpoint writes take a while. */

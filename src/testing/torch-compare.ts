@@ -2,10 +2,10 @@
 // weights and batch, and reports where the per-step losses and weights differ. One Python run covers many
 // cases. The model: cross-entropy(linear(tanh(linear(x, w1, b1)), w2, b2), y), x of 8 × 5, 3 classes.
 import { ops, tensor, tidy, type Tensor } from '../tensor/index.js';
-import { closeness, randomValues, runTorch, seededRandom } from '../testing/torch-oracle.js';
+import { closeness, randomValues, runTorch, seededRandom } from './torch-oracle.js';
 import { setThreads } from '../engine/threads.js';
-import { optimizer } from './optimizers.js';
-import type { Optimizer } from './optimizer.js';
+import { optimizer } from '../optim/optimizers.js';
+import type { Optimizer } from '../optim/optimizer.js';
 
 export const SHAPES = { x: [8, 5], w1: [6, 5], b1: [6], w2: [3, 6], b2: [3] } as const;
 export const LABELS = [0, 2, 1, 1, 0, 2, 2, 1];

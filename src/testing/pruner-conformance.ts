@@ -6,10 +6,10 @@
 // config() reads back through the registry to the same settings.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Direction, Trial, TrialState } from '../trial.js';
-import { Rng } from '../rng.js';
-import { prunerFrom } from './index.js';
-import type { PruneContext, Pruner } from './pruner.js';
+import type { Direction, Trial, TrialState } from '../tune/trial.js';
+import { Rng } from '../tune/rng.js';
+import { prunerFrom } from '../tune/pruners/index.js';
+import type { PruneContext, Pruner } from '../tune/pruners/pruner.js';
 
 /** What the suite expects of a pruner beyond the contract. */
 export interface PrunerExpectations {
