@@ -101,7 +101,10 @@ export function registerExportPredictions(program: Command): void {
         const data = await e.prepareData(config.data, config.dataSeed);
         try {
           const body = opts.split === 'val' ? rows(e, model, head, data.val) : data.test.finalEvaluation((t) => rows(e, model, head, t));
-          const header = ['index', 'true', 'predicted', ...data.classes.map((c) => `p(${c})`)];
+          // Image folders name each sample's file (relative to the folder) after its index.
+          const files = data.files?.[opts.split as 'val' | 'test'];
+          if (files) body.forEach((row, i) => row.splice(1, 0, files[i]));
+          const header = ['index', ...(files ? ['file'] : []), 'true', 'predicted', ...data.classes.map((c) => `p(${c})`)];
           writeCsv(opts.out, toCsv([header, ...body]), atomic);
           say(humanStream(opts.json), `${body.length} predictions on ${opts.split} written to ${opts.out}`);
           if (opts.json) printJson({ run: run.id, split: opts.split, rows: body.length, file: opts.out });
