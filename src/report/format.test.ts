@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ci, configNames, meanStd, metricTitle, num, pValue, slug, visible } from './format.js';
+import { ci, configNames, meanStd, metricTitle, num, pValue, slug, visible, visibleLines } from './format.js';
+import { escapeHtml } from './html.js';
 
 test('numbers, mean ± std, CIs and p-values', () => {
   assert.equal(num(0.912345), '0.9123');
@@ -36,6 +37,9 @@ test('visible writes control characters out and leaves other text alone', () => 
   assert.equal(visible('a\nb\tc\rd\x00\x7f\x9b'), 'a\\nb\\tc\\rd\\x00\\x7f\\x9b');
   assert.equal(visible('\ufffe \ud800 \udc00x'), '\\ufffe \\ud800 \\udc00x');
   assert.equal(visible('café ± 😀 [64,32] a\\b'), 'café ± 😀 [64,32] a\\b');
+  // Text laid out in lines (a config in a <pre>) keeps them; HTML escaping does the same.
+  assert.equal(visibleLines('model:\n  name: a\x07\r\n'), 'model:\n  name: a\\x07\\r\n');
+  assert.equal(escapeHtml('units:\n  - 32 <b>\x1b'), 'units:\n  - 32 &lt;b&gt;\\x1b');
   assert.deepEqual(configNames([{ label: 'model.activation=a\x07', values: { 'model.activation': 'a\x07' } }, { label: 'x', values: { 'model.activation': 'b' } }]), [
     'activation=a\\x07',
     'activation=b',

@@ -24,6 +24,14 @@ export function visible(text: string): string {
   });
 }
 
+/**
+ * Like visible, but line breaks are kept: for text whose lines are its layout (a config shown in a <pre>, an
+ * HTML page's text, where a line break is a space), not a single name.
+ */
+export function visibleLines(text: string): string {
+  return text.split('\n').map(visible).join('\n');
+}
+
 /** A number with fixed decimals, or NONE. */
 export function num(x: number | null | undefined, digits = 4): string {
   return x === null || x === undefined || !Number.isFinite(x) ? NONE : x.toFixed(digits);

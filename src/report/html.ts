@@ -5,20 +5,24 @@ import type { StudyRecord } from '../store/types.js';
 import type { StudySummary } from '../stats/index.js';
 import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, configDifferences, runsTable, type Table } from './table.js';
 import { INTERVALS } from './terminal.js';
-import { visible } from './format.js';
+import { visibleLines } from './format.js';
 import type { TuneSummary } from '../tune/summary.js';
 import { bestScoresTable, bestSentence, IMPORTANCE, importanceTable, searchSentence, trialsTable } from './tune-table.js';
 
-/** Escapes text for HTML element content and attribute values (control characters written out, see visible). */
+/**
+ * Escapes text for HTML element content and attribute values: control characters other than line breaks are
+ * written out (see visibleLines; HTML cannot hold them), so that a config in a <pre> keeps its lines.
+ */
 export function escapeHtml(text: string): string {
-  return visible(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return visibleLines(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 export function renderHtmlTable(table: Table): string {
   const cls = (i: number) => (table.align[i] === 'right' ? ' class="num"' : '');
   const head = table.headers.map((h, i) => `<th${cls(i)}>${escapeHtml(h)}</th>`).join('');
   const body = table.rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+  // In a box that scrolls sideways: a table with many configs or columns stays inside the page.
+  return `<div class="table-scroll">\n<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>\n</div>`;
 }
 
 export interface HtmlPlot {
@@ -30,6 +34,7 @@ const STYLE = `
 body { font-family: 'DejaVu Sans', system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; padding: 0 1rem; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
+.table-scroll { max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: left; }
 th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; } figcaption { font-size: 0.85rem; color: #555; }
