@@ -23,3 +23,8 @@ test('the layer that takes the total past the limit is named, with its own size 
 test("the default limit is this machine's memory", () => {
   assert.equal(new WeightMemory().limitBytes, os.totalmem());
 });
+
+test('a size beyond any machine is written with an exponent, not hundreds of digits', () => {
+  const memory = new WeightMemory();
+  assert.throws(() => memory.add(layer({ type: 'dense', units: 1e300, name: 'x' }), [[1e300, 784]], 'model.layers[0]'), /would have 7\.84e\+302 weights \(2\.9e\+294 GiB as float32\)/);
+});

@@ -9,8 +9,9 @@ import type { Layer, Shape } from './layers/layer.js';
 /** Weights are float32. */
 const BYTES_PER_WEIGHT = 4;
 
-const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-const count = (n: number) => n.toLocaleString('en-US');
+// Sizes beyond any machine (units: 1e300) in exponent form rather than hundreds of digits.
+const gib = (bytes: number) => `${bytes < 1024 ** 3 * 1e12 ? (bytes / 1024 ** 3).toFixed(1) : (bytes / 1024 ** 3).toExponential(1)} GiB`;
+const count = (n: number) => (n < 1e15 ? n.toLocaleString('en-US') : n.toExponential(2));
 
 /** The weights of a model being built, layer by layer, against a memory limit (default: the machine's memory). */
 export class WeightMemory {

@@ -311,3 +311,9 @@ test('the seed is checked where it is read: a safe integer, repeats included, wi
   expectError('data: { dataset: mnist }\n' + MODEL + 'seed: 9007199254740990\nrepeats: 3\n', 3, 'seed', 'runs take seeds up to seed + 2, past 9007199254740991');
   assert.equal(parseExperiment('data: { dataset: mnist }\n' + MODEL + 'seed: 9007199254740989\nrepeats: 3\n', null).seed, 9007199254740989);
 });
+
+test('every integer field is one a double holds exactly (1e300 is refused at its line, not when a run uses it)', () => {
+  expectError('data: { dataset: mnist }\n' + MODEL + 'training: { batchSize: 1e300 }\n', 3, 'training.batchSize', 'must be <= 9007199254740991, got 1e+300');
+  expectError('data: { dataset: mnist, subset: { perClass: 1e300 } }\n' + MODEL, 1, 'data.subset.perClass', 'must be <= 9007199254740991');
+  expectError('data: { dataset: mnist }\nmodel: { template: mlp, units: [8, 1e300] }\n', 2, 'model.units[1]', 'must be <= 9007199254740991');
+});

@@ -21,16 +21,20 @@ import { PRUNER_NAMES } from '../../tune/pruners/index.js';
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
-const int = (minimum: number, description?: string): Schema => ({ type: 'integer', minimum, ...(description ? { description } : {}) });
+/**
+ * The largest integer any field takes: one a double holds exactly. JSON Schema's 'integer' takes 1e300 too,
+ * which nnlab's own checks refuse later, after the file and line are no longer known (or which they would not).
+ */
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+const int = (minimum: number, description?: string): Schema => ({ type: 'integer', minimum, maximum: MAX_INT, ...(description ? { description } : {}) });
 const bool = (description: string): Schema => ({ type: 'boolean', description });
-/** A seed: an integer exact in a double (seeds go through JavaScript numbers, and 1e300 is an 'integer' too). */
-const seed = (description?: string): Schema => ({ ...int(0, description), maximum: Number.MAX_SAFE_INTEGER });
 /** A positive integer or a list of them (`units: 128` or `units: [256, 128]`). */
 const intList = (description: string, minItems = 0): Schema => ({
   description,
   type: ['integer', 'array'],
   minimum: 1,
-  items: { type: 'integer', minimum: 1 },
+  maximum: MAX_INT,
+  items: { type: 'integer', minimum: 1, maximum: MAX_INT },
   minItems,
 });
 /** A positive integer or [height, width]. */
@@ -38,7 +42,8 @@ const size = (description: string): Schema => ({
   description,
   type: ['integer', 'array'],
   minimum: 1,
-  items: { type: 'integer', minimum: 1 },
+  maximum: MAX_INT,
+  items: { type: 'integer', minimum: 1, maximum: MAX_INT },
   minItems: 2,
   maxItems: 2,
 });
@@ -175,7 +180,7 @@ const DATA: Schema = {
         total: int(1),
         stratify: { type: 'boolean' },
         take: { enum: ['random', 'first'] },
-        seed: seed(),
+        seed: int(0),
       },
     },
     split: {
@@ -187,7 +192,7 @@ const DATA: Schema = {
         count: int(1),
         take: { enum: ['random', 'last'] },
         stratify: { type: 'boolean' },
-        seed: seed(),
+        seed: int(0),
       },
     },
     preprocess: {
@@ -205,7 +210,7 @@ const DATA: Schema = {
       items: { type: ['string', 'object'] },
       additionalProperties: false,
       required: ['steps'],
-      properties: { steps: { type: 'array', items: { type: ['string', 'object'] } }, seed: seed() },
+      properties: { steps: { type: 'array', items: { type: ['string', 'object'] } }, seed: int(0) },
     },
     shuffle: bool('Shuffle the training data every epoch (default true).'),
     flatten: bool('Flatten the samples to vectors before the model (default false; the templates flatten inside the model).'),
@@ -320,7 +325,7 @@ const TUNE: Schema = {
     trials: int(1, "The study's total number of trials (default 10)."),
     timeoutS: { type: 'number', exclusiveMinimum: 0, description: 'Start no new trial after this many seconds (default none).' },
     executionsPerTrial: { type: 'integer', minimum: 1, maximum: 100, description: "Runs per trial with seeds seed, seed + 1, ...; the trial's value is their mean (default 1)." },
-    seed: seed("Seeds the sampler's suggestions (default: the experiment's seed)."),
+    seed: int(0, "Seeds the sampler's suggestions (default: the experiment's seed)."),
     space: { type: 'object', minProperties: 1, description: 'Field path -> parameter.', additionalProperties: PARAM },
   },
 };
@@ -336,7 +341,7 @@ export const EXPERIMENT_SCHEMA: Schema = {
     $schema: { type: 'string' },
     name: { type: 'string', minLength: 1 },
     description: { type: ['string', 'null'] },
-    seed: seed('Seeds libtorch, the splits and the shuffles; repeat r runs with seed + r (default 0).'),
+    seed: int(0, 'Seeds libtorch, the splits and the shuffles; repeat r runs with seed + r (default 0).'),
     repeats: { type: 'integer', minimum: 1, maximum: 1000, description: 'Runs per configuration (default 1).' },
     data: ref('data'),
     model: ref('model'),
