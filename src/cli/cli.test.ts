@@ -39,7 +39,7 @@ test('run: one configuration, stored, with the --json result the lab promises', 
   const r = nnlab(['run', file('tiny.yaml', TINY), '--json']);
   assert.equal(r.status, 0, r.stderr);
   const out = lastJson(r.stdout);
-  assert.equal(out.study, null);
+  assert.equal(typeof out.study, 'number', 'a single run is a study of one run');
   assert.equal(out.runs.length, 1);
   const run = out.runs[0];
   for (const k of ['id', 'status', 'config', 'seed', 'epochs', 'wallTimeS', 'trainSamplesPerS', 'metrics']) assert.ok(k in run, k);
@@ -51,6 +51,7 @@ test('run: one configuration, stored, with the --json result the lab promises', 
   assert.match(r.stderr, /Epoch 2\/2 - [\d.]+s - loss: [\d.]+ - accuracy: [\d.]+ - val_loss/);
   const shown = nnlab(['show', String(run.id), '--json']);
   assert.equal(shown.status, 0, shown.stderr);
+  assert.match(shown.stderr, new RegExp(`run ${run.id} \\(study ${out.study}, tiny\\): completed`), 'the study named after the file');
   const s = lastJson(shown.stdout);
   assert.equal(s.epochs.length, 2);
   assert.equal(s.artifacts[0].kind, 'weights');

@@ -15,6 +15,7 @@ import { registerReport } from './commands/report.js';
 import { registerPredict } from './commands/predict.js';
 import { registerExportPredictions } from './commands/export-predictions.js';
 import { registerUi } from './commands/ui.js';
+import { registerTest } from './commands/test.js';
 import { ConfigError, NnlabError } from '../engine/errors.js';
 import { AddonError } from '../engine/native.js';
 import { partialResult, printJson } from './context.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerPredict(program);
   registerExportPredictions(program);
+  registerTest(program);
   registerUi(program);
 
   program

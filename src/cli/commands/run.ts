@@ -35,7 +35,7 @@ export function registerRun(program: Command): void {
     .option('--report <dir>', 'also write the report (tables, plots, HTML) into this folder')
     .option('--no-bar', 'plain per-epoch lines even on a terminal')
     .option('--fresh', 'a search (tune:) starts a new study even if the store has this one (which is kept); default: continue it')
-    .option('--workers <n>', 'a search (tune:): train its trials in this many local worker processes, then report');
+    .option('--workers <n>', 'train the trials of a search, or the runs of a study, in this many local worker processes, then report');
   addHeartbeatOptions(command)
     .option('--json', 'end with one line of JSON: the runs, baselines and summary')
     .action(async (file: string, opts: RunOpts) => {
@@ -49,7 +49,6 @@ export function registerRun(program: Command): void {
       const reportDir = opts.report ? reportDirOption(opts.report) : null;
       const workers = opts.workers === undefined ? 0 : Number(opts.workers);
       if (opts.workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new ConfigError('--workers', `expected a number of worker processes from 1 to 256, got '${opts.workers}'`);
-      if (workers > 0 && !experiment.tune) throw new ConfigError('--workers', 'worker processes train the trials of a search: the file needs a tune: section');
       const store = await storeFrom(opts);
       const out = humanStream(opts.json);
       const interrupt = interruptible(out);
@@ -66,11 +65,7 @@ export function registerRun(program: Command): void {
             const { study, note } = await openSearch(experiment, { store, fresh });
             if (note) say(out, note);
             fresh = false;
-            say(out, `starting ${workers} workers on study ${study.id} (${experiment.name})`);
-            const flags = [...opts.set.flatMap((s) => ['--set', s]), ...(opts.store ? ['--store', opts.store] : []), ...(opts.heartbeat ? ['--heartbeat', opts.heartbeat] : []), ...(opts.grace ? ['--grace', opts.grace] : [])];
-            const codes = await startWorkers(workers, path.resolve(file), flags, out);
-            const bad = codes.filter((c) => c !== 0).length;
-            out.write(`${workers - bad} of ${workers} workers ended normally${bad ? `; ${bad} did not (exit ${codes.filter((c) => c !== 0).join(', ')})` : ''}\n`);
+            await runWorkers(workers, file, opts, out, `study ${study.id} (${experiment.name})`);
           }
           const searched = await tuneExperiment(experiment, { store, artifactsDir: await artifactsDirOf(store), stream: out, bar: opts.bar === false ? false : undefined, signal: interrupt.signal, fresh, heartbeatS, graceS });
           const json = await reportSearch(searched, store, out, reportDir);
@@ -79,6 +74,10 @@ export function registerRun(program: Command): void {
           return;
         }
         if (opts.fresh) out.write('nnlab: --fresh applies to a search (a file with tune:); ignored\n');
+        if (workers > 0) {
+          // The workers claim the study's runs; this process then takes what is left, waits, tests and reports.
+          await runWorkers(workers, file, opts, out, `the study of ${experiment.name}`);
+        }
         outcome = await runExperiment(experiment, {
           heartbeatS: secondsOption(opts.heartbeat, '--heartbeat'),
           graceS: secondsOption(opts.grace, '--grace'),
@@ -128,4 +127,16 @@ export function registerRun(program: Command): void {
         await store.close();
       }
     });
+}
+
+/**
+ * `run --workers N`: starts N `nnlab worker` processes on the file with the same overrides, store and liveness
+ * settings, and says how they ended once all have.
+ */
+async function runWorkers(workers: number, file: string, opts: RunOpts, out: NodeJS.WritableStream, what: string): Promise<void> {
+  say(out, `starting ${workers} workers on ${what}`);
+  const flags = [...opts.set.flatMap((s) => ['--set', s]), ...(opts.store ? ['--store', opts.store] : []), ...(opts.heartbeat ? ['--heartbeat', opts.heartbeat] : []), ...(opts.grace ? ['--grace', opts.grace] : [])];
+  const codes = await startWorkers(workers, path.resolve(file), flags, out);
+  const bad = codes.filter((c) => c !== 0);
+  say(out, `${workers - bad.length} of ${workers} workers ended normally${bad.length ? `; ${bad.length} did not (exit ${bad.join(', ')})` : ''}`);
 }

@@ -35,6 +35,9 @@ export function searchJson(tune: TuneSummary, outcome: TuneOutcome) {
     trials: tune.trials.map((t) => ({ number: t.number, state: t.state, params: t.params, value: t.value, std: t.std, epochs: t.epochs, runs: t.runIds, message: t.message })),
     best: tune.best && { number: tune.best.number, params: tune.best.params, value: tune.best.value, runs: tune.best.runIds },
     test: tune.test,
+    /** The trial the study looked at the test set for first, and every look (more than one only by nnlab test). */
+    tested: tune.tested,
+    testLooks: tune.looks,
     importance: tune.importance,
     samplerTimeS: outcome.samplerTimesS.reduce((a, b) => a + b, 0),
   };

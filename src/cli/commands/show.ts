@@ -38,8 +38,9 @@ export function registerShow(program: Command): void {
         const epochs = await store.getEpochs(run.id);
         const artifacts = await store.listArtifacts({ runId: run.id });
         const analysis = analyzeRun(run, epochs);
+        const study = run.studyId === null ? null : await store.getStudy(run.studyId);
         const lines = [
-          `run ${run.id}${run.studyId !== null ? ` (study ${run.studyId})` : ''}${run.label ? ` [${visible(run.label)}]` : ''}: ${run.status}${run.message ? ` — ${run.message}` : ''}`,
+          `run ${run.id}${study ? ` (study ${study.id}, ${visible(study.name)})` : ''}${run.label ? ` [${visible(run.label)}]` : ''}: ${run.status}${run.message ? ` — ${run.message}` : ''}`,
           `seed ${run.seed}, repeat ${run.repeat + 1}, started ${run.startedAt}, wall time ${run.wallTimeS?.toFixed(1) ?? '-'} s`,
           `nnlab ${run.environment.nnlab}, libtorch ${run.environment.libtorch}, threads intra-op ${run.environment.threads.intraOp} / BLAS ${run.environment.threads.blas}, data ${run.environment.dataFingerprint}`,
           '',

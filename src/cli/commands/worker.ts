@@ -1,8 +1,9 @@
-// `nnlab worker <file>`: joins a search (a file with `tune:`) on a shared store and trains trials until the
-// study's budget is spent, from any machine that reaches the store (PostgreSQL for many machines). Trials are
-// claimed atomically, so any number of workers run the budget's trials once each; a worker that dies is found by
-// its stopped heartbeat and its trial is queued again once. `nnlab run <file> --workers N` starts N of these on
-// this machine and then reports the search (and evaluates its best trial on the test set, once).
+// `nnlab worker <file>`: joins a search (a file with `tune:`) or a study on a shared store and trains trials or
+// runs until none is left, from any machine that reaches the store (PostgreSQL for many machines). Trials and a
+// study's runs are claimed atomically, so any number of workers run each once; a worker that dies is found by
+// its stopped heartbeat and its trial is queued again once (a study's run is taken over by the next process).
+// `nnlab run <file> --workers N` starts N of these on this machine and then reports the search or study (and
+// evaluates its chosen trial or config on the test set, once).
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +39,7 @@ export function registerWorker(program: Command): void {
   addHeartbeatOptions(
     program
       .command('worker <file>')
-      .description('join the search of an experiment file (tune:) on a shared store and train trials until its budget is spent')
+      .description('join the search (tune:) or study of an experiment file on a shared store: train its trials or runs until none is left')
       .option('--set <path=value>', 'override a field of the file, as run does (repeatable)', (v: string, all: string[]) => [...all, v], [])
       .option('--device <device>', 'where to train on this machine: auto, cpu, cuda or cuda:N (default: the file\'s training.device, else auto)')
       .option('--store <url>', 'run store: a SQLite file (default .nnlab/runs.db) or postgres://... (for many machines)')
@@ -48,25 +49,26 @@ export function registerWorker(program: Command): void {
     .action(async (file: string, opts: WorkerOpts) => {
       await applyDeviceOption(opts.device);
       const { loadExperiment } = await import('../../lab/experiment/index.js');
-      const { tuneExperiment } = await import('../../lab/tuner.js');
       const experiment = loadExperiment(file, { overrides: opts.set });
-      if (!experiment.tune) throw new ConfigError('tune', `${file} has no tune: section; a worker joins a search (use nnlab run for a study)`, experiment.file ?? undefined);
       const heartbeatS = secondsOption(opts.heartbeat, '--heartbeat');
       const graceS = secondsOption(opts.grace, '--grace');
       const store = await storeFrom(opts);
       const out = humanStream(opts.json);
       const interrupt = interruptible(out, 'nnlab worker: stopping after the current step (again to quit at once)', ['SIGINT', 'SIGTERM']);
+      const options = { store, artifactsDir: await artifactsDirOf(store), stream: out, bar: opts.bar === false ? false : undefined, signal: interrupt.signal, worker: true, heartbeatS, graceS };
       try {
-        const done = await tuneExperiment(experiment, {
-          store,
-          artifactsDir: await artifactsDirOf(store),
-          stream: out,
-          bar: opts.bar === false ? false : undefined,
-          signal: interrupt.signal,
-          worker: true,
-          heartbeatS,
-          graceS,
-        });
+        if (!experiment.tune) {
+          // A study: claim and train its runs until none is left to claim; `nnlab run` on the file reports it.
+          const { runExperiment } = await import('../../lab/runner.js');
+          const outcome = await runExperiment(experiment, options);
+          const ran = outcome.trained;
+          say(out, `worker ${process.pid}: trained ${ran.length} run${ran.length === 1 ? '' : 's'} of study ${outcome.studyId}`);
+          if (opts.json) printJson({ study: outcome.studyId, ran });
+          process.exitCode = outcome.interrupted ? 1 : 0;
+          return;
+        }
+        const { tuneExperiment } = await import('../../lab/tuner.js');
+        const done = await tuneExperiment(experiment, options);
         say(out, `worker ${process.pid}: ran ${done.ran.length} trial${done.ran.length === 1 ? '' : 's'} of study ${done.studyId} (${done.stop}; ${done.taken} claim${done.taken === 1 ? '' : 's'} lost to other workers)`);
         if (opts.json) printJson({ study: done.studyId, ran: done.ran, taken: done.taken, stop: done.stop });
         process.exitCode = done.interrupted ? 1 : 0;
