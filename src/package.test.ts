@@ -2,7 +2,7 @@
 // built library with its types, and the package ships no tests or test support.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import semver from 'semver';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -60,4 +60,21 @@ test('every installed package supports the Node versions the project declares, a
   assert.ok(semver.satisfies(process.version, pkg.engines.node), `this Node (${process.version}) is one the project declares`);
   const scripted = Object.entries(lock.packages).filter(([name, p]) => name !== '' && p.hasInstallScript).map(([name]) => name.replace(/^.*node_modules\//, ''));
   assert.deepEqual(scripted.filter((name) => pkg.allowScripts?.[name] === undefined), [], 'each dependency with an install script is declared in allowScripts');
+});
+
+test('no product module imports test support: src/testing/ is for tests only (the package leaves it out)', () => {
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'testing') walk(full);
+      } else if (/\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+        const text = readFileSync(full, 'utf8');
+        if (/from '(\.\.\/)+testing\//.test(text)) offenders.push(path.relative(packageRoot, full));
+      }
+    }
+  };
+  walk(path.join(packageRoot, 'src'));
+  assert.deepEqual(offenders, []);
 });

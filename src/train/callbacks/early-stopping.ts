@@ -18,6 +18,9 @@ export interface EarlyStoppingOptions {
   startFromEpoch?: number;
 }
 
+/** Keras's defaults; the experiment file's fields take theirs from here too (callbacks/registry.ts). */
+export const EARLY_STOPPING_DEFAULTS: Required<EarlyStoppingOptions> = { monitor: 'val_loss', mode: 'auto', patience: 0, minDelta: 0, restoreBestWeights: false, startFromEpoch: 0 };
+
 export class EarlyStopping implements Callback {
   readonly name = 'earlyStopping';
   private readonly options: Required<EarlyStoppingOptions>;
@@ -28,7 +31,7 @@ export class EarlyStopping implements Callback {
   bestEpoch = -1;
 
   constructor(options: EarlyStoppingOptions = {}) {
-    this.options = { monitor: 'val_loss', mode: 'auto', patience: 0, minDelta: 0, restoreBestWeights: false, startFromEpoch: 0, ...options };
+    this.options = { ...EARLY_STOPPING_DEFAULTS, ...options };
   }
 
   onTrainBegin(): void {

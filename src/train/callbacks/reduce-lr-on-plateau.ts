@@ -16,6 +16,9 @@ export interface ReduceLROnPlateauOptions {
   minLr?: number;
 }
 
+/** Keras's defaults; the experiment file's fields take theirs from here too (callbacks/registry.ts). */
+export const REDUCE_LR_DEFAULTS: Required<ReduceLROnPlateauOptions> = { monitor: 'val_loss', mode: 'auto', factor: 0.1, patience: 10, minDelta: 1e-4, cooldown: 0, minLr: 0 };
+
 export class ReduceLROnPlateau implements Callback {
   readonly name = 'reduceLROnPlateau';
   private readonly options: Required<ReduceLROnPlateauOptions>;
@@ -24,7 +27,7 @@ export class ReduceLROnPlateau implements Callback {
   private cooldownLeft = 0;
 
   constructor(options: ReduceLROnPlateauOptions = {}) {
-    this.options = { monitor: 'val_loss', mode: 'auto', factor: 0.1, patience: 10, minDelta: 1e-4, cooldown: 0, minLr: 0, ...options };
+    this.options = { ...REDUCE_LR_DEFAULTS, ...options };
     if (!(this.options.factor > 0 && this.options.factor < 1)) throw new RangeError(`reduceLROnPlateau.factor must be in (0, 1), got ${this.options.factor}`);
   }
 

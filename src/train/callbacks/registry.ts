@@ -3,32 +3,35 @@ import { ConfigError } from '../../engine/errors.js';
 import { asObject, readFields, readName, type FieldSpec } from '../../engine/fields.js';
 import type { Callback } from './callback.js';
 import { CsvLogger } from './csv-logger.js';
-import { EarlyStopping } from './early-stopping.js';
+import { EARLY_STOPPING_DEFAULTS, EarlyStopping } from './early-stopping.js';
 import { ModelCheckpoint } from './model-checkpoint.js';
 import { Progress } from './progress.js';
-import { ReduceLROnPlateau } from './reduce-lr-on-plateau.js';
+import { REDUCE_LR_DEFAULTS, ReduceLROnPlateau } from './reduce-lr-on-plateau.js';
 import { TerminateOnNaN } from './terminate-on-nan.js';
 
 const mode = { type: 'choice', default: 'auto', choices: ['auto', 'min', 'max'] } as const;
 const monitor = { type: 'string', default: 'val_loss' } as const;
+// The callbacks' own defaults (Keras's), written once, in the callbacks.
+const ES = EARLY_STOPPING_DEFAULTS;
+const RLR = REDUCE_LR_DEFAULTS;
 
 const SPECS = {
   earlyStopping: {
-    monitor,
+    monitor: { ...monitor, default: ES.monitor },
     mode,
-    patience: { type: 'number', default: 0, min: 0, integer: true },
-    minDelta: { type: 'number', default: 0, min: 0 },
-    restoreBestWeights: { type: 'boolean', default: false },
-    startFromEpoch: { type: 'number', default: 0, min: 0, integer: true },
+    patience: { type: 'number', default: ES.patience, min: 0, integer: true },
+    minDelta: { type: 'number', default: ES.minDelta, min: 0 },
+    restoreBestWeights: { type: 'boolean', default: ES.restoreBestWeights },
+    startFromEpoch: { type: 'number', default: ES.startFromEpoch, min: 0, integer: true },
   },
   reduceLROnPlateau: {
-    monitor,
+    monitor: { ...monitor, default: RLR.monitor },
     mode,
-    factor: { type: 'number', default: 0.1, min: 0, exclusiveMin: true, below: 1 },
-    patience: { type: 'number', default: 10, min: 0, integer: true },
-    minDelta: { type: 'number', default: 1e-4, min: 0 },
-    cooldown: { type: 'number', default: 0, min: 0, integer: true },
-    minLr: { type: 'number', default: 0, min: 0 },
+    factor: { type: 'number', default: RLR.factor, min: 0, exclusiveMin: true, below: 1 },
+    patience: { type: 'number', default: RLR.patience, min: 0, integer: true },
+    minDelta: { type: 'number', default: RLR.minDelta, min: 0 },
+    cooldown: { type: 'number', default: RLR.cooldown, min: 0, integer: true },
+    minLr: { type: 'number', default: RLR.minLr, min: 0 },
   },
   // Keras names the folder `filepath`: the same field.
   modelCheckpoint: { path: { type: 'string', aliases: ['filepath'] }, monitor, mode, saveBestOnly: { type: 'boolean', default: false } },
