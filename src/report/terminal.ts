@@ -20,7 +20,8 @@ export function renderTerminal(table: Table): string {
 }
 
 /** How the intervals are computed, said wherever they are shown. */
-export const INTERVALS = "95% CI: Student's t over the repeats; for metrics bounded in [0, 1] (accuracy, precision, recall, F1) on the logit scale, so it stays inside [0, 1].";
+export const INTERVALS =
+  "95% CI: Student's t over the repeats; for metrics bounded in [0, 1] (accuracy, precision, recall, F1) on the logit scale, so it stays inside [0, 1]; for metrics that cannot be negative (loss, time) on the log scale, so it stays above 0 (cut at 0 where a value is 0).";
 
 /** The study at a glance: one row per config, then which is best and whether the differences are significant. */
 export function terminalSummary(summary: StudySummary): string {

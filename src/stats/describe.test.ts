@@ -79,5 +79,29 @@ test('a metric bounded in [0, 1] gets its interval on the logit scale: it stays 
   assert.ok(bounded.ci95![0] > 0 && bounded.ci95![1] < 1);
   assert.deepEqual(describe([0.8978, 0.8978, 0.8978], [0, 1]).ci95!.map((v) => v.toFixed(6)), ['0.897800', '0.897800']);
   assert.throws(() => describe([0.5, 1.2], [0, 1]), /must lie in \[0, 1\], got 1\.2/);
-  assert.deepEqual([boundsOf('val.accuracy'), boundsOf('test.f1Macro'), boundsOf('val.loss')], [[0, 1], [0, 1], null]);
+  assert.deepEqual([boundsOf('val.accuracy'), boundsOf('test.f1Macro'), boundsOf('val.samplesPerS')], [[0, 1], [0, 1], null]);
+});
+
+test('a metric that cannot be negative (loss, time) gets its interval on the log scale: it stays above 0', () => {
+  // Two repeats of a validation loss: the plain t interval (t(0.975; 1) = 12.71) reaches far below 0.
+  const values = [0.31, 0.42];
+  const plain = describe(values);
+  assert.ok(plain.ci95![0] < -0.3, `the t interval of the values goes below 0: ${plain.ci95}`);
+  assert.deepEqual([boundsOf('val.loss'), boundsOf('train.loss'), boundsOf('time'), boundsOf('val.mae')], [[0, Infinity], [0, Infinity], [0, Infinity], [0, Infinity]]);
+  const loss = describe(values, boundsOf('val.loss'));
+  assert.equal(loss.ciMethod, 'log-t');
+  assert.equal(loss.mean, plain.mean);
+  assert.equal(loss.std, plain.std);
+  // By hand: the t interval of the logs, mapped back with exp.
+  const z = values.map(Math.log);
+  const mz = (z[0] + z[1]) / 2;
+  const half = (12.706204736174698 * Math.abs(z[0] - z[1]) / Math.SQRT2) / Math.SQRT2;
+  assert.ok(Math.abs(loss.ci95![0] - Math.exp(mz - half)) < 1e-9 && Math.abs(loss.ci95![1] - Math.exp(mz + half)) < 1e-9, String(loss.ci95));
+  assert.ok(loss.ci95![0] > 0);
+  // A value of exactly 0 has no log: the t interval, cut at 0.
+  const cut = describe([0, 0.2, 0.1], [0, Infinity]);
+  assert.equal(cut.ciMethod, 't-cut');
+  assert.equal(cut.ci95![0], 0);
+  assert.equal(cut.ci95![1], describe([0, 0.2, 0.1]).ci95![1]);
+  assert.throws(() => describe([0.5, -0.1], [0, Infinity]), /must lie in \[0, Infinity\], got -0\.1/);
 });

@@ -56,11 +56,12 @@ ${body}
 export function table(t: Table, caption?: string, linkOf?: (row: string[]) => string): Html {
   const cls = (i: number) => raw(t.align[i] === 'right' ? ' class="num"' : '');
   const cell = (row: string[], c: string, i: number) => (i === 0 && linkOf ? html`<td${cls(i)}><a href="${linkOf(row)}">${c}</a></td>` : html`<td${cls(i)}>${c}</td>`);
-  const markup = html`<table>
+  // In a box that scrolls sideways (style.css): a study with many configs keeps its table inside the page.
+  const markup = html`<div class="table-scroll"><table>
 <thead><tr>${t.headers.map((h, i) => html`<th${cls(i)}>${h}</th>`)}</tr></thead>
 <tbody>${t.rows.map((r) => html`<tr>${r.map((c, i) => cell(r, c, i))}</tr>
 `)}</tbody>
-</table>`;
+</table></div>`;
   return caption ? html`<figure class="table"><figcaption>${caption}</figcaption>${markup}</figure>` : markup;
 }
 
