@@ -3,7 +3,7 @@
 // update), hostile names as text, and no Content-Security-Policy violation. Screenshots go to
 // NNLAB_SCREENSHOTS (default: a folder under the system's temp folder).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,6 +12,8 @@ import { launchChromium } from '../testing/browser.js';
 import Sqlite from 'better-sqlite3';
 import { ENV, fixtureEpoch, HOSTILE_NAME, makeWebFixture, type WebFixture } from '../testing/web-fixture.js';
 import { startDashboard, type Dashboard } from './server.js';
+import { studyView } from './data.js';
+import { writeReport } from '../report/write-report.js';
 
 const shots = process.env.NNLAB_SCREENSHOTS ?? path.join(tmpdir(), 'nnlab-ui-screenshots');
 let fx: WebFixture;
@@ -167,6 +169,104 @@ test('with a token: the address sets the cookie, and the one action (mark crashe
   } finally {
     await page.close();
     await tokened.close();
+  }
+});
+
+/** TensorBoard's smoothing of one line (vz_line_chart resmoothDataset), written out again for the check. */
+function tensorboardSmooth(values: number[], weight: number): number[] {
+  let last = 0;
+  return values.map((v, i) => {
+    last = last * weight + (1 - weight) * v;
+    return last / (1 - weight ** (i + 1));
+  });
+}
+
+/** The points of a curves figure as { epoch, metric, split, value, y } from their aria-labels and positions. */
+async function curvePoints(page: Page, plot: string): Promise<{ epoch: number; metric: string; split: string; value: number; y: number }[]> {
+  const raw = await points(page, plot).evaluateAll((els) => els.map((e) => [e.getAttribute('aria-label') ?? '', e.getAttribute('transform') ?? '']));
+  return raw.map(([label, transform]) => {
+    const m = /^Epoch: (\d+); (\w+): ([\d.e-]+); Split: (\w+)$/.exec(label)!;
+    return { epoch: Number(m[1]), metric: m[2], value: Number(m[3]), split: m[4], y: Number(/translate\([^,]+,([^)]+)\)/.exec(transform)![1]) };
+  });
+}
+
+test("curves: TensorBoard's smoothing slider and a log-scale y axis, kept for the next visit", async () => {
+  const page = await open(`/runs/${fx.runs[0].id}`);
+  const figure = page.locator('figure[data-plot="curves"]');
+  assert.equal(await figure.getAttribute('data-smoothing'), '0.00');
+  const before = await curvePoints(page, 'curves');
+  const rawAcc = before.filter((p) => p.metric === 'Accuracy' && p.split === 'validation').sort((a, b) => a.epoch - b.epoch).map((p) => p.value);
+  assert.deepEqual(rawAcc.map((v) => v.toFixed(6)), [0, 1, 2].map((e) => (fixtureEpoch(e, 0.9).val!.accuracy as number).toFixed(6)));
+
+  // Playwright sets a range input's value and fires its input event, as dragging the slider does.
+  await page.locator('input[name="smoothing"]').fill('0.6');
+  await until(async () => (await figure.getAttribute('data-smoothing')) === '0.60', 'the curves smoothed');
+  assert.equal(await page.locator('.curve-controls output').innerText(), '0.60');
+  const smoothed = await curvePoints(page, 'curves');
+  for (const [metric, split] of [['Accuracy', 'validation'], ['Loss', 'train']]) {
+    const line = before.filter((p) => p.metric === metric && p.split === split).sort((a, b) => a.epoch - b.epoch).map((p) => p.value);
+    const shown = smoothed.filter((p) => p.metric === metric && p.split === split).sort((a, b) => a.epoch - b.epoch).map((p) => p.value);
+    const want = tensorboardSmooth(line, 0.6);
+    assert.ok(shown.every((v, i) => Math.abs(v - want[i]) < 1e-9), `${metric} ${split}: ${shown} vs ${want}`);
+    assert.equal(shown[0], line[0], 'debiased: the first point is the first value');
+  }
+
+  // Log scale: equal ratios of values sit at equal distances (on a linear axis equal differences do).
+  const lossGaps = (pts: { metric: string; split: string; epoch: number; value: number; y: number }[]) => {
+    const line = pts.filter((p) => p.metric === 'Loss' && p.split === 'validation').sort((a, b) => a.epoch - b.epoch);
+    return { pixels: (line[1].y - line[0].y) / (line[2].y - line[1].y), linear: (line[0].value - line[1].value) / (line[1].value - line[2].value), log: Math.log(line[0].value / line[1].value) / Math.log(line[1].value / line[2].value) };
+  };
+  const linear = lossGaps(smoothed);
+  assert.ok(Math.abs(linear.pixels - linear.linear) < 1e-6, JSON.stringify(linear));
+  await page.locator('input[name="log-y"]').check();
+  await until(async () => (await figure.getAttribute('data-log-y')) === 'true', 'the log scale');
+  const log = lossGaps(await curvePoints(page, 'curves'));
+  assert.ok(Math.abs(log.pixels - log.log) < 1e-6 && Math.abs(log.log - log.linear) > 0.1, JSON.stringify(log));
+  await page.screenshot({ path: path.join(shots, 'run-smoothed-log.png'), fullPage: true });
+
+  // The next visit draws with the same settings.
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await figure.getAttribute('data-smoothing'), '0.60');
+  assert.equal(await figure.getAttribute('data-log-y'), 'true');
+  assert.equal(await page.locator('input[name="log-y"]').isChecked(), true);
+  await page.close();
+});
+
+test('wide tables scroll inside the page, on the dashboard and in the HTML report', async () => {
+  const narrow = async (url: string) => {
+    const page = await browser.newPage({ viewport: { width: 640, height: 900 } });
+    page.on('pageerror', (e) => problems.push(`${url}: ${e.message}`));
+    await page.goto(url);
+    return page;
+  };
+  /** Each table box: whether it fits the viewport, and whether its table is wider than it (so it scrolls). */
+  const boxes = (page: Page) =>
+    page.locator('.table-scroll').evaluateAll((els) => {
+      const win = globalThis as unknown as { innerWidth: number; getComputedStyle(e: unknown): { overflowX: string } };
+      return els.map((e) => ({ right: e.getBoundingClientRect().right, width: win.innerWidth, scrolls: e.scrollWidth > e.clientWidth, overflow: win.getComputedStyle(e).overflowX }));
+    });
+  const page = await narrow(`http://127.0.0.1:${ui.port}/studies/${fx.studyId}`);
+  await page.waitForSelector('body[data-ready="true"]');
+  const dashboard = await boxes(page);
+  assert.ok(dashboard.length >= 2);
+  assert.ok(dashboard.every((b) => b.right <= b.width && b.overflow === 'auto'), JSON.stringify(dashboard));
+  assert.ok(dashboard.some((b) => b.scrolls), 'the runs table is wider than the page and scrolls in its box');
+  await page.screenshot({ path: path.join(shots, 'study-narrow.png'), fullPage: true });
+  await page.close();
+
+  const view = (await studyView(fx.store, fx.studyId))!;
+  const dir = mkdtempSync(path.join(tmpdir(), 'nnlab-report-'));
+  try {
+    await writeReport(path.join(dir, 'report'), { study: view.study, runs: view.runs, epochsByRun: view.epochsByRun, summary: view.summary }, { png: false, runCurves: false });
+    const report = await narrow(`file://${path.join(dir, 'report', 'report.html')}`);
+    const inReport = await boxes(report);
+    assert.ok(inReport.length >= 2);
+    assert.ok(inReport.every((b) => b.right <= b.width && b.overflow === 'auto'), JSON.stringify(inReport));
+    assert.ok(inReport.some((b) => b.scrolls));
+    await report.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
