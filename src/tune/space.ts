@@ -111,11 +111,21 @@ export function fromInternal(dist: Exclude<Distribution, { kind: 'choice' }>, x:
   return Math.min(dist.high, Math.max(dist.low, v));
 }
 
+/**
+ * How many values gridValues would list, without listing them (an int from 1 to 2e9 has 2e9); null for a
+ * continuous float.
+ */
+export function gridSize(dist: Distribution): number | null {
+  if (dist.kind === 'choice') return dist.values.length;
+  if (dist.step === null) return null;
+  return Math.floor((dist.high - dist.low) / dist.step + 1e-9) + 1;
+}
+
 /** The values of a discrete distribution (a choice, an int, a float with a step), in order; null for a continuous float. */
 export function gridValues(dist: Distribution): unknown[] | null {
   if (dist.kind === 'choice') return dist.values;
   if (dist.step === null) return null;
-  const n = Math.floor((dist.high - dist.low) / dist.step + 1e-9) + 1;
+  const n = gridSize(dist)!;
   if (dist.kind === 'int' && dist.log) {
     const out: number[] = [];
     for (let v = dist.low; v <= dist.high; v++) out.push(v);
@@ -207,8 +217,10 @@ export function readSpace(section: Record<string, unknown>, fail: Fail): Space {
 function num(raw: Record<string, unknown>, field: string, at: (...r: Segment[]) => Segment[], fail: Fail, integer: boolean): number {
   const v = raw[field];
   if (v === undefined) throw fail(at(), `a ${integer ? 'int' : 'float'} parameter needs '${field}'`);
-  if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-    throw fail(at(field), `expected ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(v)}`);
+  // An int bound must be exact in a double: 1e300 is an integer to JavaScript, but no field takes it.
+  if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isSafeInteger(v))) {
+    const tooLarge = typeof v === 'number' && Number.isInteger(v);
+    throw fail(at(field), `expected ${integer ? 'an integer' : 'a number'}${tooLarge ? ` of at most ${Number.MAX_SAFE_INTEGER}` : ''}, got ${JSON.stringify(v)}`);
   }
   return v;
 }

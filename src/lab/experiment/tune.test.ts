@@ -115,3 +115,12 @@ test('a trial value that makes an invalid config is a ConfigError naming the par
   const exp = parseExperiment(withTune('  space:\n    model.initializer.stddev: { type: float, low: 0.01, high: 0.1 }\n'), 'exp.yaml');
   assert.throws(() => exp.tune!.cell({ 'model.initializer.stddev': -1 }), (e: unknown) => e instanceof ConfigError && /stddev/.test(e.message) && /tune\.space model\.initializer\.stddev = -1/.test(e.message));
 });
+
+test('an int range of two billion values is checked at its corners without listing its values', () => {
+  const exp = parseExperiment(withTune('  space:\n    training.batchSize: { type: int, low: 1, high: 2000000000 }\n'), 'exp.yaml');
+  assert.deepEqual([...new Set(exp.cells.map((c) => c.spec.training.batchSize))].sort((a, b) => a - b), [1, 2000000000]);
+});
+
+test('int bounds past the integers a double holds exactly are one error at their line', () => {
+  expectError(withTune('  space:\n    training.epochs: { type: int, low: 1, high: 1e300 }\n'), 6, 'tune.space.training.epochs.high', 'expected an integer of at most 9007199254740991, got 1e+300');
+});

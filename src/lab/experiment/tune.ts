@@ -17,7 +17,7 @@
 import type { Locator, Placed } from './locate.js';
 import { isRecord, parsePath, setPath, type Segment } from './paths.js';
 import { checkFieldPath } from './validate.js';
-import { readSpace, isActive, paramText, gridValues, type Params, type Space } from '../../tune/space.js';
+import { readSpace, isActive, paramText, gridSize, gridValues, type Params, type Space } from '../../tune/space.js';
 import { readObjective, type Objective } from '../../tune/objective.js';
 import { samplerFrom } from '../../tune/samplers/index.js';
 import { prunerFrom } from '../../tune/pruners/index.js';
@@ -119,9 +119,10 @@ export function applyParams(raw: Record<string, unknown>, tune: TuneSpec, params
  */
 export function cornerParams(space: Space): Params[] {
   const corners = (p: Space['params'][number]): unknown[] => {
-    const grid = gridValues(p.dist);
     if (p.dist.kind === 'choice') return p.dist.values.slice(0, 12);
-    if (grid !== null && grid.length <= 12) return grid;
+    // The size first: listing the values of an int from 1 to 2e9 would take the memory of the process.
+    const size = gridSize(p.dist);
+    if (size !== null && size <= 12) return gridValues(p.dist)!;
     return [p.dist.low, p.dist.high];
   };
   const complete = (fixed: Params): Params => {
