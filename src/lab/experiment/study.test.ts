@@ -239,3 +239,19 @@ test("a 'set' factor: each level sets fields of its own, the others keep the fil
   const inside = failure(BASE + 'study:\n  factors:\n    model: [{ template: mlp, units: 4 }]\n    regularisation:\n      set:\n        a: { model.dropout: 0.5 }\n');
   assert.match(inside.message, /lies inside factor 'model'/);
 });
+
+test('factors that cross into more configurations than a study takes are one error, before any is made', () => {
+  const ten = (f: (i: number) => string) => `[${Array.from({ length: 10 }, (_, i) => f(i + 1)).join(', ')}]`;
+  const factors = [
+    `training.epochs: ${ten(String)}`,
+    `training.batchSize: ${ten(String)}`,
+    `data.subset.perClass: ${ten(String)}`,
+    `training.optimizer.lr: ${ten((i) => `${i / 100}`)}`,
+    `data.split.fraction: ${ten((i) => `0.${i === 10 ? '15' : i}`)}`,
+    `model.units: ${ten((i) => `[${i}]`)}`,
+  ];
+  const e = failure(`${BASE}study:\n  factors:\n${factors.map((f) => `    ${f}\n`).join('')}`);
+  assert.equal(e.line, 6, e.message);
+  assert.equal(e.path, 'study.factors');
+  assert.match(e.message, /the factors cross into 1,000,000 configurations \(10 x 10 x 10 x 10 x 10 x 10\), more than the 10,000 a study takes; use fewer values, or a search \(tune:\) to sample the space/);
+});

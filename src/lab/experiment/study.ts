@@ -161,6 +161,13 @@ function distinct(values: unknown[], names: string[] | null, at: Segment[], loc:
   });
 }
 
+/**
+ * The most configurations a study may cross its factors into: each is checked as the file is read (some
+ * milliseconds each) and trained, so eight factors of ten values (a hundred million) would never finish
+ * reading. A larger space is a search's (tune:), which samples it.
+ */
+export const MAX_STUDY_CELLS = 10_000;
+
 /** The cells of a study, in order; `loc` gives each value its line. */
 export function studyCells(study: Study, loc: Locator): Cell[] {
   const { factors } = study;
@@ -170,6 +177,10 @@ export function studyCells(study: Study, loc: Locator): Cell[] {
     for (let i = 0; i < factors[0].values.length; i++) picks.push(factors.map(() => i));
   } else {
     const count = factors.reduce((n, f) => n * f.values.length, 1);
+    if (count > MAX_STUDY_CELLS) {
+      const sizes = factors.map((f) => f.values.length).join(' x ');
+      throw loc.error(['study', 'factors'], `the factors cross into ${count.toLocaleString('en-US')} configurations (${sizes}), more than the ${MAX_STUDY_CELLS.toLocaleString('en-US')} a study takes; use fewer values, or a search (tune:) to sample the space`);
+    }
     for (let c = 0; c < count; c++) {
       // Mixed radix, last factor fastest.
       const pick: number[] = [];
