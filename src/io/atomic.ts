@@ -3,10 +3,12 @@
 // renamed over; a directory is filled as a temp sibling (its files fsynced, then the folder) and swapped in,
 // and the parent folder is fsynced after the rename; a directory is removed by renaming it aside first.
 //
-// Temp names carry the writer's pid (`.<name>.tmp-<pid>-<hex>`), so that the next write of a folder can tell a
-// killed writer's leftovers from a live writer's work in progress, and clear them (clearStaleSiblings).
+// Temp names carry the writer's pid and machine (`.<name>.tmp-<pid>-<host tag><random>`), so that a later
+// write in the same folder can tell a killed writer's leftovers from a live writer's work in progress, and clear
+// them (clearStaleSiblings).
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import path from 'node:path';
 
 /** Writes all of `bytes` at the file position (writeSync may write less than asked). */
@@ -15,9 +17,18 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
   while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
-/** A hidden temp name next to `target`, unique to this process and call: `.<name>.<kind>-<pid>-<8 hex>`. */
+/**
+ * 4 hex digits of this machine's name: a pid only says whether its writer is alive on the machine that wrote it
+ * (a folder may be shared between machines).
+ */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 4);
+
+/**
+ * A hidden temp name next to `target`, unique to this process and call: `.<name>.<kind>-<pid>-<host tag><6
+ * random hex>`.
+ */
 export function tempSibling(target: string, kind: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${kind}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  return path.join(path.dirname(target), `.${path.basename(target)}.${kind}-${process.pid}-${HOST_TAG}${randomBytes(3).toString('hex')}`);
 }
 
 /** Whether process `pid` exists on this machine (EPERM: it does, and belongs to someone else). */
@@ -32,28 +43,33 @@ function processAlive(pid: number): boolean {
 }
 
 /**
- * Temp siblings named without a pid (mkdtemp's `.<name>.tmp-XXXXXX`, as earlier versions wrote them) are taken
- * for a killed writer's once they are this old: writing a folder takes seconds, not an hour.
+ * Leftovers whose writer cannot be asked (written on another machine, or named without a pid: mkdtemp's
+ * `.<name>.tmp-XXXXXX`, as earlier versions wrote them) are taken for a killed writer's once they are this old:
+ * writing a folder takes seconds, not an hour.
  */
-const UNNAMED_STALE_MS = 60 * 60 * 1000;
+const UNASKED_STALE_MS = 60 * 60 * 1000;
+
+/** What killed writers leave: `.<name>.<kind>-<pid>-<10 hex>` (8 hex: names from before the host tag). */
+const LEFTOVER = /^\.(.+)\.(tmp|old|del)-(\d+)-([0-9a-f]{10}|[0-9a-f]{8})$/;
 
 /**
- * Clears what killed writers left beside `dir` (a SIGKILL or power cut during replaceDirAtomic or
- * removeDirAtomic): `.<name>.tmp-*` (a half-written new version) and `.<name>.del-*` (a folder being deleted)
- * are removed; `.<name>.old-*` (the previous version, moved aside just before the new one took the name) is
- * renamed back to `dir` when `dir` is missing (the crash came between the two renames), else removed. Only
- * siblings whose writer is dead are touched: the pid in the name is not a live process on this machine (or, for
- * names without a pid, the sibling is over an hour old), so a concurrent writer's temp folder is left alone.
- * Returns the names it cleared.
+ * Clears what killed writers left in the folder that holds `dir` (a SIGKILL or power cut during
+ * replaceDirAtomic, removeDirAtomic or writeFileAtomic), for `dir` and its neighbours alike (a run killed while
+ * saving its weights leaves `.run-3.tmp-*`, which the next run, saving run-4, clears): `.<name>.tmp-*` (a
+ * half-written new version) and `.<name>.del-*` (a folder being deleted) are removed; `.<name>.old-*` (the
+ * previous version, moved aside just before the new one took the name) is renamed back to `<name>` when that is
+ * missing (the crash came between the two renames), else removed. Only leftovers whose writer is dead are
+ * touched: the pid in the name is no live process on this machine; where the writer was on another machine (or,
+ * for `dir`'s own mkdtemp names of earlier versions, is not named), the leftover is over an hour old. A
+ * concurrent writer's temp is left alone. Returns the names it cleared.
  */
 export function clearStaleSiblings(dir: string): string[] {
   const parent = path.dirname(path.resolve(dir));
-  const prefix = `.${path.basename(dir)}.`;
   let names: string[];
   try {
     names = readdirSync(parent);
   } catch {
-    return []; // no parent yet: nothing can be left there
+    return []; // no folder yet: nothing can be left there
   }
   // Another process may clear the same leftovers at the same time: whatever is gone meanwhile is skipped.
   const mtime = (name: string) => {
@@ -63,26 +79,38 @@ export function clearStaleSiblings(dir: string): string[] {
       return null;
     }
   };
-  const stale = names.filter((name) => {
-    const m = name.startsWith(prefix) ? /^(tmp|old|del)-(?:(\d+)-[0-9a-f]{8}|[A-Za-z0-9]{6})$/.exec(name.slice(prefix.length)) : null;
-    if (!m) return false;
-    if (m[2] !== undefined) return !processAlive(Number(m[2]));
+  const aged = (name: string) => {
     const t = mtime(name);
-    return t !== null && Date.now() - t > UNNAMED_STALE_MS;
+    return t !== null && Date.now() - t > UNASKED_STALE_MS;
+  };
+  // mkdtemp's names (`.<name>.tmp-XXXXXX`, earlier versions) are too plain to be told from a user's file by
+  // the name alone: only `dir`'s own are taken.
+  const mkdtemp = new RegExp(`^\\.${path.basename(dir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.tmp-[A-Za-z0-9]{6}$`);
+  const stale = names.flatMap((name) => {
+    if (mkdtemp.test(name)) return aged(name) ? [{ name, target: path.basename(dir), kind: 'tmp' }] : [];
+    const m = LEFTOVER.exec(name);
+    if (!m) return [];
+    const [, target, kind, pid, tag] = m;
+    const here = tag.length === 8 || tag.startsWith(HOST_TAG);
+    return (here ? !processAlive(Number(pid)) : aged(name)) ? [{ name, target, kind }] : [];
   });
-  // The previous version first, while `dir` is still missing; the newest if (against the odds) there are several.
-  const old = stale.filter((n) => n.startsWith(`${prefix}old-`)).sort((a, b) => (mtime(b) ?? 0) - (mtime(a) ?? 0));
-  if (old.length && !existsSync(dir)) {
+  // Previous versions first, while their folders are still missing; the newest where (against the odds) a folder
+  // has several.
+  const restored = new Set<string>();
+  for (const s of stale.filter((x) => x.kind === 'old').sort((a, b) => (mtime(b.name) ?? 0) - (mtime(a.name) ?? 0))) {
+    const to = path.join(parent, s.target);
+    if (restored.has(s.target) || existsSync(to)) continue;
     try {
-      renameSync(path.join(parent, old[0]), dir);
-      syncDir(parent);
+      renameSync(path.join(parent, s.name), to);
+      restored.add(s.target);
     } catch (e) {
-      // Gone (cleared by another process), or `dir` written meanwhile by another: the leftover is then just removed.
+      // Gone (cleared by another process), or written meanwhile by another: the leftover is then just removed.
       if (!['ENOENT', 'EEXIST', 'ENOTEMPTY'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
     }
   }
-  for (const name of stale) rmSync(path.join(parent, name), { recursive: true, force: true });
-  return stale;
+  if (restored.size) syncDir(parent);
+  for (const s of stale) rmSync(path.join(parent, s.name), { recursive: true, force: true });
+  return stale.map((s) => s.name);
 }
 
 /** Best-effort fsync of a directory, so that a rename in it survives a crash (not every file system allows it). */

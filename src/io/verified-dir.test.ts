@@ -5,8 +5,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { removeDirAtomic, replaceDirAtomic, writeFileSynced } from './atomic.js';
 import { CheckpointError } from './checkpoint.js';
@@ -86,24 +87,33 @@ function leftover(parent: string, name: string, content = 'half-written'): strin
   return name;
 }
 
-test("the next write of a folder clears dead writers' temp folders and leaves a live writer's alone", async (t) => {
+test("the next write in a folder clears dead writers' temp folders (its own and its neighbours') and leaves live writers' alone", async (t) => {
   const parent = path.join(root, 'stale');
   mkdirSync(parent);
   const dead = spawnSync(process.execPath, ['-e', '']).pid!;
   const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], { stdio: 'ignore' });
   t.after(() => live.kill());
   await new Promise((resolve) => live.once('spawn', resolve));
+  // Names as tempSibling writes them on this machine (a tag of its host name), on another, and before the tag.
+  const here = createHash('sha256').update(hostname()).digest('hex').slice(0, 4);
+  const elsewhere = here === 'beef' ? 'cafe' : 'beef';
+  const hourAgo = (name: string) => {
+    const old = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(path.join(parent, name), old, old);
+    return name;
+  };
   const gone = [
-    leftover(parent, `.run-3.tmp-${dead}-0123abcd`),
+    leftover(parent, `.run-3.tmp-${dead}-${here}0badc0`),
     leftover(parent, `.run-3.del-${dead}-89abcdef`),
-    leftover(parent, '.run-3.tmp-Ab12Cd'), // an earlier version's mkdtemp name, an hour old
+    leftover(parent, `.run-2.tmp-${dead}-${here}123456`), // a run killed while saving: the next run's save clears it
+    hourAgo(leftover(parent, `.run-1.tmp-${live.pid}-${elsewhere}123456`)), // another machine's, an hour old
+    hourAgo(leftover(parent, '.run-3.tmp-Ab12Cd')), // an earlier version's mkdtemp name, an hour old
   ];
-  const old = new Date(Date.now() - 2 * 3600_000);
-  utimesSync(path.join(parent, '.run-3.tmp-Ab12Cd'), old, old);
   const kept = [
-    leftover(parent, `.run-3.tmp-${live.pid}-0123abcd`), // a concurrent writer at work
+    leftover(parent, `.run-3.tmp-${live.pid}-${here}0badc0`), // a concurrent writer at work
+    leftover(parent, `.run-3.tmp-${dead}-${elsewhere}0badc0`), // another machine's (its pid means nothing here), recent
     leftover(parent, '.run-3.tmp-Xy34Zw'), // no pid and recent: perhaps at work
-    leftover(parent, `.run-30.tmp-${dead}-0123abcd`), // another folder's
+    hourAgo(leftover(parent, '.notes.tmp-backup')), // not a name nnlab writes
   ];
   writeVerifiedDir(path.join(parent, 'run-3'), KIND, files());
   assert.deepEqual(readdirSync(parent).sort(), [...kept, 'run-3'].sort());
