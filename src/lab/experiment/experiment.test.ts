@@ -300,6 +300,14 @@ test('a YAML alias bomb is one ConfigError at the first alias, not the YAML libr
   assert.equal(ok.cells.length, 2);
 });
 
+test('an alias inside the value it names (a cycle) is a ConfigError at its line, in the file and in --set', () => {
+  const f = failure('data: { dataset: mnist }\nmodel: { template: mlp, units: &a [8, *a] }\n');
+  assert.deepEqual([f.line, f.path], [2, '']);
+  assert.match(f.message, /^exp\.yaml:2: invalid YAML: the alias \*a is inside the value it names \(a cycle\)/);
+  const o = failure('data: { dataset: mnist }\n' + MODEL, { overrides: ['description=&d { again: *d }'] });
+  assert.match(o.message, /^exp\.yaml: description: cannot read the value '&d \{ again: \*d \}' as YAML: the alias \*d is inside the value it names \(a cycle\) \(from --set description=/);
+});
+
 test('a file nested thousands deep is a short ConfigError, not a stack overflow', () => {
   const f = failure(`data: ${'['.repeat(20000)}${']'.repeat(20000)}\n`);
   assert.match(f.message, /^exp\.yaml:1: data\[0\]\[0\]\[0\]\[0\]\[0\]\[0\]\[0\]…: invalid YAML: nested too deeply \(column \d+\)$/);

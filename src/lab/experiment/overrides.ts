@@ -1,12 +1,13 @@
 // Command-line overrides, `--set training.epochs=3`: a field path and a value written as YAML (a scalar or a
 // flow collection: `model.units=[64,32]`, `training.optimizer={name: sgd, lr: 0.1}`), applied to the
 // experiment as written before anything is checked, so an overridden value is checked like a written one.
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 import { ConfigError } from '../../engine/errors.js';
 import type { Placed } from './locate.js';
 import { parsePath, setPath, type Segment } from './paths.js';
 import { checkFieldPath } from './validate.js';
 import { defaultAt } from './run-spec.js';
+import { recursiveAlias } from './source.js';
 
 export interface Override {
   /** The override as given: 'training.epochs=3'. */
@@ -26,7 +27,11 @@ export function parseOverride(text: string, file?: string): Override {
   checkFieldPath(segments, (problem) => new ConfigError(pathText, `${problem} (from --set ${text})`, file));
   let value: unknown;
   try {
-    value = parse(valueText);
+    const doc = parseDocument(valueText);
+    if (doc.errors.length > 0) throw doc.errors[0];
+    const cycle = recursiveAlias(doc);
+    if (cycle !== undefined) throw new Error(`the alias *${cycle.source} is inside the value it names (a cycle)`);
+    value = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
     throw new ConfigError(pathText, `cannot read the value '${valueText}' as YAML: ${(e as Error).message.split('\n')[0]} (from --set ${text})`, file);
   }

@@ -1,6 +1,6 @@
 // An experiment file's text as a YAML document that remembers where each field was written, so every error can
 // name the line of the field it is about. JSON files parse the same way (JSON is YAML).
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
 import { ConfigError } from '../../engine/errors.js';
 import { formatPath, type Segment } from './paths.js';
 
@@ -8,6 +8,24 @@ import { formatPath, type Segment } from './paths.js';
 const MAX_ALIAS_COUNT = 1000;
 /** The most field names a syntax error's path shows (a file nested very deep would fill the screen). */
 const MAX_PATH_SHOWN = 8;
+
+/**
+ * The first alias that sits inside the value it names (`&a [1, *a]`), or undefined. YAML allows such cycles;
+ * plain data cannot hold them (every later step, from validation to the stored config, would loop or fail).
+ */
+export function recursiveAlias(doc: Document): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias: (_, node, ancestors) => {
+      const target = node.resolve(doc);
+      if (target !== undefined && ancestors.includes(target)) {
+        found = node;
+        return visit.BREAK;
+      }
+    },
+  });
+  return found;
+}
 
 export class Source {
   private readonly lines = new LineCounter();
@@ -39,6 +57,10 @@ export class Source {
    * the one before many times) are a ConfigError at the first alias's line, not the YAML library's error.
    */
   data(): unknown {
+    const cycle = recursiveAlias(this.doc);
+    if (cycle !== undefined) {
+      throw new ConfigError('', `invalid YAML: the alias *${cycle.source} is inside the value it names (a cycle); an experiment's values are plain data`, this.file, this.line(cycle));
+    }
     try {
       return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
