@@ -27,7 +27,7 @@ const get = async (path: string) => {
 test('over PostgreSQL: studies, a study summary, runs filtered and sorted, a search, the live token', async () => {
   const studies = await get('/');
   assert.match(studies.body, /postgres:\/\/nnlab@127\.0\.0\.1:\d+\/nnlab_web/);
-  assert.match(studies.body, /0\.7147 <span class="muted">Val accuracy \(max\)/);
+  assert.match(studies.body, /0\.7070 <span class="muted">Val accuracy \(max\), mean of 2 runs: activation=relu<\/span>/);
   assert.match((await get(`/studies/${fx.studyId}`)).body, /<td class="num">0\.7070 ± 0\.0110<\/td>/);
   const ids = [...(await get(`/runs?study=${fx.studyId}&sort=val.accuracy`)).body.matchAll(/<tr data-run="(\d+)">/g)].map((m) => Number(m[1]));
   assert.deepEqual(ids, [fx.runs[1].id, fx.runs[0].id, fx.runs[3].id, fx.runs[2].id]);
