@@ -96,13 +96,6 @@ export async function testBestConfig(
   return { label, metric: comparison.metric, mean: chosen.metrics[comparison.metric]?.mean ?? comparison.best.mean, runs: tested };
 }
 
-/** The looks at a study's test set as one line for a report or the terminal. */
-export function looksLine(looks: readonly TestLook[]): string {
-  if (looks.length === 0) return 'test set: not looked at';
-  const each = looks.map((l) => `${l.target} (${l.how === 'final' ? 'chosen on validation' : 'nnlab test'})`);
-  return `test set looked at ${looks.length === 1 ? 'once' : `${looks.length} times`}: ${each.join(', ')}`;
-}
-
 /** Refuses a second look at the same target: its scores are stored, and looking again would choose by them. */
 export function refuseRepeatedLook(looks: readonly TestLook[], target: string, studyId: number): void {
   const seen = looks.find((l) => l.target === target);

@@ -106,3 +106,13 @@ function shortNames(configs: readonly Pick<ConfigSummary, 'label' | 'values'>[])
 export function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'x';
 }
+
+/**
+ * How a study's test set was used, for reports and the terminal: "test set looked at once: trial 2 (chosen on
+ * validation)"; every look after the first is counted, as it is no longer an unbiased estimate.
+ */
+export function testLooksLine(looks: readonly { target: string; how: 'final' | 'explicit' }[]): string {
+  if (looks.length === 0) return 'test set: not looked at';
+  const each = looks.map((l) => `${visible(l.target)} (${l.how === 'final' ? 'chosen on validation' : 'nnlab test'})`);
+  return `test set looked at ${looks.length === 1 ? 'once' : `${looks.length} times`}: ${each.join(', ')}`;
+}

@@ -5,7 +5,7 @@ import type { StudyRecord } from '../store/types.js';
 import type { StudySummary } from '../stats/index.js';
 import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, configDifferences, runsTable, type Table } from './table.js';
 import { INTERVALS } from './terminal.js';
-import { visibleLines } from './format.js';
+import { testLooksLine, visibleLines } from './format.js';
 import type { TuneSummary } from '../tune/summary.js';
 import { bestScoresTable, bestSentence, IMPORTANCE, importanceTable, searchSentence, trialsTable } from './tune-table.js';
 
@@ -47,6 +47,7 @@ export function htmlReport(summary: StudySummary, study: StudyRecord | null, plo
   const meta = [
     study ? `study ${study.id}, created ${study.createdAt}` : null,
     study?.file ? `experiment file ${study.file}` : null,
+    study && study.testLooks.length > 0 ? testLooksLine(study.testLooks) : null,
     `${summary.runs.length} run${summary.runs.length === 1 ? '' : 's'} in ${summary.configs.length} config${summary.configs.length === 1 ? '' : 's'}`,
     `generated ${generatedAt.toISOString()}`,
   ].filter((m): m is string => m !== null);

@@ -69,3 +69,15 @@ test('a study ranked by loss is not judged on accuracy: the report says the base
   assert.notEqual(tableAfter(md, '## Runs')[0].at(-1), '> baseline');
   assert.doesNotMatch(md, /Val accuracy is majority/);
 });
+
+test('the report counts the looks at the test set: the study\'s own, and each explicit nnlab test after it', () => {
+  const { runs, epochsByRun } = makeStudy();
+  const study = { id: 3, name: 'acts', file: null, experiment: {}, createdAt: '2024-01-01T00:00:00Z', baselines: null, kind: 'study' as const, testLooks: [] as never[] };
+  assert.doesNotMatch(markdownReport(summarizeStudy(runs, epochsByRun), study), /looked at/);
+  const looks = [
+    { target: 'model.activation=relu', trial: null, runIds: [1, 2, 3], how: 'final' as const, at: '2024-01-02T00:00:00Z' },
+    { target: 'model.activation=sigmoid', trial: null, runIds: [4, 5, 6], how: 'explicit' as const, at: '2024-01-03T00:00:00Z' },
+  ];
+  const md = markdownReport(summarizeStudy(runs, epochsByRun), { ...study, testLooks: looks });
+  assert.match(md, /Test set looked at 2 times: model\.activation=relu \(chosen on validation\), model\.activation=sigmoid \(nnlab test\)\./);
+});

@@ -4,7 +4,7 @@ import type { StudyRecord } from '../store/types.js';
 import type { StudySummary } from '../stats/index.js';
 import { baselineSentence, comparisonSentence, comparisonTable, configColumnsTable, configDifferences, runsTable, type Table } from './table.js';
 import { INTERVALS } from './terminal.js';
-import { visible } from './format.js';
+import { testLooksLine, visible } from './format.js';
 import type { TuneSummary } from '../tune/summary.js';
 import { bestScoresTable, bestSentence, IMPORTANCE, importanceTable, searchSentence, trialsTable } from './tune-table.js';
 
@@ -24,6 +24,7 @@ export function renderMarkdown(table: Table): string {
 export function markdownReport(summary: StudySummary, study: StudyRecord | null, plots: { title: string; file: string }[] = [], tune?: TuneSummary): string {
   const parts = [`# ${study ? `${tune ? 'Search' : 'Study'} ${visible(study.name)}` : 'nnlab report'}`, ''];
   if (study?.file) parts.push(`Experiment file: \`${visible(study.file)}\``, '');
+  if (study && study.testLooks.length > 0) parts.push(`${testLooksLine(study.testLooks)[0].toUpperCase()}${testLooksLine(study.testLooks).slice(1)}.`, '');
   if (tune) return searchMarkdown(parts, tune, plots);
   parts.push('## Summary', '', `Mean ± sample standard deviation over each config's repeats. ${INTERVALS}`, '', renderMarkdown(configColumnsTable(summary)), '');
   const diff = configDifferences(summary);

@@ -3,6 +3,7 @@
 // study's own look, at the trial or config it chose on validation, happens when `nnlab run` finishes it.
 import type { Command } from 'commander';
 import { ConfigError } from '../../engine/errors.js';
+import { testLooksLine } from '../../report/format.js';
 import { humanStream, printJson, say, storeFrom } from '../context.js';
 
 interface TestOpts {
@@ -24,14 +25,14 @@ export function registerTest(program: Command): void {
       if ((opts.trial === undefined) === (opts.config === undefined)) throw new ConfigError('test', 'name what to evaluate: --trial N (a search) or --config LABEL (a study)');
       const trial = opts.trial === undefined ? undefined : Number(opts.trial);
       if (trial !== undefined && !(Number.isSafeInteger(trial) && trial >= 0)) throw new ConfigError('--trial', `expected a trial number (0, 1, ...), got '${opts.trial}'`);
-      const { testExplicitly, looksLine } = await import('../../lab/final-test.js'); // loads libtorch: only when used
+      const { testExplicitly } = await import('../../lab/final-test.js'); // loads libtorch: only when used
       const store = await storeFrom(opts);
       const out = humanStream(opts.json);
       try {
         const done = await testExplicitly(store, studyRef, { trial, config: opts.config });
         const scores = done.test ? Object.entries(done.test).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${(v as number).toFixed(4)}`).join(', ') : 'none';
         say(out, `test set, ${done.look.target} of study ${done.studyId} (${done.runs.length} run${done.runs.length === 1 ? '' : 's'}): ${scores}`);
-        say(out, looksLine(done.looks));
+        say(out, testLooksLine(done.looks));
         if (opts.json) printJson({ study: done.studyId, look: done.look, looks: done.looks, runs: done.runs.map((r) => ({ id: r.id, metrics: r.metrics })), test: done.test });
       } finally {
         await store.close();
