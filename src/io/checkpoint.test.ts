@@ -1,7 +1,8 @@
 // Checkpoint directories: round trip, atomic replacement, and errors that name the missing or corrupt file.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { liveTensors, tensor, tidy, type Tensor } from '../tensor/index.js';
@@ -106,6 +107,14 @@ test('loading names the missing or corrupt file', () => {
   good();
   writeFileSync(path.join(dir, 'training.json'), 'not json');
   expectError(CheckpointError, path.join(dir, 'training.json'), /not valid JSON/);
+  // Only regular files are read: a link to /dev/zero or a FIFO is refused at once, never read or waited on.
+  good();
+  rmSync(path.join(dir, 'config.json'));
+  symlinkSync('/dev/zero', path.join(dir, 'config.json'));
+  expectError(CheckpointError, path.join(dir, 'config.json'), /is a character device, not a regular file/);
+  good();
+  assert.equal(spawnSync('mkfifo', [path.join(dir, 'training.json')]).status, 0);
+  expectError(CheckpointError, path.join(dir, 'training.json'), /is a FIFO \(named pipe\), not a regular file/);
 
   // A corrupt extra tensor file after the weights were read: the weights are freed again.
   good();

@@ -2,11 +2,12 @@
 // and optionally more: <name>.json files (training info, optimizer hyperparameters) and <name>.safetensors files
 // (optimizer state such as Adam's moments). It is saved atomically, as a whole: a reader never sees a mix of
 // two saves, and a failed save leaves the previous checkpoint as it was.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NnlabError } from '../engine/errors.js';
 import { dispose, type Tensor } from '../tensor/index.js';
 import { replaceDirAtomic, writeAll, writeFileAtomic } from './atomic.js';
+import { FileReadError, readRegularFile } from './regular-file.js';
 import { readSafetensors, SafetensorsError, writeSafetensors } from './safetensors.js';
 
 export const CONFIG_FILE = 'config.json';
@@ -99,12 +100,17 @@ export function saveCheckpoint(dir: string, checkpoint: Checkpoint): void {
   });
 }
 
+/** The largest JSON file of a checkpoint read (a model's config and training info take kilobytes). */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
 function readJson(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // A regular file of bounded size: a FIFO or a link to /dev/zero in a model folder is refused at once.
+    text = readRegularFile(file, MAX_JSON_BYTES).toString('utf8');
   } catch (e) {
-    throw new CheckpointError(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `cannot read: ${(e as Error).message}`);
+    if (!(e instanceof FileReadError)) throw e;
+    throw new CheckpointError(file, e.code === 'ENOENT' ? 'missing' : e.code === undefined ? e.reason : `cannot read: ${e.reason.replace(/^cannot read the file: /, '')}`);
   }
   try {
     return JSON.parse(text);

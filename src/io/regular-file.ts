@@ -65,7 +65,8 @@ export class RegularFile {
    * opened). Never more than asked, whatever the file holds.
    */
   read(offset: number, length: number): Buffer {
-    const out = Buffer.allocUnsafe(length);
+    // Its own memory, not a slice of Node's shared pool: callers view it as typed arrays from offset 0.
+    const out = Buffer.allocUnsafeSlow(length);
     let done = 0;
     try {
       while (done < length) {

@@ -1,7 +1,7 @@
 // Reading a safetensors file's header from disk: opening it, exact reads at an offset, and the validated header
 // (safetensors-header.ts) without the data. No tensor is made here, so code that only looks at a weights file
 // (the dashboard's model summary) needs no native addon; safetensors.ts reads the tensor bytes with the same helpers.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { DEFAULT_MAX_HEADER_BYTES, SafetensorsError, headerLength, parseHeader, type Header } from './safetensors-header.js';
 
@@ -20,7 +20,9 @@ export function withFile<T>(path: string, use: (fd: number, size: number) => T):
   let fd: number;
   let size: number;
   try {
-    fd = openSync(path, 'r');
+    // O_NONBLOCK: a FIFO's open returns at once (and is refused below as not a regular file) instead of
+    // waiting for a writer; no effect on regular files.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     throw new SafetensorsError('io', path, `cannot open: ${(e as Error).message}`);
   }

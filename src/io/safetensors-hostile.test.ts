@@ -3,7 +3,8 @@
 // corruption never ends in any other error, and no tensor is leaked.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dispose, liveTensors, tensor, tidy } from '../tensor/index.js';
@@ -158,4 +159,14 @@ test('random corruption of a valid file is either read or a SafetensorsError, ne
   assert.ok(loaded >= 100, 'noise in the data bytes still loads');
   assert.ok(codes.size >= 5, `the corruptions reach many checks (${[...codes].join(', ')})`);
   assert.equal(liveTensors().tensors, base, 'nothing leaked');
+});
+
+test('a FIFO or a link to /dev/zero as a safetensors file is refused at once (the open of a FIFO does not wait for a writer)', () => {
+  const fifo = path.join(dir, 'fifo.safetensors');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  const zero = path.join(dir, 'zero.safetensors');
+  symlinkSync('/dev/zero', zero);
+  for (const file of [fifo, zero]) {
+    assert.throws(() => readSafetensors(file), (e: unknown) => e instanceof SafetensorsError && e.code === 'io' && e.message.includes(file) && /is not a regular file/.test(e.message));
+  }
 });

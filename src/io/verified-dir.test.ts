@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { removeDirAtomic, replaceDirAtomic, writeFileSynced } from './atomic.js';
@@ -132,4 +132,23 @@ test('a crash between the two renames of a swap: the next write puts the previou
   assert.throws(() => replaceDirAtomic(path.join(parent, 'rep'), () => { throw new Error('disk full'); }), /disk full/);
   assert.deepEqual(readdirSync(parent), ['rep']);
   assert.equal(readFileSync(path.join(parent, 'rep', 'weights.safetensors'), 'utf8'), 'previous');
+});
+
+test('only regular files are read, and a listed file larger than its entry is refused unread', () => {
+  const isAt = (file: string, re: RegExp) => (e: unknown) => e instanceof CheckpointError && e.file === file && re.test(e.message);
+  const zero = fresh('zero');
+  rmSync(path.join(zero, 'b.bin'));
+  symlinkSync('/dev/zero', path.join(zero, 'b.bin'));
+  assert.throws(() => readVerifiedDir(zero, KIND), isAt(path.join(zero, 'b.bin'), /^.*b\.bin: is a character device, not a regular file; only regular files are read$/));
+  const fifo = fresh('fifo');
+  rmSync(path.join(fifo, 'a.json'));
+  assert.equal(spawnSync('mkfifo', [path.join(fifo, 'a.json')]).status, 0);
+  assert.throws(() => readVerifiedDir(fifo, KIND), isAt(path.join(fifo, 'a.json'), /is a FIFO \(named pipe\), not a regular file/));
+  const manifestFifo = fresh('manifest-fifo');
+  rmSync(path.join(manifestFifo, MANIFEST_FILE));
+  assert.equal(spawnSync('mkfifo', [path.join(manifestFifo, MANIFEST_FILE)]).status, 0);
+  assert.throws(() => readManifest(manifestFifo, KIND), isAt(path.join(manifestFifo, MANIFEST_FILE), /is a FIFO/));
+  const grown = fresh('grown');
+  truncateSync(path.join(grown, 'b.bin'), 3 * 1024 ** 3); // sparse: nothing written, and nothing must be read
+  assert.throws(() => readVerifiedDir(grown, KIND), isAt(path.join(grown, 'b.bin'), /sha256 mismatch: manifest\.json says [0-9a-f]{64}, but the file is larger than listed \(3221225472 bytes, the manifest says 5\), so it was not read/));
 });

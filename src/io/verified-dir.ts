@@ -7,10 +7,10 @@
 // truncated or altered file is a CheckpointError naming it (and 'sha256' for a content mismatch); a missing or
 // unreadable manifest, or one of another kind, is a CheckpointError naming manifest.json. Reading never writes.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointError } from './checkpoint.js';
 import { replaceDirAtomic, writeFileSynced } from './atomic.js';
+import { FileReadError, readRegularFile, RegularFile } from './regular-file.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'nnlab.manifest/1';
@@ -52,13 +52,54 @@ export function writeVerifiedDir(dir: string, kind: string, files: Record<string
   });
 }
 
-/** Reads a file for verification; a missing or unreadable one is a CheckpointError naming it. */
-function readOrFail(file: string, listed: boolean): Buffer {
+/** The largest manifest read (one line per file: a few hundred bytes in practice). */
+const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+/**
+ * Reads a file for verification: a regular file only (a FIFO or a link to /dev/zero is refused at once), and no
+ * more than `maxBytes`; a missing, unreadable or larger one is a CheckpointError naming it.
+ */
+function readOrFail(file: string, listed: boolean, maxBytes: number): Buffer {
   try {
-    return readFileSync(file);
+    return readRegularFile(file, maxBytes);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CheckpointError(file, code === 'ENOENT' ? `missing${listed ? ` (${MANIFEST_FILE} lists it)` : ''}` : `cannot read: ${(e as Error).message}`);
+    throw asCheckpointError(e, file, listed);
+  }
+}
+
+/** A FileReadError as a CheckpointError naming the file (a missing listed file says the manifest lists it). */
+function asCheckpointError(e: unknown, file: string, listed: boolean): unknown {
+  if (!(e instanceof FileReadError)) return e;
+  if (e.code === 'ENOENT') return new CheckpointError(file, `missing${listed ? ` (${MANIFEST_FILE} lists it)` : ''}`);
+  return new CheckpointError(file, e.code === undefined ? e.reason : `cannot read: ${e.reason.replace(/^cannot read the file: /, '')}`);
+}
+
+/**
+ * A file the manifest lists, checked against its entry: one larger than listed is refused unread (a weights
+ * file swapped for gigabytes, or a link to /dev/zero, is never read), any other is read and hashed.
+ */
+function readListed(file: string, want: ManifestEntry): Buffer {
+  let f: RegularFile;
+  try {
+    f = RegularFile.open(file);
+  } catch (e) {
+    throw asCheckpointError(e, file, true);
+  }
+  try {
+    if (f.size > want.bytes) {
+      throw new CheckpointError(file, `sha256 mismatch: ${MANIFEST_FILE} says ${want.sha256}, but the file is larger than listed (${f.size} bytes, the manifest says ${want.bytes}), so it was not read; the checkpoint is corrupt`);
+    }
+    const bytes = f.read(0, want.bytes + 1);
+    const got = sha256(bytes);
+    if (got !== want.sha256 || bytes.length !== want.bytes) {
+      const size = bytes.length !== want.bytes ? ` (${bytes.length} bytes, the manifest says ${want.bytes})` : '';
+      throw new CheckpointError(file, `sha256 mismatch: ${MANIFEST_FILE} says ${want.sha256}, the file hashes to ${got}${size}; the checkpoint is corrupt`);
+    }
+    return bytes;
+  } catch (e) {
+    throw asCheckpointError(e, file, true);
+  } finally {
+    f.close();
   }
 }
 
@@ -67,7 +108,7 @@ export function readManifest(dir: string, kind: string): Manifest {
   const file = path.join(dir, MANIFEST_FILE);
   let m: Manifest;
   try {
-    m = JSON.parse(readOrFail(file, false).toString('utf8')) as Manifest;
+    m = JSON.parse(readOrFail(file, false, MAX_MANIFEST_BYTES).toString('utf8')) as Manifest;
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
     throw new CheckpointError(file, `is not valid JSON (${(e as Error).message})`);
@@ -91,13 +132,7 @@ export function readVerifiedDir(dir: string, kind: string): Record<string, Buffe
   const out: Record<string, Buffer> = {};
   for (const [name, want] of Object.entries(manifest.files)) {
     const file = path.join(dir, name);
-    const bytes = readOrFail(file, true);
-    const got = sha256(bytes);
-    if (got !== want.sha256 || bytes.length !== want.bytes) {
-      const size = bytes.length !== want.bytes ? ` (${bytes.length} bytes, the manifest says ${want.bytes})` : '';
-      throw new CheckpointError(file, `sha256 mismatch: ${MANIFEST_FILE} says ${want.sha256}, the file hashes to ${got}${size}; the checkpoint is corrupt`);
-    }
-    out[name] = bytes;
+    out[name] = readListed(file, want);
   }
   return out;
 }
