@@ -17,6 +17,9 @@ import { CALLBACK_NAMES } from '../../train/callbacks/registry.js';
 import { BUILTIN_DATASETS } from '../../data/builtin/index.js';
 import { SAMPLER_NAMES } from '../../tune/samplers/index.js';
 import { PRUNER_NAMES } from '../../tune/pruners/index.js';
+// The defaults the descriptions name are the ones the loader fills in: written once, there.
+import { TRAINING_DEFAULTS } from './run-spec.js';
+import { TEMPLATE_DEFAULTS } from './templates.js';
 
 type Schema = Record<string, unknown>;
 
@@ -71,8 +74,8 @@ const MLP: Schema = {
   properties: {
     template: { enum: ['mlp', 'cnn'] },
     units: intList('Units of each hidden dense layer ([] for none: logistic regression).'),
-    activation: component('Activation of the hidden layers (default relu)', ACTIVATION_NAMES),
-    initializer: component('Kernel initializer of every dense layer (default glorotUniform)', INITIALIZER_NAMES),
+    activation: component(`Activation of the hidden layers (default ${TEMPLATE_DEFAULTS.activation})`, ACTIVATION_NAMES),
+    initializer: component(`Kernel initializer of every dense layer (default ${TEMPLATE_DEFAULTS.initializer})`, INITIALIZER_NAMES),
     biasInitializer: component('Bias initializer of every dense layer (default zeros)', INITIALIZER_NAMES),
     regularizer: component('Kernel regularizer of every dense layer, e.g. { name: l2, l2: 0.01 } (default none)', REGULARIZER_NAMES),
     dropout: {
@@ -80,10 +83,10 @@ const MLP: Schema = {
       minimum: 0,
       exclusiveMaximum: 1,
       items: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-      description: 'Dropout rate after each hidden layer (default 0: none), or one rate per hidden layer ([0, 0.5, 0]).',
+      description: `Dropout rate after each hidden layer (default ${TEMPLATE_DEFAULTS.dropout}: none), or one rate per hidden layer ([0, 0.5, 0]).`,
     },
-    batchNorm: bool('Batch normalisation between each hidden dense layer and its activation (default false).'),
-    outputActivation: component('Activation of the output layer (default softmax; a two-class sigmoid output has one unit)', ACTIVATION_NAMES),
+    batchNorm: bool(`Batch normalisation between each hidden dense layer and its activation (default ${TEMPLATE_DEFAULTS.batchNorm}).`),
+    outputActivation: component(`Activation of the output layer (default ${TEMPLATE_DEFAULTS.outputActivation}; a two-class sigmoid output has one unit)`, ACTIVATION_NAMES),
   },
 };
 
@@ -96,18 +99,18 @@ const CNN: Schema = {
   properties: {
     template: { enum: ['mlp', 'cnn'] },
     filters: intList('Filters of each convolutional block.', 1),
-    kernelSize: size('Kernel size of every convolution (default 3).'),
-    padding: { enum: ['same', 'valid'], description: "Convolution padding (default 'same')." },
-    activation: component('Activation of the convolutions and hidden dense layers (default relu)', ACTIVATION_NAMES),
-    initializer: component('Kernel initializer of every layer with weights (default glorotUniform)', INITIALIZER_NAMES),
+    kernelSize: size(`Kernel size of every convolution (default ${TEMPLATE_DEFAULTS.kernelSize}).`),
+    padding: { enum: ['same', 'valid'], description: `Convolution padding (default '${TEMPLATE_DEFAULTS.padding}').` },
+    activation: component(`Activation of the convolutions and hidden dense layers (default ${TEMPLATE_DEFAULTS.activation})`, ACTIVATION_NAMES),
+    initializer: component(`Kernel initializer of every layer with weights (default ${TEMPLATE_DEFAULTS.initializer})`, INITIALIZER_NAMES),
     biasInitializer: component('Bias initializer of every layer with weights (default zeros)', INITIALIZER_NAMES),
     regularizer: component('Kernel regularizer of every layer with weights (default none)', REGULARIZER_NAMES),
-    batchNorm: bool('Batch normalisation between each convolution and its activation (default false).'),
-    pool: { enum: ['max', 'avg', 'none'], description: "Pooling after each block (default 'max')." },
-    poolSize: size('Pool size (default 2).'),
-    dense: intList('Units of each hidden dense layer of the head (default []).'),
-    dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'Dropout rate before each dense layer of the head (default 0: none).' },
-    outputActivation: component('Activation of the output layer (default softmax)', ACTIVATION_NAMES),
+    batchNorm: bool(`Batch normalisation between each convolution and its activation (default ${TEMPLATE_DEFAULTS.batchNorm}).`),
+    pool: { enum: ['max', 'avg', 'none'], description: `Pooling after each block (default '${TEMPLATE_DEFAULTS.pool}').` },
+    poolSize: size(`Pool size (default ${TEMPLATE_DEFAULTS.poolSize}).`),
+    dense: intList(`Units of each hidden dense layer of the head (default [${TEMPLATE_DEFAULTS.dense.join(', ')}]).`),
+    dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: `Dropout rate before each dense layer of the head (default ${TEMPLATE_DEFAULTS.dropout}: none).` },
+    outputActivation: component(`Activation of the output layer (default ${TEMPLATE_DEFAULTS.outputActivation})`, ACTIVATION_NAMES),
   },
 };
 
@@ -221,15 +224,15 @@ const TRAINING: Schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    optimizer: component('The optimizer (default adam)', OPTIMIZER_NAMES),
-    loss: component('The loss (default sparseCategoricalCrossentropy)', LOSS_NAMES),
-    metrics: { type: 'array', items: component('A metric', METRIC_NAMES), description: 'Default [accuracy].' },
-    epochs: int(1, 'Default 10.'),
-    batchSize: int(1, 'Default 32.'),
+    optimizer: component(`The optimizer (default ${TRAINING_DEFAULTS.optimizer})`, OPTIMIZER_NAMES),
+    loss: component(`The loss (default ${TRAINING_DEFAULTS.loss})`, LOSS_NAMES),
+    metrics: { type: 'array', items: component('A metric', METRIC_NAMES), description: `Default [${TRAINING_DEFAULTS.metrics.join(', ')}].` },
+    epochs: int(1, `Default ${TRAINING_DEFAULTS.epochs}.`),
+    batchSize: int(1, `Default ${TRAINING_DEFAULTS.batchSize}.`),
     device: {
       type: 'string',
       pattern: '^(auto|cpu|cuda(:[0-9]+)?)$',
-      description: "Where to train: auto (default: the first GPU when CUDA is available, else the CPU), cpu, cuda or cuda:N.",
+      description: `Where to train: auto (default${TRAINING_DEFAULTS.device === 'auto' ? ': the first GPU when CUDA is available, else the CPU' : ` ${TRAINING_DEFAULTS.device}`}), cpu, cuda or cuda:N.`,
     },
     callbacks: { type: 'array', items: component('A callback', CALLBACK_NAMES) },
     classWeight: {
