@@ -53,7 +53,7 @@ test('seed: 1e300 is blamed on the seed, with the file and line', () => {
 
 test('a layer too large for this machine is refused before building, naming the layer (exit 2, not libtorch\'s exit 1)', () => {
   const huge = file('huge.yaml', TINY.replace('units: [8]', 'units: [1000000000]'));
-  refused(nnlab(['run', huge]), /model\.layers\[1\]: layer 'dense_1' \(dense\) would have 785,000,000,000 weights \(2924\.4 GiB as float32\), more than this machine's memory \([\d.]+ GiB\); use fewer units or filters$/);
+  refused(nnlab(['run', huge]), /huge\.yaml: experiment: model\.layers\[1\]: layer 'dense_1' \(dense\) would have 785,000,000,000 weights \(2924\.4 GiB as float32\), more than this machine's memory \([\d.]+ GiB\); use fewer units or filters$/);
 });
 
 test('--workers 0 is an error; leaving the flag out runs in this process', () => {

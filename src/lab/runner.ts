@@ -134,9 +134,16 @@ export async function preflight(exp: Experiment): Promise<Map<string, PreparedDa
     }
   } catch (e) {
     for (const d of data.values()) disposePrepared(d);
-    throw e;
+    throw inFile(e, exp.file);
   }
   return data;
+}
+
+/** A config error from building a cell (a layer too large, a bad component) names the experiment file too. */
+function inFile(e: unknown, file: string | null): unknown {
+  if (!(e instanceof ConfigError) || e.file !== undefined || file === null) return e;
+  const problem = e.path && e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message;
+  return new ConfigError(e.path, problem, file, e.line);
 }
 
 /** One batch of the training data (augmented as training batches are) through the trainer; a failure is a ConfigError. */
