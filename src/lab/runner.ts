@@ -390,6 +390,17 @@ async function retake(exp: Experiment, cell: StudyCell, run: RunRecord, data: Pr
   return runOne(exp, cell, run.repeat, data, study.id, index, o, { cell: run.cell ?? undefined, claimed: record, summary: false });
 }
 
+/** Whether some (config, repeat) of the study has no run yet, or one that has not ended. */
+function anyOpen(claims: ReadonlyMap<string, RunRecord>, exp: Experiment): boolean {
+  for (let repeat = 0; repeat < exp.repeats; repeat++) {
+    for (let c = 0; c < exp.cells.length; c++) {
+      const r = claims.get(`${c}/${repeat}`);
+      if (r === undefined || r.status === 'running' || UNFINISHED.includes(r.status)) return true;
+    }
+  }
+  return false;
+}
+
 /** The study's runs of its cells, by "cell/repeat" (one each: claims are unique). */
 function byClaim(runs: readonly RunRecord[]): Map<string, RunRecord> {
   return new Map(runs.filter((r) => r.cell !== null).map((r) => [`${r.cell}/${r.repeat}`, r]));
@@ -455,12 +466,7 @@ export async function runExperiment(exp: Experiment, o: RunOptions): Promise<Exp
       // Every run claimed: wait for those other processes are training. One whose process dies is marked crashed
       // after the grace period and taken over on the next pass.
       const now = await o.store.listRuns({ studyId: study.id });
-      const claimsNow = byClaim(now);
-      const open = [...Array(n).keys()].some((k) => {
-        const r = claimsNow.get(`${k % exp.cells.length}/${Math.floor(k / exp.cells.length)}`);
-        return r === undefined || r.status === 'running' || UNFINISHED.includes(r.status);
-      });
-      if (!open) break;
+      if (!anyOpen(byClaim(now), exp)) break;
       if (pass === 0 && now.some((r) => r.status === 'running')) say(o, `waiting for the runs of study ${study.id} that other processes are training`);
       await new Promise((r) => setTimeout(r, heartbeatSeconds(o) * 1000));
     }
@@ -468,7 +474,7 @@ export async function runExperiment(exp: Experiment, o: RunOptions): Promise<Exp
     const records = [...byClaim(await o.store.listRuns({ studyId: study.id })).values()].sort((a, b) => a.repeat - b.repeat || a.cell! - b.cell!);
     const stored = await o.store.getStudyEpochs(study.id);
     const runs = records.map((record) => mine.get(record.id) ?? { record, epochs: stored.get(record.id) ?? [] });
-    const complete = !interrupted && !o.worker && records.length === n && records.every((r) => r.status !== 'running' && !UNFINISHED.includes(r.status));
+    const complete = !interrupted && !o.worker && !anyOpen(byClaim(records), exp);
     let finalTest: FinalTest | null = null;
     if (complete) {
       if (exp.evaluateTest === 'best') {
