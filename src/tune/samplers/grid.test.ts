@@ -99,3 +99,9 @@ test('check() refuses a float without a step, naming it, and a grid of more than
   assert.throws(() => sampler.suggest(continuous, { number: 0, direction: 'min', trials: [] }), /add a step to 'lr'/);
   assert.throws(() => sampler.suggest(wide(51), { number: 0, direction: 'min', trials: [] }), /more than the 100000/);
 });
+
+test('a grid over an int range of two billion values is refused at once, without listing them (it ran out of memory)', () => {
+  const vast = space({ batchSize: { type: 'int', low: 1, high: 2_000_000_000 }, act: { type: 'choice', values: ['relu', 'tanh'] } });
+  assert.equal(countPoints(vast), 4_000_000_000);
+  assert.throws(() => grid.check!(vast, fail), /batchSize: the grid has 4000000000 points, more than the 100000 a grid may have: give 'batchSize' \(2000000000 values\)/);
+});

@@ -6,7 +6,7 @@
 // When every point is taken, suggest() returns null. A grid needs every float to have a step, and at most
 // MAX_GRID_POINTS points: check() says so before any trial runs (and suggest() throws the same).
 import { Rng } from '../rng.js';
-import { choiceIndex, contains, gridValues, isActive, valueKey, type Param, type Params, type Space } from '../space.js';
+import { choiceIndex, contains, gridSize, gridValues, isActive, valueKey, type Param, type Params, type Space } from '../space.js';
 import type { SamplerDefinition } from './index.js';
 import type { Sampler } from './sampler.js';
 import { samplerSeed } from './random.js';
@@ -40,17 +40,18 @@ export function gridPoints(space: Space): Params[] {
 }
 
 /**
- * The number of points of the grid of `space`, counted without listing them (so a huge grid is cheap to
- * refuse): a parameter that no condition names multiplies the count of the rest, one that a condition names
+ * The number of points of the grid of `space`, counted without listing them or any parameter's values (so a
+ * huge grid is cheap to refuse): a parameter that no condition names multiplies the count of the rest, one that a condition names
  * sums the counts of its branches. Infinity when a float has no step.
  */
 export function countPoints(space: Space): number {
-  const sizes = space.params.map((p) => gridValues(p.dist)?.length ?? Infinity);
+  const sizes = space.params.map((p) => gridSize(p.dist) ?? Infinity);
   const named = new Set(space.params.flatMap((p) => p.when.map((c) => c.param)));
   const count = (i: number, params: Params): number => {
     if (i === space.params.length) return 1;
     const p = space.params[i];
     if (!isActive(p, params)) return count(i + 1, params);
+    // Only choices and bools are named by conditions: their values are listed in the file already.
     if (!named.has(p.name)) return sizes[i] * count(i + 1, params);
     let total = 0;
     for (const v of gridValues(p.dist)!) total += count(i + 1, { ...params, [p.name]: v });
@@ -61,11 +62,11 @@ export function countPoints(space: Space): number {
 
 /** What keeps `space` from being a grid (a float without a step, too many points), with the parameter to name. */
 function gridProblem(space: Space): { param: string; problem: string } | null {
-  const continuous = space.params.find((p) => gridValues(p.dist) === null);
+  const continuous = space.params.find((p) => gridSize(p.dist) === null);
   if (continuous !== undefined) return { param: continuous.name, problem: continuousProblem(continuous) };
   const count = countPoints(space);
   if (count <= MAX_GRID_POINTS) return null;
-  const size = (p: Param): number => gridValues(p.dist)!.length;
+  const size = (p: Param): number => gridSize(p.dist)!;
   const widest = space.params.reduce((a, b) => (size(b) > size(a) ? b : a));
   const exact = count <= Number.MAX_SAFE_INTEGER ? String(count) : `about ${count.toPrecision(3)}`;
   return {
