@@ -145,6 +145,11 @@ declare module './tensor.js' {
     hardtanh(minVal?: Scalar, maxVal?: Scalar): Tensor;
     softmax(dim: number, dtype?: DType | null): Tensor;
     logSoftmax(dim: number, dtype?: DType | null): Tensor;
+    maxPool1d(kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
+    avgPool1d(kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean): Tensor;
+    adaptiveAvgPool1d(outputSize: number | number[]): Tensor;
+    adaptiveMaxPool2d(outputSize: number | number[]): [Tensor, Tensor];
+    amax(dim?: number | number[], keepdim?: boolean): Tensor;
     maxPool2d(kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
     maxPool2dWithIndices(kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): [Tensor, Tensor];
     avgPool2d(kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null): Tensor;
@@ -583,6 +588,21 @@ Tensor.prototype.softmax = function (this: Tensor, ...args: any[]) {
 };
 Tensor.prototype.logSoftmax = function (this: Tensor, ...args: any[]) {
   return (ops.logSoftmax as (...a: any[]) => any)(this, ...args);
+};
+Tensor.prototype.maxPool1d = function (this: Tensor, ...args: any[]) {
+  return (ops.maxPool1d as (...a: any[]) => any)(this, ...args);
+};
+Tensor.prototype.avgPool1d = function (this: Tensor, ...args: any[]) {
+  return (ops.avgPool1d as (...a: any[]) => any)(this, ...args);
+};
+Tensor.prototype.adaptiveAvgPool1d = function (this: Tensor, ...args: any[]) {
+  return (ops.adaptiveAvgPool1d as (...a: any[]) => any)(this, ...args);
+};
+Tensor.prototype.adaptiveMaxPool2d = function (this: Tensor, ...args: any[]) {
+  return (ops.adaptiveMaxPool2d as (...a: any[]) => any)(this, ...args);
+};
+Tensor.prototype.amax = function (this: Tensor, ...args: any[]) {
+  return (ops.amax as (...a: any[]) => any)(this, ...args);
 };
 Tensor.prototype.maxPool2d = function (this: Tensor, ...args: any[]) {
   return (ops.maxPool2d as (...a: any[]) => any)(this, ...args);

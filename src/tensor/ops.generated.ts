@@ -2026,6 +2026,136 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stri
   }
 }
 
+let _aten__conv1d: number | undefined;
+/**
+ * aten::conv1d(Tensor input, Tensor weight, Tensor? bias=None, int[1] stride=[1], int[1] padding=[0], int[1] dilation=[1], int groups=1) -> Tensor
+ */
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number): Tensor {
+  try {
+    const r = call(_aten__conv1d ??= opId('aten::conv1d', '', 'input,weight,bias,stride,padding,dilation,groups'), input.h, weight.h, bias == null ? bias : bias.h, stride, padding, dilation, groups);
+    return new Tensor(r);
+  } catch (e) {
+    throw opError('aten::conv1d', [input, weight, bias, stride, padding, dilation, groups], e);
+  }
+}
+
+let _aten__conv_transpose2d_input: number | undefined;
+/**
+ * aten::conv_transpose2d.input(Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1, int[2] padding=0, int[2] output_padding=0, int groups=1, int[2] dilation=1) -> Tensor
+ */
+export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], groups?: number, dilation?: number | number[]): Tensor {
+  try {
+    const r = call(_aten__conv_transpose2d_input ??= opId('aten::conv_transpose2d', 'input', 'input,weight,bias,stride,padding,output_padding,groups,dilation'), input.h, weight.h, bias == null ? bias : bias.h, stride, padding, outputPadding, groups, dilation);
+    return new Tensor(r);
+  } catch (e) {
+    throw opError('aten::conv_transpose2d.input', [input, weight, bias, stride, padding, outputPadding, groups, dilation], e);
+  }
+}
+
+let _aten__max_pool1d: number | undefined;
+/**
+ * aten::max_pool1d(Tensor self, int[1] kernel_size, int[1] stride=[], int[1] padding=[0], int[1] dilation=[1], bool ceil_mode=False) -> Tensor
+ */
+export function maxPool1d(self: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor {
+  try {
+    const r = call(_aten__max_pool1d ??= opId('aten::max_pool1d', '', 'self,kernel_size,stride,padding,dilation,ceil_mode'), self.h, kernelSize, stride, padding, dilation, ceilMode);
+    return new Tensor(r);
+  } catch (e) {
+    throw opError('aten::max_pool1d', [self, kernelSize, stride, padding, dilation, ceilMode], e);
+  }
+}
+
+let _aten__avg_pool1d: number | undefined;
+/**
+ * aten::avg_pool1d(Tensor self, int[1] kernel_size, int[1] stride=[], int[1] padding=[0], bool ceil_mode=False, bool count_include_pad=True) -> Tensor
+ */
+export function avgPool1d(self: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean): Tensor {
+  try {
+    const r = call(_aten__avg_pool1d ??= opId('aten::avg_pool1d', '', 'self,kernel_size,stride,padding,ceil_mode,count_include_pad'), self.h, kernelSize, stride, padding, ceilMode, countIncludePad);
+    return new Tensor(r);
+  } catch (e) {
+    throw opError('aten::avg_pool1d', [self, kernelSize, stride, padding, ceilMode, countIncludePad], e);
+  }
+}
+
+let _aten__adaptive_avg_pool1d: number | undefined;
+/**
+ * aten::adaptive_avg_pool1d(Tensor self, int[1] output_size) -> Tensor
+ */
+export function adaptiveAvgPool1d(self: Tensor, outputSize: number | number[]): Tensor {
+  try {
+    const r = call(_aten__adaptive_avg_pool1d ??= opId('aten::adaptive_avg_pool1d', '', 'self,output_size'), self.h, outputSize);
+    return new Tensor(r);
+  } catch (e) {
+    throw opError('aten::adaptive_avg_pool1d', [self, outputSize], e);
+  }
+}
+
+let _aten__adaptive_max_pool2d: number | undefined;
+/**
+ * aten::adaptive_max_pool2d(Tensor self, int[2] output_size) -> (Tensor, Tensor)
+ */
+export function adaptiveMaxPool2d(self: Tensor, outputSize: number | number[]): [Tensor, Tensor] {
+  try {
+    const r = call(_aten__adaptive_max_pool2d ??= opId('aten::adaptive_max_pool2d', '', 'self,output_size'), self.h, outputSize);
+    return [new Tensor(r[0]), new Tensor(r[1])];
+  } catch (e) {
+    throw opError('aten::adaptive_max_pool2d', [self, outputSize], e);
+  }
+}
+
+let _aten__amax: number | undefined;
+/**
+ * aten::amax(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor
+ */
+export function amax(self: Tensor, dim?: number | number[], keepdim?: boolean): Tensor {
+  try {
+    const r = call(_aten__amax ??= opId('aten::amax', '', 'self,dim,keepdim'), self.h, dim, keepdim);
+    return new Tensor(r);
+  } catch (e) {
+    throw opError('aten::amax', [self, dim, keepdim], e);
+  }
+}
+
+let _aten__lstm_input: number | undefined;
+/**
+ * aten::lstm.input(Tensor input, Tensor[] hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor, Tensor)
+ */
+export function lstm(input: Tensor, hx: Tensor[], params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor, Tensor] {
+  try {
+    const r = call(_aten__lstm_input ??= opId('aten::lstm', 'input', 'input,hx,params,has_biases,num_layers,dropout,train,bidirectional,batch_first'), input.h, hx.map((t) => t.h), params.map((t) => t.h), hasBiases, numLayers, dropout, train, bidirectional, batchFirst);
+    return [new Tensor(r[0]), new Tensor(r[1]), new Tensor(r[2])];
+  } catch (e) {
+    throw opError('aten::lstm.input', [input, hx, params, hasBiases, numLayers, dropout, train, bidirectional, batchFirst], e);
+  }
+}
+
+let _aten__gru_input: number | undefined;
+/**
+ * aten::gru.input(Tensor input, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor)
+ */
+export function gru(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor] {
+  try {
+    const r = call(_aten__gru_input ??= opId('aten::gru', 'input', 'input,hx,params,has_biases,num_layers,dropout,train,bidirectional,batch_first'), input.h, hx.h, params.map((t) => t.h), hasBiases, numLayers, dropout, train, bidirectional, batchFirst);
+    return [new Tensor(r[0]), new Tensor(r[1])];
+  } catch (e) {
+    throw opError('aten::gru.input', [input, hx, params, hasBiases, numLayers, dropout, train, bidirectional, batchFirst], e);
+  }
+}
+
+let _aten__rnn_tanh_input: number | undefined;
+/**
+ * aten::rnn_tanh.input(Tensor input, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor)
+ */
+export function rnnTanh(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor] {
+  try {
+    const r = call(_aten__rnn_tanh_input ??= opId('aten::rnn_tanh', 'input', 'input,hx,params,has_biases,num_layers,dropout,train,bidirectional,batch_first'), input.h, hx.h, params.map((t) => t.h), hasBiases, numLayers, dropout, train, bidirectional, batchFirst);
+    return [new Tensor(r[0]), new Tensor(r[1])];
+  } catch (e) {
+    throw opError('aten::rnn_tanh.input', [input, hx, params, hasBiases, numLayers, dropout, train, bidirectional, batchFirst], e);
+  }
+}
+
 let _aten__max_pool2d: number | undefined;
 /**
  * aten::max_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> Tensor
