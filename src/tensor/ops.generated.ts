@@ -2156,6 +2156,19 @@ export function rnnTanh(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: 
   }
 }
 
+let _aten__rnn_relu_input: number | undefined;
+/**
+ * aten::rnn_relu.input(Tensor input, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor)
+ */
+export function rnnRelu(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor] {
+  try {
+    const r = call(_aten__rnn_relu_input ??= opId('aten::rnn_relu', 'input', 'input,hx,params,has_biases,num_layers,dropout,train,bidirectional,batch_first'), input.h, hx.h, params.map((t) => t.h), hasBiases, numLayers, dropout, train, bidirectional, batchFirst);
+    return [new Tensor(r[0]), new Tensor(r[1])];
+  } catch (e) {
+    throw opError('aten::rnn_relu.input', [input, hx, params, hasBiases, numLayers, dropout, train, bidirectional, batchFirst], e);
+  }
+}
+
 let _aten__max_pool2d: number | undefined;
 /**
  * aten::max_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> Tensor

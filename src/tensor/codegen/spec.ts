@@ -168,6 +168,7 @@ export const OPS: readonly OpSpec[] = [
   ['lstm', 'aten::lstm.input'],
   ['gru', 'aten::gru.input'],
   ['rnnTanh', 'aten::rnn_tanh.input'],
+  ['rnnRelu', 'aten::rnn_relu.input'],
   ['maxPool2d', 'aten::max_pool2d'],
   ['maxPool2dWithIndices', 'aten::max_pool2d_with_indices'],
   ['avgPool2d', 'aten::avg_pool2d'],
