@@ -10,7 +10,7 @@ import { ConfigError, NnlabError } from '../engine/errors.js';
 import { FileReadError } from '../io/regular-file.js';
 import { noGrad, ops, tensor, tidy } from '../tensor/index.js';
 import { loadModel } from '../train/model-io.js';
-import type { Sequential } from '../nn/model.js';
+import type { Model } from '../nn/model.js';
 import { classProbabilities, outputHead, type OutputHead } from '../nn/outputs.js';
 
 export interface Prediction {
@@ -23,7 +23,7 @@ export interface Prediction {
 }
 
 /** The output head a run saved with its model (older models: read from the model's last layer). */
-export function headOf(model: Sequential, info: Record<string, unknown>): OutputHead {
+export function headOf(model: Model, info: Record<string, unknown>): OutputHead {
   return (info.output as OutputHead | undefined) ?? outputHead(model);
 }
 

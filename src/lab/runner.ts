@@ -15,7 +15,7 @@ import { libtorchInfo } from '../engine/libtorch.js';
 import { getThreads } from '../engine/threads.js';
 import { makeTrainer } from './make-trainer.js';
 import { manualSeed } from '../engine/seed.js';
-import { Sequential, type ModelConfig } from '../nn/model.js';
+import { buildModel, type ModelConfig } from '../nn/model.js';
 import { activation } from '../nn/activations.js';
 import { CLASSES } from './experiment/templates.js';
 import { Augmentation, planAugment, type AugmentConfig } from '../data/augment.js';
@@ -115,7 +115,7 @@ export async function preflight(exp: Experiment): Promise<Map<string, PreparedDa
       const key = dataKey(cell.spec.data, exp.seed);
       if (!data.has(key)) data.set(key, await prepareData(cell.spec.data, exp.seed, 'data'));
       const prepared = data.get(key)!;
-      const model = new Sequential(completeModel(cell.spec, prepared), `${where}: model`);
+      const model = buildModel(completeModel(cell.spec, prepared), `${where}: model`);
       try {
         const trainer = makeTrainer(cell.spec, model, `${where}: training`);
         try {
@@ -224,7 +224,7 @@ export async function runOne(
 ): Promise<RunOutcome> {
   const seed = exp.seed + repeat;
   manualSeed(seed);
-  const model = new Sequential(completeModel(cell.spec, data));
+  const model = buildModel(completeModel(cell.spec, data));
   const trainer = makeTrainer(cell.spec, model, 'training');
   const environment: RunEnvironment = {
     nnlab: nnlabVersion(),
@@ -352,7 +352,7 @@ function studyKey(exp: Experiment): string {
 /** Throws unless the checkpoint's weights and optimizer state fit the model and optimizer the cell's config builds. */
 export function checkpointFits(cell: StudyCell, data: PreparedData): (c: TrainingCheckpoint) => void {
   return (c) => {
-    const model = new Sequential(completeModel(cell.spec, data));
+    const model = buildModel(completeModel(cell.spec, data));
     try {
       const trainer = makeTrainer(cell.spec, model, 'training');
       try {

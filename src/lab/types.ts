@@ -44,7 +44,7 @@ export interface TrainingSpec {
 /** One trainable configuration: everything a run needs. */
 export interface RunSpec {
   data: DataSpec;
-  /** The model as a Sequential config (templates already expanded), inputShape filled in by the runner. */
+  /** The model's config (templates and blocks expanded; a stack or a graph), inputShape filled in by the runner. */
   model: Omit<ModelConfig, 'inputShape'> & { inputShape?: number[] };
   training: TrainingSpec;
   /** Whether this run evaluates on the test set once at its end (the experiment's evaluateTest is 'all'). */

@@ -1,5 +1,5 @@
 // The neural-network library's public surface: models, layers and their building blocks.
-export { Sequential, type ModelConfig } from './model.js';
+export { buildModel, isGraphConfig, Graph, GRAPH_INPUT, Sequential, type Model, type ModelConfig } from './model.js';
 export { formatSummary, summaryRows, type SummaryRow } from './summary.js';
 export { layer, LAYER_TYPES, type LayerType } from './layers/registry.js';
 export { Layer, type LayerConfig, type CallContext, type Shape } from './layers/layer.js';

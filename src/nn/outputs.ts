@@ -12,7 +12,7 @@
 // `preActivation`: the outputs were computed without the last layer's activation (the trainer does that to
 // compute a probability loss from logits), so a 'probabilities' head applies it here.
 import { ops, tidy, type Tensor } from '../tensor/index.js';
-import type { Sequential } from './model.js';
+import type { Model } from './model.js';
 
 export type OutputKind = 'probabilities' | 'logits' | 'scores';
 
@@ -25,17 +25,17 @@ export interface OutputHead {
 }
 
 /** The last layer's activation name when it squashes the class axis (softmax over the last axis, or sigmoid), else null. */
-export function finalActivation(model: Sequential): 'softmax' | 'sigmoid' | null {
-  const last = model.layers[model.layers.length - 1] as { activation?: { getConfig(): Record<string, unknown> } };
-  if (!last.activation) return null;
-  const { name, axis } = last.activation.getConfig() as { name: string; axis?: number };
+export function finalActivation(model: Model): 'softmax' | 'sigmoid' | null {
+  const activation = model.outputLayer.outputActivation;
+  if (!activation) return null;
+  const { name, axis } = activation.getConfig() as { name: string; axis?: number };
   if (name === 'sigmoid') return 'sigmoid';
   if (name === 'softmax' && (axis === undefined || axis === -1 || axis === model.outputShape.length)) return 'softmax';
   return null;
 }
 
 /** The head of a model trained with `loss` (a loss config's name and fromLogits; default: probabilities as the model ends). */
-export function outputHead(model: Sequential, loss?: Record<string, unknown>): OutputHead {
+export function outputHead(model: Model, loss?: Record<string, unknown>): OutputHead {
   const units = model.outputShape[model.outputShape.length - 1];
   const activation = finalActivation(model);
   const kind: OutputKind = loss?.fromLogits === true ? 'logits' : activation !== null ? 'probabilities' : 'scores';

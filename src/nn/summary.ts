@@ -1,26 +1,28 @@
-// A model summary as Keras prints it: layer, output shape, parameter count, and the totals.
+// A model summary as Keras prints it: layer, output shape, parameter count, and the totals; for a graph model,
+// as Keras's functional summary, what each layer is connected to.
 import { fmtShape } from './layers/layer.js';
-import type { Sequential } from './model.js';
+import type { Model } from './model.js';
 
 export interface SummaryRow {
   layer: string;
   type: string;
   outputShape: number[];
   params: number;
+  /** A graph model's layer: the layers (or 'input') its inputs come from. */
+  connectedTo?: string[];
 }
 
-export function summaryRows(model: Sequential): SummaryRow[] {
-  return model.layers.map((l) => {
-    const c = l.countParams();
-    return { layer: l.name, type: l.type, outputShape: [...l.outputShape!], params: c.trainable + c.nonTrainable };
-  });
+export function summaryRows(model: Model): SummaryRow[] {
+  return model.summaryRows();
 }
 
-export function formatSummary(model: Sequential): string {
-  const rows = summaryRows(model).map((r) => [`${r.layer} (${r.type})`, fmtShape(r.outputShape), r.params.toLocaleString('en-US')]);
-  const header = ['Layer (type)', 'Output shape', 'Params'];
+export function formatSummary(model: Model): string {
+  const all = summaryRows(model);
+  const graph = all.some((r) => r.connectedTo !== undefined);
+  const rows = all.map((r) => [`${r.layer} (${r.type})`, fmtShape(r.outputShape), r.params.toLocaleString('en-US'), ...(graph ? [(r.connectedTo ?? []).join(', ')] : [])]);
+  const header = ['Layer (type)', 'Output shape', 'Params', ...(graph ? ['Connected to'] : [])];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('   ');
+  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('   ').trimEnd();
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 3, -3));
   const { trainable, nonTrainable, total } = model.countParams();
   return [

@@ -9,7 +9,7 @@
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { NnlabError } from '../engine/errors.js';
 import { isFloating, ops, tidy, type Tensor } from '../tensor/index.js';
-import { Sequential, type ModelConfig } from '../nn/model.js';
+import { buildModel, type Model, type ModelConfig } from '../nn/model.js';
 import type { Optimizer } from '../optim/index.js';
 
 export const MODEL_FORMAT = 'nnlab.model/1';
@@ -21,7 +21,7 @@ export interface SavedModelInfo {
   [key: string]: unknown;
 }
 
-export function saveModel(dir: string, model: Sequential, info: SavedModelInfo = {}, optimizer?: Optimizer): void {
+export function saveModel(dir: string, model: Model, info: SavedModelInfo = {}, optimizer?: Optimizer): void {
   const optimizerState = optimizer?.stateDict();
   saveCheckpoint(dir, {
     config: { format: MODEL_FORMAT, model: model.getConfig(), ...info },
@@ -31,7 +31,7 @@ export function saveModel(dir: string, model: Sequential, info: SavedModelInfo =
 }
 
 export interface LoadedModel {
-  model: Sequential;
+  model: Model;
   info: SavedModelInfo;
 }
 
@@ -42,7 +42,7 @@ export function loadModel(dir: string): LoadedModel {
     if (format !== MODEL_FORMAT || !config) {
       throw new NnlabError(`${dir}/config.json is not an nnlab model (format ${JSON.stringify(format)}, expected '${MODEL_FORMAT}')`);
     }
-    const model = new Sequential(config, `${dir}/config.json: model`);
+    const model = buildModel(config, `${dir}/config.json: model`);
     try {
       checkWeights(model, checkpoint.tensors, `${dir}/weights.safetensors`);
       model.loadStateDict(checkpoint.tensors, `${dir}/weights.safetensors`);
@@ -63,7 +63,7 @@ export function loadModel(dir: string): LoadedModel {
  * or an infinity is an error naming `source`, the tensor and both dtypes (or the count of bad values). Names and
  * shapes are loadStateDict's to check.
  */
-export function checkWeights(model: Sequential, tensors: Record<string, Tensor>, source: string): void {
+export function checkWeights(model: Model, tensors: Record<string, Tensor>, source: string): void {
   const own = model.stateDict();
   for (const [name, t] of Object.entries(tensors)) {
     const want = own[name]?.dtype;

@@ -23,7 +23,7 @@ import { DataLoader, datasetSize, splitValidation, disposeDataset, type AugmentC
 import { loss as makeLoss, type Loss, type LossConfig } from '../nn/losses.js';
 import { metric as makeMetric, type Metric, type MetricConfig } from '../nn/metrics.js';
 import { checkClassWeight, resolveClassWeight, sampleWeightsFromClassWeight, type ClassWeight, type ClassWeightConfig } from '../nn/class-weight.js';
-import type { Sequential } from '../nn/model.js';
+import type { Model } from '../nn/model.js';
 import type { Layer } from '../nn/layers/layer.js';
 import { classProbabilities, metricInput, outputHead, predictedClasses, type OutputHead } from '../nn/outputs.js';
 import { optimizer as makeOptimizer, type Optimizer, type OptimizerConfig } from '../optim/index.js';
@@ -81,7 +81,7 @@ export interface FitOptions {
    * Seeds the run's randomness: the shuffles, dropout masks and augmentation (each epoch's from (seed, epoch));
    * the same seed and the same starting weights repeat a CPU run exactly. Without a seed, one is drawn from
    * libtorch's generator when fit starts (and recorded in checkpoints). It does not draw the weights: those
-   * were drawn when the model was built; give the model a seed for them (`new Sequential({ ..., seed })`, or
+   * were drawn when the model was built; give the model a seed for them (`buildModel({ ..., seed })`, `new Sequential({ ..., seed })`, or
    * `manualSeed(seed)` before building it), as PyTorch's torch.manual_seed before the model.
    */
   seed?: number;
@@ -135,7 +135,7 @@ export class Trainer {
   readonly device: string;
 
   constructor(
-    readonly model: Sequential,
+    readonly model: Model,
     config: CompileConfig = {},
     private readonly path = 'training',
   ) {
@@ -204,7 +204,7 @@ export class Trainer {
   private async run(train: Dataset, o: ReturnType<Trainer['checkFit']>, resumed: TrainingCheckpoint | null, fromArrays: boolean): Promise<History> {
     if (o.seed !== undefined) manualSeed(o.seed);
     const seed = runSeed(o.seed, resumed, o.epochs);
-    setThreads(o.threads ?? threadsFor(this.model.layers.some((l) => l.type === 'conv2d') ? 'conv' : 'dense'));
+    setThreads(o.threads ?? threadsFor(this.model.workload));
     let owned: Dataset[] = [];
     let trainSet = train;
     let valSet = (o.validationData as Dataset | undefined) ?? null;
@@ -494,7 +494,7 @@ export function toDevice(t: Tensor, device: string): Tensor {
 }
 
 /** A model's outputs for samples x [N, ...] (on the CPU), computed in batches in evaluation mode on the model's device. */
-export function predict(model: Sequential, x: Tensor, batchSize = DEFAULT_BATCH): Tensor {
+export function predict(model: Model, x: Tensor, batchSize = DEFAULT_BATCH): Tensor {
   const n = x.shape[0];
   const device = model.device;
   const inference = model.inferenceWeights();

@@ -6,7 +6,7 @@ import { lstatSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, NnlabError } from '../../engine/errors.js';
 import type { RunSpec } from '../../lab/types.js';
-import type { Sequential } from '../../nn/model.js';
+import type { Model } from '../../nn/model.js';
 import type { Dataset } from '../../data/index.js';
 import type { OutputHead } from '../../nn/outputs.js';
 import { toCsv } from '../../report/csv.js';
@@ -27,7 +27,7 @@ async function engine() {
   return { disposePrepared, prepareData, tidy, loadModel, predict, classProbabilities, headOf };
 }
 
-function rows(e: Awaited<ReturnType<typeof engine>>, model: Sequential, head: OutputHead, data: Dataset): string[][] {
+function rows(e: Awaited<ReturnType<typeof engine>>, model: Model, head: OutputHead, data: Dataset): string[][] {
   return e.tidy(() => {
     const probs = e.classProbabilities(e.predict(model, data.x, 256), head).toNumbers();
     const truth = data.y.toNumbers();

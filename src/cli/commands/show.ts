@@ -11,9 +11,9 @@ async function modelSummary(config: unknown): Promise<string> {
   const model = (config as { model?: { inputShape?: number[]; layers?: unknown[] } } | null)?.model;
   if (!model?.inputShape || !model.layers) return 'model summary: not stored with this run';
   try {
-    const [{ Sequential }, { formatSummary }, { noGrad }] = await Promise.all([import('../../nn/model.js'), import('../../nn/summary.js'), import('../../tensor/index.js')]);
+    const [{ buildModel }, { formatSummary }, { noGrad }] = await Promise.all([import('../../nn/model.js'), import('../../nn/summary.js'), import('../../tensor/index.js')]);
     return noGrad(() => {
-      const built = new Sequential(model as ConstructorParameters<typeof Sequential>[0]);
+      const built = buildModel(model as Parameters<typeof buildModel>[0]);
       try {
         return formatSummary(built);
       } finally {

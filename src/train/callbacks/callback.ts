@@ -5,14 +5,14 @@
 // getState/setState, so that a run resumed from a checkpoint (src/train/run-checkpoint.ts) continues exactly
 // as the uninterrupted run would: fit() saves getState() after every epoch's onEpochEnd and, on resume, calls
 // setState() right after onTrainBegin. Stateless callbacks implement neither.
-import type { Sequential } from '../../nn/model.js';
+import type { Model } from '../../nn/model.js';
 import type { Optimizer } from '../../optim/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import type { EpochLog, History, RunStatus } from '../../record/history.js';
 import type { SavedModelInfo } from '../model-io.js';
 
 export interface TrainContext {
-  readonly model: Sequential;
+  readonly model: Model;
   readonly optimizer: Optimizer;
   readonly epochs: number;
   readonly batchesPerEpoch: number;
