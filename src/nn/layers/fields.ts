@@ -47,7 +47,9 @@ export function readLayer(config: Record<string, unknown>, spec: LayerSpec, path
   }
   const read = readFields({ ...rest }, plain, path, owner);
   for (const [field, s] of Object.entries(plain)) {
-    if (read[field] === null && !('default' in s)) throw new ConfigError(join(path, field), `${owner} needs '${field}'`);
+    // Optional number fields (a padding index, PyTorch's input_size) may be left out: they read as null.
+    const optional = s.type === 'optionalInteger' || s.type === 'optionalNumber';
+    if (read[field] === null && !('default' in s) && !optional) throw new ConfigError(join(path, field), `${owner} needs '${field}'`);
   }
   return { ...out, ...read };
 }

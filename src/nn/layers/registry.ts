@@ -10,6 +10,8 @@ import { MaxPool2d } from './max-pool2d.js';
 import { ActivationLayer } from './activation.js';
 import { Dropout } from './dropout.js';
 import { Flatten } from './flatten.js';
+import { Embedding } from './embedding.js';
+import { Gru, Lstm, SimpleRnn } from './recurrent.js';
 
 const LAYERS = {
   dense: Dense,
@@ -20,6 +22,11 @@ const LAYERS = {
   flatten: Flatten,
   dropout: Dropout,
   activation: ActivationLayer,
+  // Sequences [steps, features]: recurrent layers, and token indices to vectors.
+  lstm: Lstm,
+  gru: Gru,
+  simpleRnn: SimpleRnn,
+  embedding: Embedding,
 } satisfies Record<string, new (config: Record<string, unknown>, path: string) => Layer>;
 
 export type LayerType = keyof typeof LAYERS;
@@ -34,6 +41,7 @@ const ALIASES: Record<string, LayerType> = {
   batchNorm2d: 'batchNorm',
   maxPooling2D: 'maxPool2d',
   averagePooling2D: 'avgPool2d',
+  rnn: 'simpleRnn',
 };
 
 export function layer(config: unknown, path = 'layer'): Layer {
