@@ -3,7 +3,7 @@
 #
 #   bash scripts/setup.sh         libtorch + OpenBLAS (Debian packages), then `npm ci` (builds the addon)
 #   bash scripts/setup.sh --dev   also what the tests need: python3-torch (PyTorch as the numerical oracle), postgresql,
-#                                 python3-optuna, chromium (the dashboard tests)
+#                                 python3-optuna, chromium (the dashboard tests), python3-onnx (checks exported ONNX files)
 #
 # Needs root or sudo for apt-get. Reaches only Debian's package mirror and the npm registry.
 set -euo pipefail
@@ -42,9 +42,9 @@ command -v apt-get >/dev/null || fail "apt-get not found: this script sets up De
 # (with the reference BLAS, training is ~8x slower); fonts-dejavu-core: text in the PNG plots of reports.
 # --dev: python3-torch (the tests' numerical oracle and the benchmarks' peer), python3-optuna (the tuner
 # benchmark's peer), postgresql (the store's tests start their own server from its binaries), chromium (the
-# dashboard's tests drive it with playwright-core).
+# dashboard's tests drive it with playwright-core), python3-onnx (onnx.checker validates the exported ONNX files).
 packages=(libtorch-dev libopenblas0-pthread fonts-dejavu-core)
-[ "$dev" = 1 ] && packages+=(python3-torch python3-optuna postgresql chromium)
+[ "$dev" = 1 ] && packages+=(python3-torch python3-optuna postgresql chromium python3-onnx)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -74,5 +74,9 @@ fi
 
 command -v npm >/dev/null || fail "npm not found: install Node.js 20 with npm"
 say "npm ci (installs the npm packages, builds the native addon against libtorch, compiles TypeScript)"
-npm ci --no-audit --no-fund
+# onnxruntime-node (a dev dependency: the tests run exported ONNX files with it) ships its CPU binaries in the
+# npm package; its install script would only fetch CUDA binaries from outside the npm registry. package.json's
+# allowScripts denies that script; ONNXRUNTIME_NODE_INSTALL=skip tells the script itself, for npm versions that
+# do not read allowScripts.
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 say "done: try \`npx nnlab doctor\`"

@@ -5,6 +5,8 @@
 import { keep, ones, ops, zeros, type Tensor } from '../../tensor/index.js';
 import { Layer, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
+import { float } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 const SPEC = {
   momentum: { type: 'number', default: 0.99, min: 0, max: 1 },
@@ -60,6 +62,17 @@ export class BatchNorm extends Layer {
       this.epsilon,
       false,
     );
+  }
+
+  /** BatchNormalization on the running statistics; ONNX needs scale and bias, so 1s and 0s stand in for absent ones. */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const mean = this.buffers.get('running_mean')!;
+    const n = mean.shape[0];
+    const weight = this.weights.get('weight');
+    const bias = this.weights.get('bias');
+    const scale = weight ? g.weight(weight) : g.constant('scale', new Array<number>(n).fill(1), [n]);
+    const shift = bias ? g.weight(bias) : g.constant('shift', new Array<number>(n).fill(0), [n]);
+    return g.node('BatchNormalization', [x, scale, shift, g.weight(mean), g.weight(this.buffers.get('running_var')!)], { epsilon: float(this.epsilon) });
   }
 
   protected fields() {

@@ -4,6 +4,9 @@ import type { Activation } from '../activations.js';
 import { Layer, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
 import { readWeighted, weightedFields, WEIGHTED_FIELDS, type Weighted } from './weighted.js';
+import { int } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
+import { activationToOnnx } from '../onnx/activations.js';
 
 const SPEC = { units: { type: 'number', integer: true, min: 1 }, ...WEIGHTED_FIELDS } satisfies LayerSpec;
 
@@ -60,6 +63,13 @@ export class Dense extends Layer {
   /** The kernel transposed to [in, out], contiguous: the layout the BLAS multiplies fastest at small batches. */
   inferenceWeight(): Tensor {
     return tidy(() => ops.contiguous(ops.transpose(this.weights.get('weight')!, 0, 1)));
+  }
+
+  /** Gemm with the weight as PyTorch stores it ([units, in], transposed by the op), then the activation. */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const bias = this.weights.get('bias');
+    const inputs = [x, g.weight(this.weights.get('weight')!), ...(bias ? [g.weight(bias)] : [])];
+    return activationToOnnx(g, this.w.activation, g.node('Gemm', inputs, { transB: int(1) }));
   }
 
   protected fields() {

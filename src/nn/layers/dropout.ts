@@ -2,6 +2,7 @@
 import { ops, type Tensor } from '../../tensor/index.js';
 import { Layer, type CallContext, type Shape } from './layer.js';
 import { readLayer } from './fields.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 /** Inverted dropout: zeroes a fraction `rate` in training and scales the rest by 1/(1 − rate). */
 export class Dropout extends Layer {
@@ -16,6 +17,10 @@ export class Dropout extends Layer {
   }
   call(x: Tensor, ctx: CallContext): Tensor {
     return ctx.training && this.rate > 0 ? ops.dropout(x, this.rate, true) : x;
+  }
+  /** The identity: an exported model only infers. */
+  override toOnnx(_g: OnnxGraph, x: string): string {
+    return x;
   }
   protected fields() {
     return { rate: this.rate };

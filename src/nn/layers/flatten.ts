@@ -2,6 +2,8 @@
 import { ops, type Tensor } from '../../tensor/index.js';
 import { Layer, type Shape } from './layer.js';
 import { readLayer } from './fields.js';
+import { int } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 /** [N, ...] -> [N, prod(...)]. */
 export class Flatten extends Layer {
@@ -15,6 +17,9 @@ export class Flatten extends Layer {
   }
   call(x: Tensor): Tensor {
     return ops.flatten(x, 1);
+  }
+  override toOnnx(g: OnnxGraph, x: string): string {
+    return g.node('Flatten', [x], { axis: int(1) });
   }
   protected fields() {
     return {};

@@ -5,6 +5,7 @@
 import { ShapeError } from '../../engine/errors.js';
 import { ops, type Tensor } from '../../tensor/index.js';
 import type { Regularizer } from '../regularizers.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 export type Shape = readonly number[];
 
@@ -70,6 +71,12 @@ export abstract class Layer {
   protected createWeights(_inputShape: Shape): void {}
   /** The forward computation on a batch [N, ...inputShape]. */
   abstract call(x: Tensor, ctx: CallContext): Tensor;
+  /**
+   * Writes the layer into an ONNX graph as it computes at inference (dropout the identity, batch norm with its
+   * running statistics): adds its weights and nodes on the input value `x` and returns the name of its output.
+   * A layer without it cannot be exported (the exporter names it). See src/nn/onnx/.
+   */
+  toOnnx?(g: OnnxGraph, x: string): string;
   /** The layer's config without its name; the model adds the name. */
   protected abstract fields(): Record<string, unknown>;
 

@@ -3,6 +3,7 @@
 import { ConfigError } from '../../engine/errors.js';
 import { Layer, pair, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
+import { ints, type OnnxAttribute } from '../../io/onnx.js';
 
 const SPEC = {
   poolSize: { type: 'size', default: 2 },
@@ -38,6 +39,12 @@ export abstract class Pool2d extends Layer {
       throw this.shapeError(input, `is smaller than the ${this.poolSize.join('x')} pool`);
     }
     return [c, out(h, 0), out(w, 1)];
+  }
+
+  /** The window, strides and padding as ONNX's pooling operators take them (pads: [top, left, bottom, right]). */
+  protected onnxAttributes(): Record<string, OnnxAttribute> {
+    const [ph, pw] = this.padding;
+    return { kernel_shape: ints(this.poolSize), strides: ints(this.strides), pads: ints([ph, pw, ph, pw]) };
   }
 
   protected fields() {
