@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveTensors, tensor, zeros } from '../tensor/index.js';
-import { classCounts, classCountsByName, classIndex, DatasetError, disposeDataset, flattenFeatures, makeDataset, subset } from './dataset.js';
+import { classCounts, classCountsByName, classIndex, DatasetError, disposeDataset, flattenFeatures, imagesAsSequences, makeDataset, sequenceFeatures, subset } from './dataset.js';
 
 const labels = (v: number[]) => tensor(Float64Array.from(v), [v.length], 'int64');
 
@@ -28,6 +28,28 @@ test('class counts, subsets (one gather) and flattened views', () => {
   assert.deepEqual(f.x.toNumbers(), [0, 1, 2, 3, 4, 5, 6, 7], 'a view that outlives the source handle');
   disposeDataset(f);
   disposeDataset(s);
+  assert.equal(liveTensors().tensors, base);
+});
+
+test('images read as sequences of rows: [N, C, H, W] -> [N, H, W·C], channels side by side per pixel', () => {
+  const base = liveTensors().tensors;
+  // Two 1×2×3 grey images: row r of image n is step r, its 3 pixels the features.
+  const grey = makeDataset({ name: 'g', x: tensor(Float32Array.from({ length: 12 }, (_, i) => i), [2, 1, 2, 3]), y: labels([0, 1]), classes: ['a', 'b'] });
+  const seq = sequenceFeatures(grey);
+  assert.deepEqual(seq.x.shape, [2, 2, 3]);
+  assert.deepEqual(seq.x.toNumbers(), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 'the same values, row after row');
+  disposeDataset(grey);
+  assert.deepEqual(seq.y.toNumbers(), [0, 1], 'outlives the source');
+  disposeDataset(seq);
+  // One 2×2×2 colour image (channel planes [0..3] and [10..13]): step = row, features = r,g of each pixel.
+  const colour = tensor([0, 1, 2, 3, 10, 11, 12, 13], [1, 2, 2, 2]);
+  const rows = imagesAsSequences(colour);
+  assert.deepEqual(rows.shape, [1, 2, 4]);
+  assert.deepEqual(rows.toNumbers(), [0, 10, 1, 11, 2, 12, 3, 13]);
+  for (const t of [colour, rows]) t.dispose();
+  const flat = zeros([2, 6]);
+  assert.throws(() => imagesAsSequences(flat), (e: unknown) => e instanceof DatasetError && /needs images \[N, C, H, W\], got \[2, 6\]/.test((e as Error).message));
+  flat.dispose();
   assert.equal(liveTensors().tensors, base);
 });
 

@@ -71,6 +71,22 @@ export function flattenFeatures(ds: Dataset): Dataset {
   return { name: ds.name, x: ops.flatten(ds.x, 1, -1), y: ops.detach(ds.y), classes: ds.classes };
 }
 
+/**
+ * Images N×C×H×W read as sequences of their rows, N×H×(W·C): H steps of W·C features each, every pixel's channels
+ * side by side (channels last, as Keras users reshape them). MNIST's 1×28×28 becomes 28 steps of 28 features,
+ * the sequential-MNIST exercise. A view where the channels are one; otherwise a copy.
+ */
+export function imagesAsSequences(x: Tensor): Tensor {
+  if (x.rank !== 4) throw new DatasetError(`reading samples as sequences of rows needs images [N, C, H, W], got [${x.shape.join(', ')}]`);
+  const [n, c, h, w] = x.shape;
+  return tidy(() => ops.permute(x, [0, 2, 3, 1]).reshape([n, h, w * c]));
+}
+
+/** The same samples as sequences of image rows (imagesAsSequences); disposing either dataset leaves the other intact. */
+export function sequenceFeatures(ds: Dataset): Dataset {
+  return { name: ds.name, x: imagesAsSequences(ds.x), y: ops.detach(ds.y), classes: ds.classes };
+}
+
 /** A new Dataset object whose tensors are views of `ds`'s: no copy, and disposing either leaves the other intact. */
 export function aliasDataset(ds: Dataset, name = ds.name): Dataset {
   return { name, x: ops.detach(ds.x), y: ops.detach(ds.y), classes: ds.classes };

@@ -4,12 +4,19 @@
 // validation split to the last class alone, and says so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { DataLoader } from '../data/index.js';
+import { ConfigError } from '../engine/errors.js';
+import { packageRoot } from '../engine/native.js';
 import { liveTensors, tidy } from '../tensor/index.js';
+import { openStore } from '../store/index.js';
 import { disposePrepared, prepareData } from './data-prep.js';
+import { parseExperiment } from './experiment/index.js';
+import { predictImages } from './predict.js';
+import { runExperiment } from './runner.js';
 import type { DataSpec } from './types.js';
 
 async function folder(): Promise<string> {
@@ -104,4 +111,59 @@ test('image folders: the file of every validation and test sample, through task,
     disposePrepared(data);
   }
   assert.equal(liveTensors().tensors, base);
+});
+
+test('data.view: sequence reads MNIST as 28 rows of 28 pixels: the same pixels as the image view, prepared apart from it', async () => {
+  const base = liveTensors().tensors;
+  const mnist = (view: DataSpec['view']): DataSpec => ({ ...spec('', { count: 10, take: 'random', stratify: true }), dataset: 'mnist', subset: { perClass: 4 }, view });
+  const image = await prepareData(mnist('image'), 1);
+  const rows = await prepareData(mnist('sequence'), 1);
+  try {
+    assert.deepEqual(image.inputShape, [1, 28, 28]);
+    assert.deepEqual(rows.inputShape, [28, 28]);
+    assert.deepEqual(rows.sampleShape, [1, 28, 28], 'a new image is still decoded as the images were');
+    assert.deepEqual(rows.train.x.shape, [30, 28, 28]);
+    assert.deepEqual(rows.test.sampleShape, [28, 28]);
+    assert.deepEqual(tidy(() => rows.train.x.flatten().toNumbers()), tidy(() => image.train.x.flatten().toNumbers()), 'the same pixels, row after row');
+    assert.notEqual(rows.key, image.key, 'prepared separately');
+    assert.ok(!('view' in JSON.parse(image.key)), "the image view's key (and fingerprint) is the one it had before views");
+  } finally {
+    disposePrepared(image);
+    disposePrepared(rows);
+  }
+  assert.equal(liveTensors().tensors, base);
+});
+
+test('examples/sequential-mnist-lstm.yaml (on a tiny subset, one epoch) trains an lstm over the rows, shows its summary, and its model predicts images', async () => {
+  const file = path.join(packageRoot, 'examples', 'sequential-mnist-lstm.yaml');
+  const text = readFileSync(file, 'utf8').replace('perClass: 2000', 'perClass: 10').replace('epochs: 3', 'epochs: 1').replace('evaluateTest: true', 'evaluateTest: false');
+  const experiment = parseExperiment(text, file);
+  assert.equal(experiment.cells[0].spec.data.view, 'sequence');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nnlab-seq-'));
+  const store = await openStore(path.join(dir, 'runs.db'));
+  const base = liveTensors().tensors;
+  const out: string[] = [];
+  const stream = new Writable({ write: (c, _e, done) => void (out.push(String(c)), done()) }) as NodeJS.WritableStream;
+  const outcome = await runExperiment(experiment, { store, artifactsDir: path.join(dir, 'runs'), stream, bar: false });
+  assert.equal(liveTensors().tensors, base);
+  const run = outcome.runs[0].record;
+  assert.equal(run.status, 'completed', run.message ?? '');
+  assert.ok(Number.isFinite(run.metrics.val?.accuracy));
+  assert.match(out.join(''), /Input shape: \[28, 28\][\s\S]*lstm_1 \(lstm\)\s+\[128\]\s+80,896[\s\S]*dense_1 \(dense\)\s+\[10\]\s+1,290/);
+  await store.close();
+  // A digit saved as a PNG is read as its rows too: without the view the model would refuse [1, 28, 28].
+  const { default: sharp } = await import('sharp');
+  const png = path.join(dir, 'digit.png');
+  await sharp(Buffer.alloc(28 * 28, 0).fill(255, 28 * 10, 28 * 18), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(png);
+  const [p] = await predictImages(path.join(dir, 'runs', `run-${run.id}`), [png]);
+  assert.equal(Object.keys(p.probabilities).length, 10);
+  assert.ok(Math.abs(Object.values(p.probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-4);
+});
+
+test('data.view: sequence and flatten: true together are one error at data.view', () => {
+  const text = `data: { dataset: mnist, view: sequence, flatten: true }
+model: { layers: [ { type: lstm, units: 4 }, { type: dense, units: classes, activation: softmax } ] }
+`;
+  assert.throws(() => parseExperiment(text, 'seq.yaml'), (e: Error) => e instanceof ConfigError && /^seq\.yaml:1: data\.view: a sequence of rows cannot also be flattened/.test(e.message));
+  assert.throws(() => parseExperiment(text.replace('view: sequence', 'view: rows').replace(', flatten: true', ''), 'seq.yaml'), /seq\.yaml:1: data\.view/);
 });

@@ -1,6 +1,7 @@
 // From a data spec to the tensors a run trains on: load the dataset, apply the task, take the subset, split
 // validation off the training data (seeded), fit the preprocessing on the training split only and apply it
-// everywhere, apply the augmentation's fixed steps (resize, normalize) to every split, flatten for dense models.
+// everywhere, apply the augmentation's fixed steps (resize, normalize) to every split, flatten for dense models
+// or read images as sequences of rows for recurrent ones (view: sequence).
 // The test set stays sealed. Prepared data is shared by every run of a
 // study with the same data spec (PreparedData.key), and freed by the runner at the end.
 import { createHash } from 'node:crypto';
@@ -9,6 +10,7 @@ import {
   applyTaskToTest,
   disposeDataset,
   flattenFeatures,
+  sequenceFeatures,
   loadBuiltin,
   loadFashionMnistIdx,
   loadImageFolderTrainTest,
@@ -49,7 +51,9 @@ export interface PreparedData {
 /** What identifies prepared data: runs whose specs differ only in shuffling or random augmentation share it. */
 export function dataKey(spec: DataSpec, seed: number): string {
   const plan = planAugment(spec.augment as AugmentConfig | null);
-  return JSON.stringify({ ...spec, augment: { fixed: plan.fixed, evalSize: plan.evalSize }, shuffle: null, seed });
+  // The default view is left out, so images keep the key (and fingerprint) they had before views existed.
+  const { view, ...rest } = spec;
+  return JSON.stringify({ ...rest, ...(view === 'sequence' ? { view } : {}), augment: { fixed: plan.fixed, evalSize: plan.evalSize }, shuffle: null, seed });
 }
 
 const CHUNK = 256;
@@ -130,8 +134,15 @@ export async function prepareData(spec: DataSpec, seed: number, path = 'data'): 
       ownedTests.push(te);
       te = te.map((t) => flattenFeatures(t));
     }
+    if (spec.view === 'sequence') {
+      owned.push(tr, val);
+      tr = sequenceFeatures(tr);
+      val = sequenceFeatures(val);
+      ownedTests.push(te);
+      te = te.map((t) => sequenceFeatures(t));
+    }
     // The shape the model takes is what evaluation feeds it: after the fixed steps and a random crop's resize
-    // (training batches leave the augmentation at that size too), flattened where asked.
+    // (training batches leave the augmentation at that size too), flattened or read as rows where asked.
     const inputShape = val.x.shape.slice(1);
     const info = tasked.info as { positiveRate?: number };
     const fingerprint = createHash('sha256')

@@ -1,9 +1,9 @@
 // Predicting images with a saved model: each file is decoded and prepared as the training images were
-// (size, colour, the stored preprocessing, flattening), and the model's class probabilities are returned.
+// (size, colour, the stored preprocessing, flattening or rows as a sequence), and the model's class probabilities are returned.
 // The folder is a run's model or one that modelCheckpoint wrote during a run (both carry the classes,
 // preprocessing and image shape). Weights are checked as they load (model-io.ts); an output that is not a
 // finite number is an error naming the file, never a prediction.
-import { Preprocessor, type PreprocessState } from '../data/index.js';
+import { imagesAsSequences, Preprocessor, type PreprocessState } from '../data/index.js';
 import { decodeImage, type DecodedImage } from '../data/decode-image.js';
 import { applyFixed, type AugmentStep } from '../data/augment.js';
 import { ConfigError, NnlabError } from '../engine/errors.js';
@@ -32,6 +32,8 @@ interface ModelInfo {
   preprocess?: PreprocessState;
   sampleShape?: number[];
   flatten?: boolean;
+  /** 'sequence': the model reads each image as a sequence of its rows. */
+  view?: 'image' | 'sequence';
   output?: OutputHead;
   /** Steps applied after preprocessing (the augmentation's fixed ones). */
   transforms?: AugmentStep[];
@@ -40,7 +42,7 @@ interface ModelInfo {
 export async function predictImages(modelDir: string, files: string[]): Promise<Prediction[]> {
   const { model, info } = loadModel(modelDir);
   try {
-    const { classes, preprocess, sampleShape, flatten, transforms } = info as ModelInfo;
+    const { classes, preprocess, sampleShape, flatten, view, transforms } = info as ModelInfo;
     if (!classes || !preprocess || !sampleShape || sampleShape.length !== 3) {
       throw new NnlabError(
         `${modelDir}: this model was not trained on images by \`nnlab run\` (its config.json has no classes, preprocessing or image shape); give a run's model (--run) or a modelCheckpoint folder of a run`,
@@ -69,6 +71,7 @@ export async function predictImages(modelDir: string, files: string[]): Promise<
         let input = Preprocessor.fromState(preprocess).apply(x);
         if (transforms && transforms.length > 0) input = applyFixed(input, transforms);
         if (flatten) input = ops.flatten(input, 1);
+        if (view === 'sequence') input = imagesAsSequences(input);
         return classProbabilities(model.forward(input, { training: false }), head).toNumbers();
       }),
     );

@@ -274,7 +274,7 @@ export async function runOne(
       classWeight: cell.spec.training.classWeight ?? undefined,
       augment: planAugment(cell.spec.data.augment as AugmentConfig | null).random ?? undefined,
       // What predict needs beside the weights, for models that callbacks (modelCheckpoint) save during the run.
-      modelInfo: { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, transforms: data.transforms },
+      modelInfo: { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, view: cell.spec.data.view, transforms: data.transforms },
       seed,
       signal: o.signal,
       checkpoint: { dir: checkpoints },
@@ -303,7 +303,7 @@ export async function runOne(
       if (cell.spec.evaluateTest) metrics.test = data.test.finalEvaluation((t) => trainer.evaluate(t, { batchSize: cell.spec.training.batchSize }));
     }
     const dir = path.join(o.artifactsDir, `run-${record.id}`);
-    saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, transforms: data.transforms, output: trainer.head, label: cell.label, values: cell.values, summary: formatSummary(model) });
+    saveModel(dir, model, { classes: [...data.classes], preprocess: data.preprocess, sampleShape: data.sampleShape, flatten: cell.spec.data.flatten, view: cell.spec.data.view, transforms: data.transforms, output: trainer.head, label: cell.label, values: cell.values, summary: formatSummary(model) });
     await o.store.addArtifact({ runId: record.id, studyId, kind: 'weights', path: dir, sha256: hashArtifact(dir) });
     const done = await finish(o.store, record.id, { status: history.status, message: history.message, wallTimeS: (performance.now() - started) / 1000 + (extras.resume?.record.wallTimeS ?? 0), metrics });
     // Checkpoints are for resuming: an interrupted run keeps them, any other end has no use for them.

@@ -25,6 +25,8 @@ export interface DataSpec {
   shuffle: boolean;
   /** Flatten images for dense models (set by the model template). */
   flatten: boolean;
+  /** 'sequence': images [C, H, W] read as sequences of rows [H, W·C], for recurrent layers; 'image' (or left out): as loaded. */
+  view?: 'image' | 'sequence';
 }
 
 export interface TrainingSpec {

@@ -18,6 +18,7 @@
 //     augment: [flip, { name: rotate, degrees: 10 }]   # default none; or { steps: [...], seed }
 //     shuffle: true                   # default true (every epoch)
 //     flatten: false                  # default false (the templates flatten inside the model)
+//     view: image                     # default image; sequence: each image as its rows [H, W·C], for lstm/gru layers
 //   model:                            # a template...
 //     template: mlp                   # flatten, dense per entry of units, dense output (one unit per class)
 //     units: [128]

@@ -116,7 +116,14 @@ function dataSpecOf(d: Raw, loc: Locator, baseDir: string): DataSpec {
     augment: augmentOf(d.augment, loc),
     shuffle: (d.shuffle as boolean | undefined) ?? true,
     flatten: (d.flatten as boolean | undefined) ?? false,
+    view: viewOf(d, loc),
   };
+}
+
+function viewOf(d: Raw, loc: Locator): DataSpec['view'] {
+  const view = (d.view as DataSpec['view'] | undefined) ?? 'image';
+  if (view === 'sequence' && d.flatten === true) throw loc.error(['data', 'view'], 'a sequence of rows cannot also be flattened: leave out flatten: true, or the view');
+  return view;
 }
 
 function preprocessOf(p: unknown, loc: Locator): DataSpec['preprocess'] {

@@ -217,6 +217,11 @@ const DATA: Schema = {
     },
     shuffle: bool('Shuffle the training data every epoch (default true).'),
     flatten: bool('Flatten the samples to vectors before the model (default false; the templates flatten inside the model).'),
+    view: {
+      enum: ['image', 'sequence'],
+      description:
+        "How the model sees each image: 'image' (default) as [channels, height, width]; 'sequence' as a sequence of its rows, [height, width·channels] (MNIST: 28 steps of 28 features), for recurrent layers.",
+    },
   },
 };
 
