@@ -27,7 +27,7 @@ test("the schema's name lists come from the registries", () => {
 
 const SEEDS = path.join(packageRoot, 'examples', 'seeds');
 const EXAMPLES = [
-  ...['mnist-mlp.yaml', 'fashion-activations.yaml'].map((f) => path.join(packageRoot, 'examples', f)),
+  ...['mnist-mlp.yaml', 'fashion-activations.yaml', 'sequential-mnist-lstm.yaml'].map((f) => path.join(packageRoot, 'examples', f)),
   ...readdirSync(SEEDS).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(SEEDS, f)),
 ];
 
