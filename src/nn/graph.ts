@@ -82,6 +82,29 @@ export function orderGraph(nodes: readonly Node[], output: string, path: string)
   return order;
 }
 
+/**
+ * A graph config's layers (made, not built: no weights yet), named, connected and ordered so each comes after its
+ * inputs, with the output layer: every connection problem is a ConfigError here, before anything is allocated.
+ */
+export function graphConnections(config: Pick<ModelConfig, 'layers' | 'outputs'>, path = 'model'): { order: Node[]; output: Layer } {
+  const made: { layer: Layer; config: LayerConfig; at: string }[] = [];
+  try {
+    for (const [i, c] of config.layers.entries()) {
+      const { inputs: _inputs, ...own } = c;
+      made.push({ layer: layer(own, `${path}.layers[${i}]`), config: c, at: `${path}.layers[${i}]` });
+    }
+    nameLayers(made.map((m) => m.layer), path, [GRAPH_INPUT]);
+    const nodes = made.map((m, i) => ({ layer: m.layer, at: m.at, inputs: inputsOf(m.config, i === 0 ? GRAPH_INPUT : made[i - 1].layer.name, m.at) }));
+    const output = config.outputs ?? made[made.length - 1].layer.name;
+    if (typeof output !== 'string') throw new ConfigError(`${path}.outputs`, `expected the name of the output layer, got ${JSON.stringify(output)}`);
+    const order = orderGraph(nodes, output, path);
+    return { order, output: order.find((n) => n.layer.name === output)!.layer };
+  } catch (e) {
+    for (const m of made) m.layer.dispose();
+    throw e;
+  }
+}
+
 export class Graph extends LayerModel {
   readonly layers: Layer[];
   readonly inputShape: Shape;
@@ -94,26 +117,17 @@ export class Graph extends LayerModel {
     super();
     checkModelConfig(config, path);
     this.inputShape = config.inputShape;
-    const made: { layer: Layer; config: LayerConfig; at: string }[] = [];
+    const { order, output } = graphConnections(config, path);
     try {
-      for (const [i, c] of config.layers.entries()) {
-        const { inputs: _inputs, ...own } = c;
-        made.push({ layer: layer(own, `${path}.layers[${i}]`), config: c, at: `${path}.layers[${i}]` });
-      }
-      nameLayers(made.map((m) => m.layer), path, [GRAPH_INPUT]);
-      const nodes = made.map((m, i) => ({ layer: m.layer, at: m.at, inputs: inputsOf(m.config, i === 0 ? GRAPH_INPUT : made[i - 1].layer.name, m.at) }));
-      const output = config.outputs ?? made[made.length - 1].layer.name;
-      if (typeof output !== 'string') throw new ConfigError(`${path}.outputs`, `expected the name of the output layer, got ${JSON.stringify(output)}`);
-      const order = orderGraph(nodes, output, path);
       this.layers = order.map((n) => n.layer);
       this.inputs = new Map(order.map((n) => [n.layer, n.inputs]));
-      this.outputLayer = order.find((n) => n.layer.name === output)!.layer;
+      this.outputLayer = output;
       const shapes = new Map<string, Shape>([[GRAPH_INPUT, this.inputShape]]);
       const memory = new WeightMemory();
       for (const n of order) shapes.set(n.layer.name, this.buildLayer(n.layer, n.inputs.map((name) => shapes.get(name)!), memory, n.at, path));
-      this.outputShape = shapes.get(output)!;
+      this.outputShape = shapes.get(output.name)!;
     } catch (e) {
-      for (const m of made) m.layer.dispose();
+      for (const n of order) n.layer.dispose();
       throw e;
     }
   }

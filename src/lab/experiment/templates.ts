@@ -20,6 +20,7 @@
 //        then flatten; before each dense layer of the head dropout(rate) when dropout > 0; per entry u of
 //        `dense`: dense(u, activation, kernelInitializer); then dense('classes', outputActivation, kernelInitializer).
 import type { LayerConfig } from '../../nn/layers/layer.js';
+import { expandBlocks, usesBlocks, type BlockDef } from './blocks.js';
 
 /** The `units` of an output layer sized by the runner: one unit per class. */
 export const CLASSES = 'classes';
@@ -55,7 +56,15 @@ export interface CnnTemplate {
   outputActivation?: Component;
 }
 
-export type ModelSection = MlpTemplate | CnnTemplate | { layers: LayerConfig[] };
+/** A layer list: a stack, or a graph when layers name their `inputs` (see blocks.ts for `blocks`). */
+export interface LayerList {
+  layers: LayerConfig[];
+  /** A graph's output layer (or block use), by name; default the last. */
+  outputs?: string;
+  blocks?: Record<string, BlockDef>;
+}
+
+export type ModelSection = MlpTemplate | CnnTemplate | LayerList;
 
 /** The defaults of both templates, as Keras users expect them. */
 export const TEMPLATE_DEFAULTS = {
@@ -123,8 +132,8 @@ function expandCnn(m: CnnTemplate): LayerConfig[] {
   return layers;
 }
 
-/** The layer configs of a model section (a template, or a layer list copied as written). */
+/** The layer configs of a model section (a template, or a layer list copied as written, its blocks expanded). */
 export function expandModel(model: ModelSection): LayerConfig[] {
-  if ('layers' in model) return structuredClone(model.layers);
+  if ('layers' in model) return usesBlocks(model.layers) ? expandBlocks(model.layers, model.blocks, model.outputs).layers : structuredClone(model.layers);
   return structuredClone(model.template === 'cnn' ? expandCnn(model) : expandMlp(model));
 }
