@@ -18,7 +18,9 @@ const cases: { config: ActivationConfig; torch: string }[] = [
   { config: { name: 'leaky_relu', alpha: 0.01 }, torch: 'F.leaky_relu(x, 0.01)' },
   { config: 'gelu', torch: 'F.gelu(x)' },
   { config: { name: 'gelu', approximate: true }, torch: "F.gelu(x, approximate='tanh')" },
+  { config: 'silu', torch: 'F.silu(x)' },
   { config: 'softmax', torch: 'F.softmax(x, -1)' },
+  { config: { name: 'softmax', dim: 1 }, torch: 'F.softmax(x, 1)' },
   { config: { name: 'softmax', axis: 0 }, torch: 'F.softmax(x, 0)' },
 ];
 

@@ -20,8 +20,10 @@ const SPECS = {
   leakyRelu: { alpha: { type: 'number', default: 0.3, aliases: ['negativeSlope'] } },
   /** Exact GELU (x·Φ(x)) by default, as Keras and PyTorch; `approximate: true` uses the tanh form. */
   gelu: { approximate: { type: 'boolean', default: false } },
-  /** Softmax over `axis` (default the last one). */
-  softmax: { axis: { type: 'number', default: -1, integer: true } },
+  /** x·sigmoid(x) (Keras's silu, also called swish; PyTorch's SiLU). */
+  silu: {},
+  /** Softmax over `axis` of the batch (default the last one); PyTorch's Softmax calls it `dim`. */
+  softmax: { axis: { type: 'number', default: -1, integer: true, aliases: ['dim'] } },
 } satisfies Record<string, Record<string, ParamSpec>>;
 
 export type ActivationName = keyof typeof SPECS;
@@ -49,6 +51,7 @@ const FNS: Record<ActivationName, Fn> = {
   elu: (x, p) => ops.elu(x, p.alpha as number),
   leakyRelu: (x, p) => ops.leakyRelu(x, p.alpha as number),
   gelu: (x, p) => ops.gelu(x, p.approximate ? 'tanh' : 'none'),
+  silu: (x) => ops.silu(x),
   softmax: (x, p) => ops.softmax(x, p.axis as number),
 };
 

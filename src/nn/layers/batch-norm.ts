@@ -10,7 +10,7 @@ import type { OnnxGraph } from '../onnx/graph.js';
 
 const SPEC = {
   momentum: { type: 'number', default: 0.99, min: 0, max: 1 },
-  epsilon: { type: 'number', default: 1e-3, min: 0, exclusiveMin: true },
+  epsilon: { type: 'number', default: 1e-3, min: 0, exclusiveMin: true, aliases: ['eps'] },
   center: { type: 'boolean', default: true },
   scale: { type: 'boolean', default: true },
 } satisfies LayerSpec;

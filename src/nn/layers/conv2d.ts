@@ -1,18 +1,21 @@
 // 2-D convolution over [channels, height, width] inputs; weight [filters, channels, kh, kw] as in PyTorch.
 // padding: 'valid' (none), 'same' (output = ceil(input / stride), split as Keras does: the extra row/column
-// of an even kernel goes bottom/right), or explicit pixels (n or [h, w]).
+// of an even kernel goes bottom/right), or explicit pixels (n or [h, w]). groups: grouped convolution (PyTorch's
+// and Keras's groups; groups = channels is depthwise), weight [filters, channels / groups, kh, kw].
 import { keep, ops, type Tensor } from '../../tensor/index.js';
 import { ConfigError } from '../../engine/errors.js';
 import type { Activation } from '../activations.js';
 import { Layer, pair, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
 import { readWeighted, weightedFields, WEIGHTED_FIELDS, type Weighted } from './weighted.js';
+import { checkGroups } from './conv-geometry.js';
 
 const SPEC = {
-  filters: { type: 'number', integer: true, min: 1 },
+  filters: { type: 'number', integer: true, min: 1, aliases: ['outChannels'] },
   kernelSize: { type: 'size' },
-  strides: { type: 'size', default: 1 },
+  strides: { type: 'size', default: 1, aliases: ['stride'] },
   padding: { type: 'component', default: 'valid' },
+  groups: { type: 'number', integer: true, min: 1, default: 1 },
   ...WEIGHTED_FIELDS,
 } satisfies LayerSpec;
 
@@ -42,6 +45,7 @@ export class Conv2d extends Layer {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
+  readonly groups: number;
   private readonly w: Weighted;
   /** [top, bottom, left, right], known once built. */
   private pads: [number, number, number, number] = [0, 0, 0, 0];
@@ -53,6 +57,8 @@ export class Conv2d extends Layer {
     this.kernelSize = pair(f.kernelSize as number);
     this.strides = pair(f.strides as number);
     this.padding = readPadding(f.padding, `${path}.padding`);
+    this.groups = f.groups as number;
+    checkGroups(this.groups, this.filters, path);
     this.w = readWeighted(f, path);
     if (this.w.kernelRegularizer) this.regularizers.set('weight', this.w.kernelRegularizer);
   }
@@ -65,7 +71,8 @@ export class Conv2d extends Layer {
     if (input.length !== 3) {
       throw this.shapeError(input, 'does not fit: conv2d expects [channels, height, width]');
     }
-    const [, h, w] = input;
+    const [c, h, w] = input;
+    if (c % this.groups !== 0) throw this.shapeError(input, `does not fit: its ${c} channels are not divisible by groups ${this.groups}`);
     const [kh, kw] = this.kernelSize;
     const [sh, sw] = this.strides;
     const [top, bottom] = padsFor(this.padding, 0, h, kh, sh);
@@ -78,13 +85,13 @@ export class Conv2d extends Layer {
   }
 
   override weightShapes(input: Shape): Shape[] {
-    const weight = [this.filters, input[0], ...this.kernelSize];
+    const weight = [this.filters, input[0] / this.groups, ...this.kernelSize];
     return this.w.useBias ? [weight, [this.filters]] : [weight];
   }
 
   protected override createWeights(input: Shape): void {
     const [kh, kw] = this.kernelSize;
-    this.weights.set('weight', keep(this.w.kernelInit.init([this.filters, input[0], kh, kw])));
+    this.weights.set('weight', keep(this.w.kernelInit.init([this.filters, input[0] / this.groups, kh, kw])));
     if (this.w.useBias) this.weights.set('bias', keep(this.w.biasInit.init([this.filters])));
   }
 
@@ -94,7 +101,7 @@ export class Conv2d extends Layer {
     // Asymmetric 'same' padding (even kernels) is one explicit pad before a padding-free convolution.
     const input = symmetric ? x : ops.constantPadNd(x, [left, right, top, bottom], 0);
     const padding = symmetric ? [top, left] : [0, 0];
-    const y = ops.conv2d(input, this.weights.get('weight')!, this.weights.get('bias') ?? null, [...this.strides], padding);
+    const y = ops.conv2d(input, this.weights.get('weight')!, this.weights.get('bias') ?? null, [...this.strides], padding, 1, this.groups);
     return ctx.skipActivation ? y : this.w.activation.apply(y);
   }
 
@@ -104,6 +111,7 @@ export class Conv2d extends Layer {
       kernelSize: this.kernelSize,
       strides: this.strides,
       padding: this.padding,
+      groups: this.groups,
       ...weightedFields(this.w),
     };
   }

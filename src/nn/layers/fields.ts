@@ -6,8 +6,8 @@ import { join, nameKey, readFields, type FieldSpec } from '../../engine/fields.j
 
 export type LayerFieldSpec =
   | FieldSpec
-  | { type: 'component'; default?: string | null }
-  | { type: 'size'; default?: number | null };
+  | { type: 'component'; default?: string | null; aliases?: string[] }
+  | { type: 'size'; default?: number | null; aliases?: string[] };
 
 export type LayerSpec = Record<string, LayerFieldSpec>;
 

@@ -6,8 +6,8 @@ import { readLayer, type LayerSpec } from './fields.js';
 import { ints, type OnnxAttribute } from '../../io/onnx.js';
 
 const SPEC = {
-  poolSize: { type: 'size', default: 2 },
-  strides: { type: 'size', default: null },
+  poolSize: { type: 'size', default: 2, aliases: ['kernelSize'] },
+  strides: { type: 'size', default: null, aliases: ['stride'] },
   padding: { type: 'component', default: 'valid' },
 } satisfies LayerSpec;
 
