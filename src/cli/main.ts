@@ -14,6 +14,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerReport } from './commands/report.js';
 import { registerPredict } from './commands/predict.js';
 import { registerExportPredictions } from './commands/export-predictions.js';
+import { registerExport } from './commands/export.js';
 import { registerUi } from './commands/ui.js';
 import { registerTest } from './commands/test.js';
 import { ConfigError, NnlabError } from '../engine/errors.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerPredict(program);
   registerExportPredictions(program);
+  registerExport(program);
   registerTest(program);
   registerUi(program);
 

@@ -8,6 +8,9 @@ import type { Activation } from '../activations.js';
 import { Layer, pair, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
 import { readWeighted, weightedFields, WEIGHTED_FIELDS, type Weighted } from './weighted.js';
+import { int, ints } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
+import { activationToOnnx } from '../onnx/activations.js';
 import { checkGroups } from './conv-geometry.js';
 
 const SPEC = {
@@ -103,6 +106,20 @@ export class Conv2d extends Layer {
     const padding = symmetric ? [top, left] : [0, 0];
     const y = ops.conv2d(input, this.weights.get('weight')!, this.weights.get('bias') ?? null, [...this.strides], padding, 1, this.groups);
     return ctx.skipActivation ? y : this.w.activation.apply(y);
+  }
+
+  /** Conv with the weight in PyTorch's layout; ONNX pads each side on its own ([top, left, bottom, right]). */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const [top, bottom, left, right] = this.pads;
+    const bias = this.weights.get('bias');
+    const inputs = [x, g.weight(this.weights.get('weight')!), ...(bias ? [g.weight(bias)] : [])];
+    const y = g.node('Conv', inputs, {
+      kernel_shape: ints(this.kernelSize),
+      strides: ints(this.strides),
+      pads: ints([top, left, bottom, right]),
+      group: int(this.groups),
+    });
+    return activationToOnnx(g, this.w.activation, y);
   }
 
   protected fields() {
