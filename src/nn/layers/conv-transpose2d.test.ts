@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveTensors } from '../../tensor/index.js';
+import { manualSeed } from '../../engine/seed.js';
 import { compareWithTorch } from '../../testing/layer-oracle.js';
+import { runTorch } from '../../testing/torch-oracle.js';
 import { layer } from './registry.js';
 
 // Keras's 'same' (TensorFlow's conv2d_transpose): the full transposed output, extended with bias-only rows
@@ -25,7 +27,7 @@ test('convTranspose2d computes what PyTorch ConvTranspose2d computes: outputs, i
       { config: { type: 'convTranspose2d', filters: 4, kernelSize: 3 }, input: [3, 4, 5], torch: 'nn.ConvTranspose2d(3, 4, 3)' },
       { config: { type: 'convTranspose2d', filters: 2, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 }, input: [4, 3, 3], torch: 'nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1)' },
       { config: { type: 'convTranspose2d', filters: 6, kernelSize: [2, 3], groups: 2, dilation: 2, useBias: false }, input: [4, 3, 4], torch: 'nn.ConvTranspose2d(4, 6, (2, 3), groups=2, dilation=2, bias=False)' },
-      { config: { type: 'ConvTranspose2d', out_channels: 3, kernel_size: 4, stride: 2, padding: [1, 0] }, input: [2, 3, 3], torch: 'nn.ConvTranspose2d(2, 3, 4, stride=2, padding=(1, 0))' },
+      { config: { type: 'ConvTranspose2d', in_channels: 2, out_channels: 3, kernel_size: 4, stride: 2, padding: [1, 0], bias: false }, input: [2, 3, 3], torch: 'nn.ConvTranspose2d(2, 3, 4, stride=2, padding=(1, 0), bias=False)' },
       // Keras's 'same': the output is input · strides, for odd and even spans and a kernel shorter than the stride.
       { config: { type: 'Conv2DTranspose', filters: 3, kernelSize: 3, strides: 2, padding: 'same' }, input: [2, 4, 3], torch: 'Same(2, 3, 3, stride=2)' },
       { config: { type: 'convTranspose2d', filters: 2, kernelSize: 4, strides: 2, padding: 'same' }, input: [3, 3, 3], torch: 'Same(3, 2, 4, stride=2)' },
@@ -52,6 +54,22 @@ test("convTranspose2d's weight is [in, filters / groups, kh, kw], declared befor
   l.dispose();
 });
 
+test('convTranspose2d draws the weights PyTorch draws after the same seed (fans of its [in, out / groups, kh, kw] layout)', () => {
+  const want = runTorch<{ weight: number[]; bias: number[] }>(`
+import torch.nn as nn
+torch.manual_seed(7)
+m = nn.ConvTranspose2d(4, 6, (2, 3), groups=2)
+output = {'weight': m.weight.flatten().tolist(), 'bias': m.bias.flatten().tolist()}
+`);
+  manualSeed(7);
+  const l = layer({ type: 'ConvTranspose2d', in_channels: 4, out_channels: 6, kernel_size: [2, 3], groups: 2 }, 'l');
+  l.build([4, 5, 5]);
+  assert.deepEqual(l.weights.get('weight')!.toNumbers(), want.weight);
+  assert.deepEqual(l.weights.get('bias')!.toNumbers(), want.bias);
+  assert.deepEqual([l.getConfig().kernelInitializer, l.getConfig().biasInitializer], [null, null]);
+  l.dispose();
+});
+
 test('convTranspose2d errors name the field, or the layer and both shapes', () => {
   const make = (config: Record<string, unknown>) => layer({ type: 'convTranspose2d', filters: 4, kernelSize: 3, ...config }, 'model.layers[1]');
   assert.throws(() => make({ groups: 3 }), /model\.layers\[1\]\.groups: groups 3 must divide filters 4/);
@@ -62,6 +80,9 @@ test('convTranspose2d errors name the field, or the layer and both shapes', () =
   l.name = 'up';
   assert.throws(() => l.build([3, 4, 4]), /^ShapeError: layer 'up' \(convTranspose2d\): input \[3, 4, 4\] does not fit: its 3 channels are not divisible by groups 2$/);
   assert.throws(() => l.build([4, 4]), /input \[4, 4\] does not fit: convTranspose2d expects \[channels, height, width\]/);
+  const declared = make({ inChannels: 8 });
+  declared.name = 'up';
+  assert.throws(() => declared.build([4, 4, 4]), /layer 'up' \(convTranspose2d\): input \[4, 4, 4\] has 4 channels, but the layer's inChannels is 8/);
   const cropped = make({ padding: 3 });
   cropped.name = 'up';
   assert.throws(() => cropped.build([2, 2, 2]), /layer 'up' \(convTranspose2d\): input \[2, 2, 2\] would produce \[4, -2, -2\]/);

@@ -1,17 +1,20 @@
 // Transposed 2-D convolution (the gradient of a convolution with respect to its input, "deconvolution"), over
 // [channels, height, width]: PyTorch's ConvTranspose2d and Keras's Conv2DTranspose. Weight
 // [channels, filters / groups, kh, kw], bias [filters], PyTorch's layout; torch.nn.init computes its fans from
-// that layout as initializers.ts does, so the initializers' limits are PyTorch's for the same weight.
+// that layout as initializers.ts does, so the initializers' limits are PyTorch's for the same weight. Unless
+// initializers are given, the weights are drawn as PyTorch's ConvTranspose2d draws them (torch-init.ts).
+// inChannels (PyTorch's in_channels) may be given: it is checked against the input's channels.
 // The output is (in − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1 per axis, as PyTorch's.
 // padding 'same' is Keras's: the output is in · stride (the transpose of a 'same' convolution of that size),
 // cropped as TensorFlow crops it (the odd row/column at the bottom/right).
-import { keep, ops, type Tensor } from '../../tensor/index.js';
+import { ops, type Tensor } from '../../tensor/index.js';
 import { ConfigError } from '../../engine/errors.js';
 import type { Activation } from '../activations.js';
 import { Layer, pair, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
 import { readWeighted, weightedFields, WEIGHTED_FIELDS, type Weighted } from './weighted.js';
 import { checkGroups, dilatedSpan, pixels } from './conv-geometry.js';
+import { initConv, readTorchInit, TORCH_INIT_FIELDS } from './torch-init.js';
 
 const SPEC = {
   filters: { type: 'number', integer: true, min: 1, aliases: ['outChannels'] },
@@ -21,7 +24,9 @@ const SPEC = {
   outputPadding: { type: 'component', default: null },
   dilation: { type: 'size', default: 1, aliases: ['dilationRate'] },
   groups: { type: 'number', integer: true, min: 1, default: 1 },
+  inChannels: { type: 'optionalInteger', min: 1 },
   ...WEIGHTED_FIELDS,
+  ...TORCH_INIT_FIELDS,
 } satisfies LayerSpec;
 
 type Padding = 'valid' | 'same' | [number, number];
@@ -35,7 +40,10 @@ export class ConvTranspose2d extends Layer {
   readonly outputPadding: [number, number];
   readonly dilation: [number, number];
   readonly groups: number;
+  readonly inChannels: number | null;
   private readonly w: Weighted;
+  /** Which of the weight and bias are drawn as PyTorch draws them (no initializer given). */
+  private readonly torchInit: { kernel: boolean; bias: boolean };
   /**
    * What ATen's conv_transpose2d is given, known once built: its padding and output padding ([h, w]), and the
    * rows and columns cropped from the bottom and right after it ('same' with an odd amount to crop).
@@ -67,7 +75,10 @@ export class ConvTranspose2d extends Layer {
       throw new ConfigError(`${path}.outputPadding`, "padding 'same' sets the output size (input · strides); give explicit padding to use outputPadding");
     }
     this.outputPadding = op;
-    this.w = readWeighted(f, path);
+    this.inChannels = f.inChannels as number | null;
+    const init = readTorchInit(f);
+    this.torchInit = init;
+    this.w = readWeighted(init.fields, path);
     if (this.w.kernelRegularizer) this.regularizers.set('weight', this.w.kernelRegularizer);
   }
 
@@ -87,6 +98,7 @@ export class ConvTranspose2d extends Layer {
   protected outputShapeFor(input: Shape): Shape {
     if (input.length !== 3) throw this.shapeError(input, 'does not fit: convTranspose2d expects [channels, height, width]');
     const [c, h, w] = input;
+    if (this.inChannels !== null && c !== this.inChannels) throw this.shapeError(input, `has ${c} channels, but the layer's inChannels is ${this.inChannels}`);
     if (c % this.groups !== 0) throw this.shapeError(input, `does not fit: its ${c} channels are not divisible by groups ${this.groups}`);
     const axis = (n: number, i: 0 | 1) => {
       const span = dilatedSpan(this.kernelSize[i], this.dilation[i]);
@@ -112,8 +124,10 @@ export class ConvTranspose2d extends Layer {
   }
 
   protected override createWeights(input: Shape): void {
-    this.weights.set('weight', keep(this.w.kernelInit.init([input[0], this.filters / this.groups, ...this.kernelSize])));
-    if (this.w.useBias) this.weights.set('bias', keep(this.w.biasInit.init([this.filters])));
+    const shape = [input[0], this.filters / this.groups, ...this.kernelSize];
+    const { weight, bias } = initConv(shape, this.w.useBias ? [this.filters] : null, this.torchInit, this.w.kernelInit, this.w.biasInit);
+    this.weights.set('weight', weight);
+    if (bias) this.weights.set('bias', bias);
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
@@ -133,7 +147,10 @@ export class ConvTranspose2d extends Layer {
       outputPadding: this.outputPadding,
       dilation: this.dilation,
       groups: this.groups,
+      ...(this.inChannels === null ? {} : { inChannels: this.inChannels }),
       ...weightedFields(this.w),
+      ...(this.torchInit.kernel ? { kernelInitializer: null } : {}),
+      ...(this.torchInit.bias ? { biasInitializer: null } : {}),
     };
   }
 }

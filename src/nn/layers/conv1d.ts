@@ -3,13 +3,16 @@
 // (and the initializers' limits) are torch.nn.init's for the same weight. padding: 'valid' (none), 'same'
 // (output = ceil(length / stride), the odd element after, as Keras and PyTorch), 'causal' (Keras: all of it
 // before, so an output never sees later steps), or explicit elements on both sides (PyTorch's padding=n).
-import { keep, ops, type Tensor } from '../../tensor/index.js';
+// The weights are drawn as PyTorch's Conv1d draws them unless initializers are given (torch-init.ts).
+// inChannels (PyTorch's in_channels) may be given: it is checked against the input's channels.
+import { ops, type Tensor } from '../../tensor/index.js';
 import { ConfigError } from '../../engine/errors.js';
 import type { Activation } from '../activations.js';
 import { Layer, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
 import { readWeighted, weightedFields, WEIGHTED_FIELDS, type Weighted } from './weighted.js';
 import { checkGroups, dilatedSpan, positiveInt, samePads } from './conv-geometry.js';
+import { initConv, readTorchInit, TORCH_INIT_FIELDS } from './torch-init.js';
 
 const SPEC = {
   filters: { type: 'number', integer: true, min: 1, aliases: ['outChannels'] },
@@ -18,7 +21,9 @@ const SPEC = {
   padding: { type: 'component', default: 'valid' },
   dilation: { type: 'component', default: null, aliases: ['dilationRate'] },
   groups: { type: 'number', integer: true, min: 1, default: 1 },
+  inChannels: { type: 'optionalInteger', min: 1 },
   ...WEIGHTED_FIELDS,
+  ...TORCH_INIT_FIELDS,
 } satisfies LayerSpec;
 
 export type Padding1d = 'valid' | 'same' | 'causal' | number;
@@ -43,7 +48,10 @@ export class Conv1d extends Layer {
   readonly padding: Padding1d;
   readonly dilation: number;
   readonly groups: number;
+  readonly inChannels: number | null;
   private readonly w: Weighted;
+  /** Which of the weight and bias are drawn as PyTorch draws them (no initializer given). */
+  private readonly torchInit: { kernel: boolean; bias: boolean };
   /** Elements added [before, after] the sequence, known once built. */
   pads: [number, number] = [0, 0];
 
@@ -57,7 +65,10 @@ export class Conv1d extends Layer {
     this.dilation = size1(f.dilation, `${path}.dilation`, 1);
     this.groups = f.groups as number;
     checkGroups(this.groups, this.filters, path);
-    this.w = readWeighted(f, path);
+    this.inChannels = f.inChannels as number | null;
+    const init = readTorchInit(f);
+    this.torchInit = init;
+    this.w = readWeighted(init.fields, path);
     if (this.w.kernelRegularizer) this.regularizers.set('weight', this.w.kernelRegularizer);
   }
 
@@ -77,6 +88,7 @@ export class Conv1d extends Layer {
   protected outputShapeFor(input: Shape): Shape {
     if (input.length !== 2) throw this.shapeError(input, 'does not fit: conv1d expects [channels, length]');
     const [c, n] = input;
+    if (this.inChannels !== null && c !== this.inChannels) throw this.shapeError(input, `has ${c} channels, but the layer's inChannels is ${this.inChannels}`);
     if (c % this.groups !== 0) throw this.shapeError(input, `does not fit: its ${c} channels are not divisible by groups ${this.groups}`);
     const span = dilatedSpan(this.kernelSize, this.dilation);
     const p = this.padding;
@@ -92,8 +104,10 @@ export class Conv1d extends Layer {
   }
 
   protected override createWeights(input: Shape): void {
-    this.weights.set('weight', keep(this.w.kernelInit.init([this.filters, input[0] / this.groups, this.kernelSize])));
-    if (this.w.useBias) this.weights.set('bias', keep(this.w.biasInit.init([this.filters])));
+    const shape = [this.filters, input[0] / this.groups, this.kernelSize];
+    const { weight, bias } = initConv(shape, this.w.useBias ? [this.filters] : null, this.torchInit, this.w.kernelInit, this.w.biasInit);
+    this.weights.set('weight', weight);
+    if (bias) this.weights.set('bias', bias);
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
@@ -113,7 +127,10 @@ export class Conv1d extends Layer {
       padding: this.padding,
       dilation: this.dilation,
       groups: this.groups,
+      ...(this.inChannels === null ? {} : { inChannels: this.inChannels }),
       ...weightedFields(this.w),
+      ...(this.torchInit.kernel ? { kernelInitializer: null } : {}),
+      ...(this.torchInit.bias ? { biasInitializer: null } : {}),
     };
   }
 }

@@ -1,7 +1,8 @@
 // 2-D convolution over [channels, height, width] inputs; weight [filters, channels, kh, kw] as in PyTorch.
 // padding: 'valid' (none), 'same' (output = ceil(input / stride), split as Keras does: the extra row/column
 // of an even kernel goes bottom/right), or explicit pixels (n or [h, w]). groups: grouped convolution (PyTorch's
-// and Keras's groups; groups = channels is depthwise), weight [filters, channels / groups, kh, kw].
+// and Keras's groups; groups = channels is depthwise), weight [filters, channels / groups, kh, kw]. inChannels
+// (PyTorch's in_channels) may be given: it is checked against the input's channels.
 import { keep, ops, type Tensor } from '../../tensor/index.js';
 import { ConfigError } from '../../engine/errors.js';
 import type { Activation } from '../activations.js';
@@ -19,6 +20,7 @@ const SPEC = {
   strides: { type: 'size', default: 1, aliases: ['stride'] },
   padding: { type: 'component', default: 'valid' },
   groups: { type: 'number', integer: true, min: 1, default: 1 },
+  inChannels: { type: 'optionalInteger', min: 1 },
   ...WEIGHTED_FIELDS,
 } satisfies LayerSpec;
 
@@ -49,6 +51,7 @@ export class Conv2d extends Layer {
   readonly strides: [number, number];
   readonly padding: Padding;
   readonly groups: number;
+  readonly inChannels: number | null;
   private readonly w: Weighted;
   /** [top, bottom, left, right], known once built. */
   private pads: [number, number, number, number] = [0, 0, 0, 0];
@@ -62,6 +65,7 @@ export class Conv2d extends Layer {
     this.padding = readPadding(f.padding, `${path}.padding`);
     this.groups = f.groups as number;
     checkGroups(this.groups, this.filters, path);
+    this.inChannels = f.inChannels as number | null;
     this.w = readWeighted(f, path);
     if (this.w.kernelRegularizer) this.regularizers.set('weight', this.w.kernelRegularizer);
   }
@@ -75,6 +79,7 @@ export class Conv2d extends Layer {
       throw this.shapeError(input, 'does not fit: conv2d expects [channels, height, width]');
     }
     const [c, h, w] = input;
+    if (this.inChannels !== null && c !== this.inChannels) throw this.shapeError(input, `has ${c} channels, but the layer's inChannels is ${this.inChannels}`);
     if (c % this.groups !== 0) throw this.shapeError(input, `does not fit: its ${c} channels are not divisible by groups ${this.groups}`);
     const [kh, kw] = this.kernelSize;
     const [sh, sw] = this.strides;
@@ -129,6 +134,7 @@ export class Conv2d extends Layer {
       strides: this.strides,
       padding: this.padding,
       groups: this.groups,
+      ...(this.inChannels === null ? {} : { inChannels: this.inChannels }),
       ...weightedFields(this.w),
     };
   }

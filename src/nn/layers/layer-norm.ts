@@ -12,7 +12,7 @@ import { readLayer, type LayerSpec } from './fields.js';
 const SPEC = {
   normalizedShape: { type: 'component', default: null },
   epsilon: { type: 'number', default: 1e-3, min: 0, exclusiveMin: true, aliases: ['eps'] },
-  center: { type: 'boolean', default: true },
+  center: { type: 'boolean', default: true, aliases: ['bias'] }, // PyTorch 2.1's LayerNorm(bias=False)
   scale: { type: 'boolean', default: true },
   elementwiseAffine: { type: 'boolean', default: true },
 } satisfies LayerSpec;

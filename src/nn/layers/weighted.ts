@@ -8,7 +8,7 @@ import type { LayerSpec } from './fields.js';
 /** The config fields of a weighted layer, with Keras's defaults. */
 export const WEIGHTED_FIELDS = {
   activation: { type: 'component', default: 'linear' },
-  useBias: { type: 'boolean', default: true },
+  useBias: { type: 'boolean', default: true, aliases: ['bias'] }, // PyTorch's bias=False
   kernelInitializer: { type: 'component', default: 'glorotUniform' },
   biasInitializer: { type: 'component', default: 'zeros' },
   kernelRegularizer: { type: 'component', default: null },
