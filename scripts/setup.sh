@@ -3,7 +3,8 @@
 #
 #   bash scripts/setup.sh         libtorch + OpenBLAS (Debian packages), then `npm ci` (builds the addon)
 #   bash scripts/setup.sh --dev   also what the tests need: python3-torch (PyTorch as the numerical oracle), postgresql,
-#                                 python3-optuna, chromium (the dashboard tests), python3-onnx (checks exported ONNX files)
+#                                 python3-optuna, chromium (the dashboard tests), python3-onnx (checks exported ONNX files),
+#                                 python3-torchvision (torchvision's ResNets, the oracle of the resnet template)
 #
 # Needs root or sudo for apt-get. Reaches only Debian's package mirror and the npm registry.
 set -euo pipefail
@@ -13,7 +14,7 @@ for arg in "$@"; do
   case "$arg" in
     --dev) dev=1 ;;
     -h | --help)
-      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -42,9 +43,10 @@ command -v apt-get >/dev/null || fail "apt-get not found: this script sets up De
 # (with the reference BLAS, training is ~8x slower); fonts-dejavu-core: text in the PNG plots of reports.
 # --dev: python3-torch (the tests' numerical oracle and the benchmarks' peer), python3-optuna (the tuner
 # benchmark's peer), postgresql (the store's tests start their own server from its binaries), chromium (the
-# dashboard's tests drive it with playwright-core), python3-onnx (onnx.checker validates the exported ONNX files).
+# dashboard's tests drive it with playwright-core), python3-onnx (onnx.checker validates the exported ONNX files),
+# python3-torchvision (the resnet template is checked against torchvision's ResNet-18).
 packages=(libtorch-dev libopenblas0-pthread fonts-dejavu-core)
-[ "$dev" = 1 ] && packages+=(python3-torch python3-optuna postgresql chromium python3-onnx)
+[ "$dev" = 1 ] && packages+=(python3-torch python3-optuna postgresql chromium python3-onnx python3-torchvision)
 
 missing=()
 for p in "${packages[@]}"; do

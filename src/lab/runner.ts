@@ -15,11 +15,11 @@ import { libtorchInfo } from '../engine/libtorch.js';
 import { getThreads } from '../engine/threads.js';
 import { makeTrainer } from './make-trainer.js';
 import { manualSeed } from '../engine/seed.js';
-import { buildModel, type ModelConfig } from '../nn/model.js';
+import { buildModel, type Model, type ModelConfig } from '../nn/model.js';
 import { activation } from '../nn/activations.js';
 import { CLASSES } from './experiment/templates.js';
 import { Augmentation, planAugment, type AugmentConfig } from '../data/augment.js';
-import { ConfigError, NnlabError } from '../engine/errors.js';
+import { ConfigError, NnlabError, ShapeError } from '../engine/errors.js';
 import { testBestConfig, type FinalTest } from './final-test.js';
 import { tidy } from '../tensor/index.js';
 import { fmtShape } from '../nn/layers/layer.js';
@@ -94,7 +94,7 @@ export function completeModel(spec: RunSpec, data: PreparedData): ModelConfig {
     const single = data.classes.length === 2 && (name === 'sigmoid' || (loss === 'binaryCrossentropy' && name !== 'softmax'));
     return { ...l, units: single ? 1 : data.classes.length };
   });
-  return { inputShape: data.inputShape, layers };
+  return { inputShape: data.inputShape, layers, ...(spec.model.outputs === undefined ? {} : { outputs: spec.model.outputs }) };
 }
 
 function callbacksOf(spec: RunSpec, path: string): Callback[] {
@@ -115,7 +115,7 @@ export async function preflight(exp: Experiment): Promise<Map<string, PreparedDa
       const key = dataKey(cell.spec.data, exp.seed);
       if (!data.has(key)) data.set(key, await prepareData(cell.spec.data, exp.seed, 'data'));
       const prepared = data.get(key)!;
-      const model = buildModel(completeModel(cell.spec, prepared), `${where}: model`);
+      const model = buildOrRefuse(completeModel(cell.spec, prepared), where, exp.file);
       try {
         const trainer = makeTrainer(cell.spec, model, `${where}: training`);
         try {
@@ -137,6 +137,19 @@ export async function preflight(exp: Experiment): Promise<Map<string, PreparedDa
     throw inFile(e, exp.file);
   }
   return data;
+}
+
+/**
+ * The cell's model, built; shapes that do not fit (a layer after the wrong one, a merge of different shapes) are
+ * a ConfigError at the experiment, naming the layer and the shapes: every run would fail the same way.
+ */
+function buildOrRefuse(config: ModelConfig, where: string, file: string | null): Model {
+  try {
+    return buildModel(config, `${where}: model`);
+  } catch (e) {
+    if (e instanceof ShapeError) throw new ConfigError('', e.message, file ?? undefined);
+    throw e;
+  }
 }
 
 /** A config error from building a cell (a layer too large, a bad component) names the experiment file too. */

@@ -23,6 +23,11 @@ import { zeros } from '../../tensor/index.js';
 import type { DataSpec, RunSpec, TrainingSpec } from '../types.js';
 import type { Locator } from './locate.js';
 import { CLASSES, expandModel, TEMPLATE_DEFAULTS, type ModelSection } from './templates.js';
+import { expandBlocks, usesBlocks } from './blocks.js';
+import type { Segment } from './paths.js';
+import { graphConnections } from '../../nn/graph.js';
+import { isGraphConfig } from '../../nn/model.js';
+import { ConfigError } from '../../engine/errors.js';
 
 type Raw = Record<string, unknown>;
 
@@ -60,7 +65,7 @@ export function defaultAt(segments: readonly (string | number)[]): unknown {
 export function runSpecOf(raw: Raw, loc: Locator, baseDir: string): RunSpec {
   const data = dataSpecOf(raw.data as Raw, loc, baseDir);
   const model = raw.model as ModelSection;
-  const { layers, finalActivation } = modelLayersOf(model, loc);
+  const { layers, outputs, finalActivation } = modelLayersOf(model, loc);
   const training = trainingSpecOf((raw.training ?? {}) as Raw, loc);
   const { name, fromLogits } = training.loss as { name: string; fromLogits?: boolean };
   if (name.endsWith('Crossentropy') && fromLogits === false && finalActivation === 'linear') {
@@ -70,7 +75,7 @@ export function runSpecOf(raw: Raw, loc: Locator, baseDir: string): RunSpec {
       `the model ends without an activation, but loss ${name} expects probabilities: end with ${name === 'binaryCrossentropy' ? 'sigmoid' : 'softmax'}, or use loss { name: ${name}, fromLogits: true }`,
     );
   }
-  return { data, model: { layers }, training, evaluateTest: raw.evaluateTest === 'all' || raw.evaluateTest === true };
+  return { data, model: { layers, ...(outputs === undefined ? {} : { outputs }) }, training, evaluateTest: raw.evaluateTest === 'all' || raw.evaluateTest === true };
 }
 
 /** Lower case without separators: 'Fashion_MNIST' and 'fashion-mnist' meet. */
@@ -142,9 +147,14 @@ function augmentOf(a: unknown, loc: Locator): DataSpec['augment'] {
 /** A stand-in class count for checking a layer config whose units are 'classes'. */
 const SOME_CLASSES = 2;
 
-/** The layer configs of the model section, each checked, and the activation name of the last layer (or null). */
-function modelLayersOf(model: ModelSection, loc: Locator): { layers: LayerConfig[]; finalActivation: string | null } {
-  if (!('layers' in model)) {
+/**
+ * The layer configs of the model section, each checked, a graph's connections checked, and the activation name
+ * of the output layer (or null). Problems name the line they come from: a layer of a block's use, its use.
+ */
+function modelLayersOf(model: ModelSection, loc: Locator): { layers: LayerConfig[]; outputs?: string; finalActivation: string | null } {
+  if ('template' in model && model.template === 'resnet') {
+    loc.check(() => activation((model.outputActivation ?? TEMPLATE_DEFAULTS.outputActivation) as string, 'model.outputActivation'));
+  } else if (!('layers' in model)) {
     // The template's own fields, checked where they are written (the expanded layers have no lines).
     loc.check(() => activation((model.activation ?? TEMPLATE_DEFAULTS.activation) as string, 'model.activation'));
     loc.check(() => activation((model.outputActivation ?? TEMPLATE_DEFAULTS.outputActivation) as string, 'model.outputActivation'));
@@ -156,19 +166,49 @@ function modelLayersOf(model: ModelSection, loc: Locator): { layers: LayerConfig
       throw loc.error(['model', 'dropout'], `gives ${model.dropout.length} dropout rates for ${hidden} hidden layers (units ${JSON.stringify(model.units)}); give one rate per hidden layer, or one rate for all`);
     }
   }
-  const layers = expandModel(model);
+  const list = 'layers' in model ? model : null;
+  const expanded = list && usesBlocks(list.layers) ? loc.check(() => expandBlocks(list.layers, list.blocks, list.outputs)) : null;
+  const layers = expanded?.layers ?? expandModel(model);
+  const outputs = expanded ? expanded.outputs : list?.outputs;
+  // An error about the i-th layer of the expanded list points at where that layer is written.
+  const origin = (i: number): Segment[] => expanded?.origins[i] ?? ['model', 'layers', i];
+  const located = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      const m = e instanceof ConfigError && e.file === undefined ? /^model\.layers\[(\d+)\](.*)$/.exec(e.path) : null;
+      if (!(e instanceof ConfigError) || !m || !expanded) {
+        return loc.check(() => {
+          throw e;
+        });
+      }
+      const rest = e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message;
+      throw loc.error(origin(Number(m[1])), `${m[2] ? `${m[2].replace(/^\./, '')}: ` : ''}${rest}`);
+    }
+  };
+  const outputName = outputs ?? (layers[layers.length - 1].name as string | undefined);
   let finalActivation: string | null = null;
   layers.forEach((l, i) => {
     const at = `model.layers[${i}]`;
     const units = l.units;
     if (typeof units === 'string' && units !== CLASSES) {
-      throw loc.error(['model', 'layers', i, 'units'], `expected a positive integer or '${CLASSES}' (one unit per class), got '${units}'`);
+      throw loc.error([...origin(i), 'units'], `expected a positive integer or '${CLASSES}' (one unit per class), got '${units}'`);
     }
-    const made = loc.check(() => layer(units === CLASSES ? { ...l, units: SOME_CLASSES } : l, at));
-    const act = made.getConfig().activation as { name?: string } | undefined;
-    finalActivation = act?.name ?? null;
+    const { inputs: _inputs, ...own } = l;
+    const made = located(() => layer(units === CLASSES ? { ...own, units: SOME_CLASSES } : own, at));
+    if (i === layers.length - 1 || (outputName !== undefined && l.name === outputName)) {
+      const act = made.getConfig().activation as { name?: string } | undefined;
+      finalActivation = act?.name ?? null;
+    }
+    made.dispose();
   });
-  return { layers, finalActivation };
+  const config = { inputShape: [1], layers, ...(outputs === undefined ? {} : { outputs }) };
+  if (isGraphConfig(config)) {
+    const probe = layers.map((l) => (l.units === CLASSES ? { ...l, units: SOME_CLASSES } : l));
+    const { order } = located(() => graphConnections({ layers: probe, outputs }, 'model'));
+    for (const n of order) n.layer.dispose();
+  }
+  return { layers, ...(outputs === undefined ? {} : { outputs }), finalActivation };
 }
 
 const named = (c: unknown) => (typeof c === 'string' ? { name: c } : (c as Record<string, unknown>));

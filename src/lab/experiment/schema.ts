@@ -20,6 +20,7 @@ import { PRUNER_NAMES } from '../../tune/pruners/index.js';
 // The defaults the descriptions name are the ones the loader fills in: written once, there.
 import { TRAINING_DEFAULTS } from './run-spec.js';
 import { TEMPLATE_DEFAULTS } from './templates.js';
+import { RESNET_DEPTHS } from './resnet.js';
 
 type Schema = Record<string, unknown>;
 
@@ -114,19 +115,55 @@ const CNN: Schema = {
   },
 };
 
+const RESNET: Schema = {
+  description:
+    "A residual network: depth 18 or 34 is torchvision's ResNet-18/34 (its module names: a torchvision state dict loads unchanged), depth 20, 32 or 56 the CIFAR ResNet of He et al. (3 stages of 16/32/64 filters).",
+  type: 'object',
+  additionalProperties: false,
+  required: ['template', 'depth'],
+  properties: {
+    template: { const: 'resnet' },
+    depth: { enum: [...RESNET_DEPTHS] },
+    outputActivation: component(`Activation of the output layer fc (default ${TEMPLATE_DEFAULTS.outputActivation})`, ACTIVATION_NAMES),
+  },
+};
+
+/** A layer of a list: { type, ...fields }, or a use of a block { block, name, inputs, ...parameters }. */
+const LAYER_ENTRY: Schema = {
+  type: 'object',
+  anyOf: [{ required: ['type'] }, { required: ['block'] }],
+  properties: {
+    type: { type: 'string', examples: [...LAYER_TYPES] },
+    block: { type: 'string', description: 'A block of model.blocks: its layers, named <name>.<layer>, with this entry\'s parameter values.' },
+    name: { type: 'string', description: 'The layer\'s name (its weights are <name>.weight in a graph model); default <type>_<n>.' },
+    inputs: {
+      description: "The layers this one takes its input from, by name ('input': the model's input); default the entry before. Naming inputs makes a graph model.",
+      anyOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }],
+    },
+    units: { type: ['integer', 'string'] },
+  },
+};
+
 const LAYERS: Schema = {
-  description: "The model as a list of layer configs; `units: classes` in a dense layer means one unit per class.",
+  description: "The model as a list of layer configs (a stack, or a graph when layers name their inputs); `units: classes` in a dense layer means one unit per class.",
   type: 'object',
   additionalProperties: false,
   required: ['layers'],
   properties: {
-    layers: {
-      type: 'array',
-      minItems: 1,
-      items: {
+    layers: { type: 'array', minItems: 1, items: LAYER_ENTRY },
+    outputs: { type: 'string', description: "A graph model's output: a layer's (or a block use's) name; default the last layer." },
+    blocks: {
+      type: 'object',
+      description: 'Reusable blocks of layers, used in layers as { block: NAME, name, inputs, ...parameters }; $param values inside take the parameters.',
+      additionalProperties: {
         type: 'object',
-        required: ['type'],
-        properties: { type: { type: 'string', examples: [...LAYER_TYPES] }, units: { type: ['integer', 'string'] } },
+        additionalProperties: false,
+        required: ['layers'],
+        properties: {
+          params: { type: 'object', description: "The block's parameters with their defaults ($name inside its layers)." },
+          layers: { type: 'array', minItems: 1, items: LAYER_ENTRY },
+          outputs: { type: 'string', description: "The block's output layer; default its last." },
+        },
       },
     },
   },
@@ -373,14 +410,15 @@ export const EXPERIMENT_SCHEMA: Schema = {
   definitions: {
     data: DATA,
     model: {
-      description: 'A template ({ template: mlp | cnn, ... }) or a list of layers ({ layers: [...] }).',
+      description: 'A template ({ template: mlp | cnn | resnet, ... }) or a list of layers ({ layers: [...] }).',
       type: 'object',
       if: { required: ['template'] },
-      then: { if: { properties: { template: { const: 'cnn' } } }, then: ref('cnn'), else: ref('mlp') },
+      then: { if: { properties: { template: { const: 'cnn' } } }, then: ref('cnn'), else: { if: { properties: { template: { const: 'resnet' } } }, then: ref('resnet'), else: ref('mlp') } },
       else: ref('layers'),
     },
     mlp: MLP,
     cnn: CNN,
+    resnet: RESNET,
     layers: LAYERS,
     training: TRAINING,
     study: STUDY,

@@ -21,6 +21,7 @@
 //        `dense`: dense(u, activation, kernelInitializer); then dense('classes', outputActivation, kernelInitializer).
 import type { LayerConfig } from '../../nn/layers/layer.js';
 import { expandBlocks, usesBlocks, type BlockDef } from './blocks.js';
+import { expandResnet, type ResnetTemplate } from './resnet.js';
 
 /** The `units` of an output layer sized by the runner: one unit per class. */
 export const CLASSES = 'classes';
@@ -64,7 +65,7 @@ export interface LayerList {
   blocks?: Record<string, BlockDef>;
 }
 
-export type ModelSection = MlpTemplate | CnnTemplate | LayerList;
+export type ModelSection = MlpTemplate | CnnTemplate | ResnetTemplate | LayerList;
 
 /** The defaults of both templates, as Keras users expect them. */
 export const TEMPLATE_DEFAULTS = {
@@ -135,5 +136,6 @@ function expandCnn(m: CnnTemplate): LayerConfig[] {
 /** The layer configs of a model section (a template, or a layer list copied as written, its blocks expanded). */
 export function expandModel(model: ModelSection): LayerConfig[] {
   if ('layers' in model) return usesBlocks(model.layers) ? expandBlocks(model.layers, model.blocks, model.outputs).layers : structuredClone(model.layers);
+  if (model.template === 'resnet') return expandResnet(model);
   return structuredClone(model.template === 'cnn' ? expandCnn(model) : expandMlp(model));
 }
