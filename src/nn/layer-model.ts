@@ -97,7 +97,7 @@ export abstract class LayerModel implements Model {
           for (const [name, t] of map) {
             if (t.device === device) continue;
             const moved = keep(t.to({ device }));
-            if (trainable) moved.requiresGrad_(true);
+            if (trainable && !l.frozenWeights.has(name)) moved.requiresGrad_(true);
             t.dispose();
             map.set(name, moved);
           }
@@ -122,9 +122,9 @@ export abstract class LayerModel implements Model {
     return { weights, dispose: () => weights.forEach((t) => t.dispose()) };
   }
 
-  /** Trainable weights, in layer order. */
+  /** Trainable weights (not frozen), in layer order. */
   parameters(): Tensor[] {
-    return this.layers.flatMap((l) => [...l.weights.values()]);
+    return this.layers.flatMap((l) => [...l.weights].filter(([n]) => !l.frozenWeights.has(n)).map(([, t]) => t));
   }
 
   /**

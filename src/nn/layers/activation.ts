@@ -26,6 +26,9 @@ export class ActivationLayer extends Layer {
     const f = readLayer(config, { activation: { type: 'component' } }, path, 'activation layer');
     this.activation = activation(f.activation as string, `${path}.activation`);
   }
+  override get outputActivation(): Activation {
+    return this.activation;
+  }
   protected outputShapeFor(input: Shape): Shape {
     return input;
   }

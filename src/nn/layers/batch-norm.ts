@@ -57,7 +57,8 @@ export class BatchNorm extends Layer {
       this.weights.get('bias') ?? null,
       this.buffers.get('running_mean')!,
       this.buffers.get('running_var')!,
-      ctx.training,
+      // A frozen batch norm (a frozen backbone's) normalises with its running statistics and leaves them as they are.
+      ctx.training && !this.frozen,
       1 - this.momentum, // PyTorch's momentum is the weight of the new batch
       this.epsilon,
       false,

@@ -74,6 +74,15 @@ export class Conv2d extends Layer {
     return this.w.activation;
   }
 
+  override get outputActivation(): Activation {
+    return this.w.activation;
+  }
+
+  /** Convolutions run best on libtorch's intra-op threads. */
+  override get workload(): 'conv' {
+    return 'conv';
+  }
+
   protected outputShapeFor(input: Shape): Shape {
     if (input.length !== 3) {
       throw this.shapeError(input, 'does not fit: conv2d expects [channels, height, width]');

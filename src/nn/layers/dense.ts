@@ -60,8 +60,13 @@ export class Dense extends Layer {
     return ctx.skipActivation ? y : this.w.activation.apply(y);
   }
 
+  override get outputActivation(): Activation {
+    return this.w.activation;
+  }
+
   /** The kernel transposed to [in, out], contiguous: the layout the BLAS multiplies fastest at small batches. */
-  inferenceWeight(): Tensor {
+  override inferenceWeight(): Tensor | null {
+    if (!this.weights.has('weight')) return null;
     return tidy(() => ops.contiguous(ops.transpose(this.weights.get('weight')!, 0, 1)));
   }
 

@@ -6,6 +6,7 @@ import { ShapeError } from '../../engine/errors.js';
 import { ops, type Tensor } from '../../tensor/index.js';
 import type { Regularizer } from '../regularizers.js';
 import type { OnnxGraph } from '../onnx/graph.js';
+import type { Activation } from '../activations.js';
 
 export type Shape = readonly number[];
 
@@ -40,6 +41,11 @@ export abstract class Layer {
   readonly weights = new Map<string, Tensor>();
   /** Non-trainable state (batch-norm running statistics) by PyTorch name. */
   readonly buffers = new Map<string, Tensor>();
+  /**
+   * Weights kept from training (a frozen backbone: model.freeze): they need no gradient, the optimizer does not
+   * see them, and the summary counts them as non-trainable.
+   */
+  readonly frozenWeights = new Set<string>();
   /** Penalties on weights (kernel regularizers), by weight name. */
   protected readonly regularizers = new Map<string, Regularizer>();
 
@@ -77,6 +83,44 @@ export abstract class Layer {
    * A layer without it cannot be exported (the exporter names it). See src/nn/onnx/.
    */
   toOnnx?(g: OnnxGraph, x: string): string;
+
+  /**
+   * How many inputs the layer takes: one (most layers), or several (the merge layers of a graph model: add,
+   * concatenate, ...), which override buildInputs and callInputs.
+   */
+  readonly arity: 'one' | 'many' = 'one';
+
+  /** Builds from the shapes of the layer's inputs (a graph model's nodes): one, unless the layer merges several. */
+  buildInputs(shapes: readonly Shape[], checkWeights?: (shapes: Shape[]) => void): Shape {
+    if (shapes.length !== 1) throw new ShapeError(`${this.describe()}: takes one input, got ${shapes.length} (${shapes.map(fmtShape).join(', ')})`);
+    return this.build(shapes[0], checkWeights);
+  }
+
+  /** The forward computation on the layer's inputs, in order. */
+  callInputs(xs: readonly Tensor[], ctx: CallContext): Tensor {
+    return this.call(xs[0], ctx);
+  }
+
+  /**
+   * What kind of work the layer is, for the thread policy (engine/threads.ts threadsFor): 'conv' runs best on
+   * libtorch's intra-op threads, 'dense' on the BLAS's own.
+   */
+  get workload(): 'conv' | 'dense' {
+    return 'dense';
+  }
+
+  /**
+   * A weight laid out for inference, passed back as CallContext.inference while the weights stay as they are
+   * (a dense kernel transposed once), or null for a layer without one.
+   */
+  inferenceWeight(): Tensor | null {
+    return null;
+  }
+
+  /** The activation the layer ends in (what a model's last layer says its outputs are), or null. */
+  get outputActivation(): Activation | null {
+    return null;
+  }
   /** The layer's config without its name; the model adds the name. */
   protected abstract fields(): Record<string, unknown>;
 
@@ -88,6 +132,7 @@ export abstract class Layer {
   penalty(): Tensor | null {
     let total: Tensor | null = null;
     for (const [weight, reg] of this.regularizers) {
+      if (this.frozenWeights.has(weight)) continue; // a constant: no gradient to add
       const p = reg.penalty(this.weights.get(weight)!);
       total = total === null ? p : ops.add(total, p);
     }
@@ -96,8 +141,23 @@ export abstract class Layer {
 
   /** The number of weight elements: trainable and not. */
   countParams(): { trainable: number; nonTrainable: number } {
-    const count = (m: Map<string, Tensor>) => [...m.values()].reduce((n, t) => n + t.size, 0);
-    return { trainable: count(this.weights), nonTrainable: count(this.buffers) };
+    const count = (entries: [string, Tensor][]) => entries.reduce((n, [, t]) => n + t.size, 0);
+    const weights = [...this.weights];
+    const frozen = weights.filter(([n]) => this.frozenWeights.has(n));
+    return { trainable: count(weights) - count(frozen), nonTrainable: count(frozen) + count([...this.buffers]) };
+  }
+
+  /** Whether every weight of the layer is frozen (a layer without weights is not): it computes as at inference. */
+  get frozen(): boolean {
+    return this.weights.size > 0 && [...this.weights.keys()].every((n) => this.frozenWeights.has(n));
+  }
+
+  /** Keeps the named weight from training (see frozenWeights). */
+  freezeWeight(name: string): void {
+    const t = this.weights.get(name);
+    if (!t) throw new Error(`${this.describe()}: no weight '${name}'`);
+    this.frozenWeights.add(name);
+    t.requiresGrad_(false);
   }
 
   dispose(): void {

@@ -1,10 +1,12 @@
-// Layers by type name: `layer({ type: 'dense', units: 10 }, path)`.
+// Layers by type name: `layer({ type: 'dense', units: 10 }, path)`. The built-in layers, plus those registered
+// at run time (registerLayer: a plugin's or the user's own Layer subclass), looked up the same way.
 import { ConfigError, unknownName } from '../../engine/errors.js';
-import { canonicalName } from '../../engine/fields.js';
+import { canonicalName, nameKey } from '../../engine/fields.js';
+import { checkNewNames, currentOrigin, describeOrigin, findHolder, type Origin } from '../registration.js';
 import { BatchNorm } from './batch-norm.js';
 import { Conv2d } from './conv2d.js';
 import { Dense } from './dense.js';
-import type { Layer } from './layer.js';
+import { Layer } from './layer.js';
 import { AvgPool2d } from './avg-pool2d.js';
 import { MaxPool2d } from './max-pool2d.js';
 import { ActivationLayer } from './activation.js';
@@ -25,6 +27,7 @@ import { Identity } from './identity.js';
 import { LayerNorm } from './layer-norm.js';
 import { Embedding } from './embedding.js';
 import { Gru, Lstm, SimpleRnn } from './recurrent.js';
+import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 
 const LAYERS = {
   dense: Dense,
@@ -57,6 +60,14 @@ const LAYERS = {
   gru: Gru,
   simpleRnn: SimpleRnn,
   embedding: Embedding,
+  // Merge layers: several inputs, in a graph model.
+  add: Add,
+  subtract: Subtract,
+  multiply: Multiply,
+  average: Average,
+  maximum: Maximum,
+  minimum: Minimum,
+  concatenate: Concatenate,
 } satisfies Record<string, new (config: Record<string, unknown>, path: string) => Layer>;
 
 export type LayerType = keyof typeof LAYERS;
@@ -86,17 +97,78 @@ const ALIASES: Record<string, LayerType> = {
   // An activation class as a layer ({ type: ReLU }, { type: GELU }): the activation layer reads the name from its type.
   ...Object.fromEntries(ACTIVATION_NAMES.filter((n) => n !== 'linear').map((n) => [n, 'activation' as const])),
   rnn: 'simpleRnn',
+  concat: 'concatenate',
 };
+
+/** A layer class as the registry makes it: `new LayerClass(config, path)`. */
+export type LayerClass = new (config: Record<string, unknown>, path: string) => Layer;
+
+/** Layer types registered at run time, by canonical type: the class, its aliases, and where it came from. */
+const REGISTERED = new Map<string, { make: LayerClass; aliases: string[]; origin: Origin }>();
+
+/** Every layer type: the built-in ones, then those registered. */
+export function layerTypes(): string[] {
+  return [...LAYER_TYPES, ...REGISTERED.keys()];
+}
+
+function allAliases(): Record<string, string> {
+  const out: Record<string, string> = { ...ALIASES };
+  for (const [type, r] of REGISTERED) for (const a of r.aliases) out[a] = type;
+  return out;
+}
+
+/**
+ * Adds a layer type: `LayerClass` extends Layer (outputShapeFor, weightShapes, createWeights, call, fields)
+ * and its `type` is `type`. Its layers then build, train, save and load like the built-in ones. `aliases` are
+ * other spellings of the type. A name taken in any spelling (a built-in type or alias, or a registered one) is
+ * a ConfigError naming who holds it.
+ */
+export function registerLayer(type: string, LayerClass: LayerClass, options: { aliases?: readonly string[] } = {}): void {
+  const call = `registerLayer('${String(type)}')`;
+  if (typeof LayerClass !== 'function' || !(LayerClass.prototype instanceof Layer)) {
+    throw new ConfigError(
+      call,
+      "expected a class that extends nnlab's Layer (a plugin that imports 'nnlab' itself may get another copy of it: use the Layer its default export is given)",
+    );
+  }
+  const aliases = options.aliases ?? [];
+  if (!Array.isArray(aliases)) throw new ConfigError(call, `aliases must be a list of names, got ${JSON.stringify(aliases)}`);
+  checkNewNames(call, 'layer type', [type, ...aliases], (key) => {
+    const builtIn = findHolder(key, LAYER_TYPES.map((t) => [t, t] as [string, string]), (t) => `the built-in layer type '${t}'`);
+    const alias = findHolder(key, Object.entries(ALIASES), (a, t) => `a spelling of the built-in layer type '${t}' ('${a}')`);
+    const registered = findHolder(key, [...REGISTERED].flatMap(([t, r]) => [t, ...r.aliases].map((n) => [n, { t, r }] as [string, { t: string; r: typeof r }])), (n, { t, r }) =>
+      `${n === t ? 'the' : `a spelling ('${n}') of the`} layer type '${t}' registered by ${describeOrigin(r.origin)}`,
+    );
+    return builtIn ?? alias ?? registered;
+  });
+  REGISTERED.set(type, { make: LayerClass, aliases: [...aliases], origin: currentOrigin() });
+}
+
+/** The plugin file that registered a layer type (in any spelling), or null for a built-in, unknown or in-code one. */
+export function layerPlugin(type: string): string | null {
+  const t = layerType(type);
+  return t === null ? null : (REGISTERED.get(t)?.origin ?? null);
+}
+
+/** The canonical type name of a layer type in any spelling ('Conv2d' -> 'conv2d'), or null for an unknown one. */
+export function layerType(type: string): string | null {
+  return canonicalName(type, layerTypes(), allAliases());
+}
 
 export function layer(config: unknown, path = 'layer'): Layer {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new ConfigError(path, `expected a layer as { type, ...fields }, got ${JSON.stringify(config)}`);
   }
   const c = config as Record<string, unknown>;
-  if (typeof c.type !== 'string') throw new ConfigError(`${path}.type`, `a layer needs a type (one of: ${LAYER_TYPES.join(', ')})`);
-  const type = canonicalName(c.type, LAYER_TYPES, ALIASES);
-  if (type === null) throw unknownName(`${path}.type`, 'layer type', c.type, LAYER_TYPES);
-  const made = new LAYERS[type](c, path);
+  if (typeof c.type !== 'string') throw new ConfigError(`${path}.type`, `a layer needs a type (one of: ${layerTypes().join(', ')})`);
+  const type = layerType(c.type);
+  if (type === null) throw unknownName(`${path}.type`, 'layer type', c.type, layerTypes());
+  const registered = REGISTERED.get(type);
+  const made = registered ? new registered.make(c, path) : new LAYERS[type as LayerType](c, path);
+  // A registered class says its own type, which its saved config repeats: it must be the one it is registered as.
+  if (registered && (typeof made.type !== 'string' || nameKey(made.type) !== nameKey(type))) {
+    throw new ConfigError(`${path}.type`, `the layer class registered as '${type}' says its type is ${JSON.stringify(made.type)}; its \`type\` must be '${type}'`);
+  }
   if (c.name !== undefined) {
     if (typeof c.name !== 'string' || c.name === '') throw new ConfigError(`${path}.name`, 'a layer name must be a non-empty string');
     made.name = c.name;
