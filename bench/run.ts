@@ -1,9 +1,11 @@
 // `npm run bench`: every bench beside its PyTorch peer, run in this one process, printed as ratios.
-// `npm run bench -- op mlp` runs a subset; `tune` (the tuner against Optuna, a few minutes), `workers` (32
-// worker processes on one search against PostgreSQL) and `ui` (the dashboard on 10,000 runs) run only when named.
+// `npm run bench -- op mlp` runs a subset (op, mlp, b1, b2, b7, loader); `tune` (the tuner against Optuna, a few
+// minutes), `workers` (32 worker processes on one search against PostgreSQL) and `ui` (the dashboard on 10,000
+// runs) run only when named.
 import { benchOpOverhead } from './op-overhead.js';
 import { benchMlpStep } from './mlp-step.js';
 import { benchCnn, benchGpu, benchLoader, benchMlpEpoch } from './models.js';
+import { benchLstm } from './sequences.js';
 import { printTable } from './common.js';
 import { runWorker } from './peers.js';
 import { blasInfo } from '../src/engine/blas.js';
@@ -32,6 +34,11 @@ if (wanted('b1')) {
 if (wanted('b2')) {
   const r = benchCnn();
   printTable('B2 and B3 (seed CNN): fit() and evaluate() against PyTorch, each side at its best of 2 rounds', r.rows);
+  for (const n of r.notes) console.log(n);
+}
+if (wanted('b7')) {
+  const r = benchLstm();
+  printTable("B7 (sequential MNIST, LSTM 128): fit() and evaluate() against PyTorch's nn.LSTM, each side at its best of 2 rounds", r.rows);
   for (const n of r.notes) console.log(n);
 }
 if (wanted('loader')) {
@@ -71,4 +78,7 @@ if (only.includes('gpu')) {
   const r = benchGpu();
   printTable('B1, B2 and B3 on the GPU against PyTorch on the same GPU, each side at its best of 2 rounds', r.rows);
   for (const n of r.notes) console.log(n);
+  const lstm = benchLstm({ device: 'cuda:0', n: 51_200 });
+  printTable("B7 on the GPU against PyTorch's nn.LSTM on the same GPU, each side at its best of 2 rounds", lstm.rows);
+  for (const n of lstm.notes) console.log(n);
 }
