@@ -117,6 +117,7 @@ data:
   augment: { steps: [flip, { name: rotate, degrees: 10 }], seed: 4 }
   shuffle: false
   flatten: false
+  view: image
 model:
   template: cnn
   filters: [4, 8]
@@ -163,6 +164,7 @@ test('a file with every section becomes the run specs, with names canonical and 
     augment: { steps: [{ name: 'flip' }, { name: 'rotate', degrees: 10 }], seed: 4 },
     shuffle: false,
     flatten: false,
+    view: 'image',
   });
   assert.equal(e.evaluateTest, 'best', 'a study evaluates only the config chosen on validation');
   assert.equal(spec.evaluateTest, false, 'so no run evaluates at its end');
@@ -212,6 +214,7 @@ test('defaults are the ones Keras users expect', () => {
     augment: null,
     shuffle: true,
     flatten: false,
+    view: 'image',
   });
   assert.equal(evaluateTest, false);
   assert.deepEqual([training.optimizer.name, training.optimizer.lr, training.epochs, training.batchSize], ['adam', 0.001, 10, 32]);
