@@ -162,6 +162,10 @@ export class Graph extends LayerModel {
     };
   }
 
+  connections(): { layer: Layer; inputs: string[] }[] {
+    return this.layers.map((layer) => ({ layer, inputs: [...this.inputs.get(layer)!] }));
+  }
+
   summaryRows(): SummaryRow[] {
     return this.layers.map((l) => {
       const c = l.countParams();

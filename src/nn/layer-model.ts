@@ -53,6 +53,7 @@ export abstract class LayerModel implements Model {
   abstract stateDict(): Record<string, Tensor>;
   abstract getConfig(): ModelConfig;
   abstract summaryRows(): SummaryRow[];
+  abstract connections(): { layer: Layer; inputs: string[] }[];
 
   /**
    * Builds `layer` on its input shapes, first adding its weights to `memory` (a layer too large for the machine

@@ -57,6 +57,11 @@ export interface Model {
   getConfig(): ModelConfig;
   /** One row per layer for the summary (Keras's model.summary(); a graph's rows say what each is connected to). */
   summaryRows(): SummaryRow[];
+  /**
+   * Each layer with the names of the layers its inputs come from ('input': the model's input), in the order the
+   * layers run (a stack's: the layer before): what an exporter walks.
+   */
+  connections(): { layer: Layer; inputs: string[] }[];
   dispose(): void;
 }
 

@@ -65,6 +65,10 @@ export class Sequential extends LayerModel {
     return { inputShape: [...this.inputShape], layers: this.layers.map((l) => l.getConfig()) };
   }
 
+  connections(): { layer: Layer; inputs: string[] }[] {
+    return this.layers.map((layer, i) => ({ layer, inputs: [i === 0 ? 'input' : this.layers[i - 1].name] }));
+  }
+
   summaryRows(): SummaryRow[] {
     return this.layers.map((l) => {
       const c = l.countParams();
