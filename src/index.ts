@@ -14,6 +14,8 @@ export { libtorchInfo } from './engine/libtorch.js';
 export { nnlabVersion } from './engine/version.js';
 export { NnlabError, ConfigError, ShapeError } from './engine/errors.js';
 export { loadExperiment, parseExperiment } from './lab/experiment/experiment.js';
+export { loadExperimentWithPlugins } from './lab/experiment/plugins.js';
+export { loadPlugin, loadPlugins } from './lab/plugins.js';
 export { runExperiment } from './lab/runner.js';
 export { tuneExperiment } from './lab/tuner.js';
 export { openStore, DEFAULT_STORE_PATH } from './store/index.js';

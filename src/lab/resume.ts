@@ -12,6 +12,7 @@ import { listCheckpoints, type TrainingCheckpoint } from '../train/run-checkpoin
 import type { RunRecord } from '../store/types.js';
 import { graceSeconds } from '../store/liveness.js';
 import { parseExperiment } from './experiment/index.js';
+import { isPluginLoaded } from './plugins.js';
 import { disposePrepared, prepareData, type PreparedData } from './data-prep.js';
 import { checkpointFits, runOne, say, type RunOptions, type RunOutcome } from './runner.js';
 import { checkpointDir, reopenForResume, skippedNote, usableCheckpoint } from './checkpoints.js';
@@ -30,6 +31,9 @@ export async function resumeRun(runId: number, o: RunOptions & { graceS?: number
     const now = await o.store.getRun(runId);
     if (now?.status === 'running') throw new ConfigError('run', `run ${runId} is running: its heartbeat is recent, so another process is training it (a dead one is taken for crashed after ${graceSeconds(o)} s without one)`);
   }
+  // A run whose layers, loss or metrics come from plugins needs them loaded (nnlab resume --plugin FILE).
+  const missing = ((run.config as Partial<RunSpec> | null)?.plugins ?? []).filter((p) => !isPluginLoaded(p));
+  if (missing.length > 0) throw new ConfigError('run', `run ${runId} uses the plugin ${missing.join(' and ')}: load it (--plugin ${missing[0]})`);
   const dir = checkpointDir(o.artifactsDir, runId);
   if (!existsSync(dir) || listCheckpoints(dir).length === 0) {
     throw new ConfigError('run', `run ${runId} has no checkpoint in ${dir} (it ended before its first epoch did, or on another machine); run its experiment again`);

@@ -51,6 +51,8 @@ export interface RunSpec {
   training: TrainingSpec;
   /** Whether this run evaluates on the test set once at its end (the experiment's evaluateTest is 'all'). */
   evaluateTest: boolean;
+  /** The plugin files (absolute) its layers, loss or metrics come from, if any: a resume needs them loaded. */
+  plugins?: string[];
 }
 
 /** A study cell: the factor values and the resolved run spec. */

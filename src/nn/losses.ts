@@ -8,8 +8,9 @@
 // loss is Σᵢ wᵢ·lossᵢ / N with per-sample weights w (all 1 by default), Keras's "sum over batch size" — so
 // class weights scale a sample's contribution without renormalising by Σw (unlike PyTorch's `weight`).
 import { ops, tidy, type Tensor } from '../tensor/index.js';
-import { ShapeError } from '../engine/errors.js';
-import { resolveConfig, type ParamSpec, type ParamValue } from '../engine/fields.js';
+import { ConfigError, ShapeError } from '../engine/errors.js';
+import { canonicalName, resolveConfig, type ParamSpec, type ParamValue } from '../engine/fields.js';
+import { checkNewNames, currentOrigin, describeOrigin, findHolder, type Origin } from './registration.js';
 
 /** Keras's backend epsilon: probabilities are kept this far from 0 and 1. */
 export const EPSILON = 1e-7;
@@ -35,13 +36,14 @@ const ALIASES: Record<string, LossName> = { mse: 'meanSquaredError' };
 export type LossConfig = LossName | string | { name: string; [param: string]: unknown };
 
 export interface Loss {
-  readonly name: LossName;
+  /** The canonical name: a built-in loss's, or a registered one's. */
+  readonly name: string;
   /**
    * The mean loss of a batch, a 0-d tensor carrying yPred's gradient. `sampleWeight` ([N] or [N, 1]) weights
    * each sample's loss (class weights go through sampleWeightsFromClassWeight).
    */
   compute(yPred: Tensor, yTrue: Tensor, sampleWeight?: Tensor): Tensor;
-  getConfig(): { name: LossName; [param: string]: ParamValue };
+  getConfig(): { name: string; [param: string]: ParamValue };
 }
 
 const fmt = (t: Tensor) => `[${t.shape.join(', ')}]`;
@@ -118,10 +120,61 @@ const LOSSES: Record<LossName, PerSample> = {
   },
 };
 
+/**
+ * A registered loss: from its parameters, a function of a batch's predictions and targets that returns each
+ * sample's loss, [N] (or [N, ...], averaged over each sample's other axes), through tensor ops so autograd
+ * carries the gradient. Sample and class weights and the batch mean are applied as for the built-in losses.
+ * A `fromLogits` parameter, when declared, tells predict and the metrics that the model outputs logits.
+ */
+export type LossFactory = (params: Record<string, ParamValue>) => (yPred: Tensor, yTrue: Tensor) => Tensor;
+
+/** Losses registered at run time, by canonical name. */
+const REGISTERED = new Map<string, { factory: LossFactory; params: Record<string, ParamSpec>; aliases: string[]; origin: Origin }>();
+
+/** The plugin file that registered a loss (a name or config in any spelling), or null for a built-in, unknown or in-code one. */
+export function lossPlugin(config: unknown): string | null {
+  const given = typeof config === 'string' ? config : (config as { name?: unknown } | null)?.name;
+  if (typeof given !== 'string') return null;
+  const aliases = Object.fromEntries([...REGISTERED].flatMap(([n, r]) => r.aliases.map((a) => [a, n])));
+  const name = canonicalName(given, [...REGISTERED.keys()], aliases);
+  return name === null ? null : REGISTERED.get(name)!.origin;
+}
+
+/** Every loss name: the built-in ones, then those registered. */
+export function lossNames(): string[] {
+  return [...LOSS_NAMES, ...REGISTERED.keys()];
+}
+
+/**
+ * Adds a loss by name. `params` declares its parameters as the built-in ones do ({ delta: { type: 'number',
+ * default: 1 } }), checked in any spelling when a config names the loss; `aliases` are other names for it. A
+ * name taken in any spelling (a built-in loss or alias, or a registered one) is a ConfigError naming who holds it.
+ */
+export function registerLoss(name: string, factory: LossFactory, options: { params?: Record<string, ParamSpec>; aliases?: readonly string[] } = {}): void {
+  const call = `registerLoss('${String(name)}')`;
+  if (typeof factory !== 'function') throw new ConfigError(call, 'expected a factory: (params) => (yPred, yTrue) => per-sample losses');
+  const aliases = options.aliases ?? [];
+  if (!Array.isArray(aliases)) throw new ConfigError(call, `aliases must be a list of names, got ${JSON.stringify(aliases)}`);
+  checkNewNames(call, 'loss', [name, ...aliases], (key) =>
+    findHolder(key, [...LOSS_NAMES.map((n) => [n, n] as [string, string]), ...Object.entries(ALIASES)], (n, target) => `the built-in loss '${target}'${n === target ? '' : ` (as '${n}')`}`) ??
+    findHolder(key, [...REGISTERED].flatMap(([n, r]) => [n, ...r.aliases].map((a) => [a, { n, r }] as [string, { n: string; r: typeof r }])), (a, { n, r }) =>
+      `the loss '${n}'${a === n ? '' : ` (as '${a}')`} registered by ${describeOrigin(r.origin)}`,
+    ),
+  );
+  REGISTERED.set(name, { factory, params: { ...(options.params ?? {}) }, aliases: [...aliases], origin: currentOrigin() });
+}
+
 /** The loss a config names ('mse' is an alias); unknown names and bad parameters name `path`. */
 export function loss(config: LossConfig, path = 'loss'): Loss {
-  const { name, params } = resolveConfig(config, path, 'loss', SPECS as Record<LossName, Record<string, ParamSpec>>, ALIASES);
-  const fn = LOSSES[name];
+  const specs: Record<string, Record<string, ParamSpec>> = { ...SPECS };
+  const aliases: Record<string, string> = { ...ALIASES };
+  for (const [n, r] of REGISTERED) {
+    specs[n] = r.params;
+    for (const a of r.aliases) aliases[a] = n;
+  }
+  const { name, params } = resolveConfig(config, path, 'loss', specs, aliases);
+  const registered = REGISTERED.get(name);
+  const fn: PerSample = registered ? registeredLoss(name, registered.factory(params)) : LOSSES[name as LossName];
   const logits = params.fromLogits === true;
   return {
     name,
@@ -141,5 +194,17 @@ export function loss(config: LossConfig, path = 'loss'): Loss {
         return ops.div(ops.sum(ops.mul(l, w)), l.size);
       }),
     getConfig: () => ({ name, ...params }),
+  };
+}
+
+/** A registered loss's function as a PerSample: its result checked to hold one loss per sample. */
+function registeredLoss(name: string, fn: (yPred: Tensor, yTrue: Tensor) => Tensor): PerSample {
+  return (yPred, yTrue) => {
+    const l = fn(yPred, yTrue);
+    if (l === null || typeof l !== 'object' || !Array.isArray(l.shape) || l.rank < 1 || l.shape[0] !== yPred.shape[0]) {
+      const got = l !== null && typeof l === 'object' && Array.isArray(l.shape) ? fmt(l) : String(l);
+      throw new ShapeError(`loss '${name}': must return each sample's loss, [${yPred.shape[0]}] for predictions ${fmt(yPred)}, got ${got}`);
+    }
+    return perSample(l);
   };
 }

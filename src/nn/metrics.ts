@@ -3,8 +3,9 @@
 // the counts of every batch seen since reset(). So an epoch's F1 is the F1 of the whole epoch, not a mean of
 // batch F1s. Updates run no per-element JS code; numbers come back to JS only in result().
 import { ops, tidy, type Tensor } from '../tensor/index.js';
-import { ShapeError } from '../engine/errors.js';
-import { resolveConfig, type ParamSpec, type ParamValue } from '../engine/fields.js';
+import { ConfigError, ShapeError } from '../engine/errors.js';
+import { canonicalName, resolveConfig, type ParamSpec, type ParamValue } from '../engine/fields.js';
+import { checkNewNames, currentOrigin, describeOrigin, findHolder, type Origin } from './registration.js';
 import { classIds, classScores, Counter, countConfusion, isBinary, toMatrix } from './confusion.js';
 
 const threshold: ParamSpec = { type: 'number', default: 0.5 };
@@ -59,7 +60,7 @@ export interface Metric {
   update(yPred: Tensor, yTrue: Tensor): void;
   /** The value over every batch since reset(): a number, per-class numbers, or a matrix. */
   result(): number | number[] | number[][];
-  getConfig(): { name: MetricName; [param: string]: ParamValue };
+  getConfig(): { name: string; [param: string]: ParamValue };
 }
 
 const fmt = (t: Tensor) => `[${t.shape.join(', ')}]`;
@@ -182,6 +183,90 @@ export interface MetricHints {
  * 'sparse_categorical_accuracy'). Unknown names and bad parameters throw a ConfigError naming `path`.
  */
 export function metric(config: MetricConfig, path = 'metric', hints: MetricHints = {}): Metric {
-  const { name, params } = resolveConfig(config, path, 'metric', SPECS as Record<MetricName, Record<string, ParamSpec>>, ALIASES);
-  return MAKERS[name](params, hints);
+  const specs: Record<string, Record<string, ParamSpec>> = { ...SPECS };
+  const aliases: Record<string, string> = { ...ALIASES };
+  for (const [n, r] of REGISTERED) {
+    specs[n] = r.params;
+    for (const a of r.aliases) aliases[a] = n;
+  }
+  const { name, params } = resolveConfig(config, path, 'metric', specs, aliases);
+  const registered = REGISTERED.get(name);
+  return registered ? registeredMetric(name, registered.factory(params, hints), params) : MAKERS[name as MetricName](params, hints);
+}
+
+/**
+ * What a registered metric's factory makes: a function of a batch's predictions and targets returning a value
+ * per sample ([N], or any shape: each element counts once), whose mean over the epoch is the metric (Keras's
+ * function metrics); or a metric of its own, `{ update(yPred, yTrue), result(), reset() }`, that keeps its own counts.
+ */
+export type RegisteredMetric = ((yPred: Tensor, yTrue: Tensor) => Tensor) | Pick<Metric, 'update' | 'result' | 'reset'>;
+export type MetricFactory = (params: Record<string, ParamValue>, hints: MetricHints) => RegisteredMetric;
+
+/** Metrics registered at run time, by canonical name. */
+const REGISTERED = new Map<string, { factory: MetricFactory; params: Record<string, ParamSpec>; aliases: string[]; origin: Origin }>();
+
+/** The plugin file that registered a metric (a name or config in any spelling), or null for a built-in, unknown or in-code one. */
+export function metricPlugin(config: unknown): string | null {
+  const given = typeof config === 'string' ? config : (config as { name?: unknown } | null)?.name;
+  if (typeof given !== 'string') return null;
+  const aliases = Object.fromEntries([...REGISTERED].flatMap(([n, r]) => r.aliases.map((a) => [a, n])));
+  const name = canonicalName(given, [...REGISTERED.keys()], aliases);
+  return name === null ? null : REGISTERED.get(name)!.origin;
+}
+
+/** Every metric name: the built-in ones, then those registered. */
+export function metricNames(): string[] {
+  return [...METRIC_NAMES, ...REGISTERED.keys()];
+}
+
+/**
+ * Adds a metric by name. `params` declares its parameters as the built-in ones do, `aliases` other names for
+ * it. A name taken in any spelling (a built-in metric or alias, or a registered one) is a ConfigError naming who
+ * holds it. History keys are the metric's name; names holding 'loss', 'error', 'mse' or 'mae' are minimised in studies (stats/compare.ts).
+ */
+export function registerMetric(name: string, factory: MetricFactory, options: { params?: Record<string, ParamSpec>; aliases?: readonly string[] } = {}): void {
+  const call = `registerMetric('${String(name)}')`;
+  if (typeof factory !== 'function') throw new ConfigError(call, 'expected a factory: (params) => (yPred, yTrue) => per-sample values');
+  const aliases = options.aliases ?? [];
+  if (!Array.isArray(aliases)) throw new ConfigError(call, `aliases must be a list of names, got ${JSON.stringify(aliases)}`);
+  checkNewNames(call, 'metric', [name, ...aliases], (key) =>
+    findHolder(key, [...METRIC_NAMES.map((n) => [n, n] as [string, string]), ...Object.entries(ALIASES)], (n, target) => `the built-in metric '${target}'${n === target ? '' : ` (as '${n}')`}`) ??
+    findHolder(key, [...REGISTERED].flatMap(([n, r]) => [n, ...r.aliases].map((a) => [a, { n, r }] as [string, { n: string; r: typeof r }])), (a, { n, r }) =>
+      `the metric '${n}'${a === n ? '' : ` (as '${a}')`} registered by ${describeOrigin(r.origin)}`,
+    ),
+  );
+  REGISTERED.set(name, { factory, params: { ...(options.params ?? {}) }, aliases: [...aliases], origin: currentOrigin() });
+}
+
+function registeredMetric(name: string, made: RegisteredMetric, params: Record<string, ParamValue>): Metric {
+  const getConfig = () => ({ name, ...params });
+  if (typeof made !== 'function') {
+    if (made === null || typeof made !== 'object' || typeof made.update !== 'function' || typeof made.result !== 'function' || typeof made.reset !== 'function') {
+      throw new ConfigError(`metric '${name}'`, 'its factory must return (yPred, yTrue) => per-sample values, or { update, result, reset }');
+    }
+    return { name, update: (p, t) => made.update(p, t), result: () => made.result(), reset: () => made.reset(), getConfig };
+  }
+  // The epoch's mean of the values: their sum (float64, on the values' device) and count, added batch by batch.
+  const sum = new Counter();
+  let count = 0;
+  return {
+    name,
+    reset() {
+      sum.reset();
+      count = 0;
+    },
+    update(yPred, yTrue) {
+      tidy(() => {
+        const v = made(yPred, yTrue);
+        if (v === null || typeof v !== 'object' || !Array.isArray(v.shape) || v.rank < 1 || v.shape[0] !== yPred.shape[0]) {
+          const got = v !== null && typeof v === 'object' && Array.isArray(v.shape) ? fmt(v) : String(v);
+          throw new ShapeError(`metric '${name}': must return a value per sample, [${yPred.shape[0]}] for predictions ${fmt(yPred)}, got ${got}`);
+        }
+        sum.add(ops.sum(v.to('float64')));
+        count += v.size;
+      });
+    },
+    result: () => (count === 0 ? 0 : sum.values()[0] / count),
+    getConfig,
+  };
 }

@@ -30,9 +30,9 @@ export function currentOrigin(): Origin {
   return loading;
 }
 
-/** 'plugin /abs/x.js' or 'your code', for errors. */
+/** 'plugin /abs/x.js', or 'your own code (not a plugin)', for errors. */
 export function describeOrigin(origin: Origin): string {
-  return origin === null ? 'code that ran before (not a plugin)' : `plugin ${origin}`;
+  return origin === null ? 'your own code (not a plugin)' : `plugin ${origin}`;
 }
 
 /** A name as registries take them: a letter, then letters, digits or underscores (it is written in YAML and in a saved config). */

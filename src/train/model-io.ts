@@ -7,7 +7,8 @@
 // PyTorch's load_state_dict does; integer buffers integer), and no floating weight may hold NaN or ±Infinity.
 // Either is an error naming the file, the tensor and what it holds.
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
-import { NnlabError } from '../engine/errors.js';
+import { ConfigError, NnlabError } from '../engine/errors.js';
+import { layerPlugin, layerType } from '../nn/layers/registry.js';
 import { isFloating, ops, tidy, type Tensor } from '../tensor/index.js';
 import { buildModel, type Model, type ModelConfig } from '../nn/model.js';
 import type { Optimizer } from '../optim/index.js';
@@ -23,8 +24,11 @@ export interface SavedModelInfo {
 
 export function saveModel(dir: string, model: Model, info: SavedModelInfo = {}, optimizer?: Optimizer): void {
   const optimizerState = optimizer?.stateDict();
+  const config = model.getConfig();
+  // The plugin files its layer types come from: loading the folder without them says which to load.
+  const plugins = [...new Set(config.layers.map((l) => layerPlugin(l.type)).filter((p) => p !== null))];
   saveCheckpoint(dir, {
-    config: { format: MODEL_FORMAT, model: model.getConfig(), ...info },
+    config: { format: MODEL_FORMAT, model: config, ...(plugins.length > 0 ? { plugins } : {}), ...info },
     tensors: model.stateDict(),
     ...(optimizerState ? { extra: { optimizer: optimizerState.meta }, extraTensors: { optimizer: optimizerState.tensors } } : {}),
   });
@@ -37,11 +41,12 @@ export interface LoadedModel {
 
 export function loadModel(dir: string): LoadedModel {
   const checkpoint = loadCheckpoint(dir);
-  const { format, model: config, ...info } = checkpoint.config as { format?: string; model?: ModelConfig } & SavedModelInfo;
+  const { format, model: config, plugins, ...info } = checkpoint.config as { format?: string; model?: ModelConfig; plugins?: unknown } & SavedModelInfo;
   try {
     if (format !== MODEL_FORMAT || !config) {
       throw new NnlabError(`${dir}/config.json is not an nnlab model (format ${JSON.stringify(format)}, expected '${MODEL_FORMAT}')`);
     }
+    checkLayerTypes(config, plugins, `${dir}/config.json`);
     const model = buildModel(config, `${dir}/config.json: model`);
     try {
       checkWeights(model, checkpoint.tensors, `${dir}/weights.safetensors`);
@@ -55,6 +60,18 @@ export function loadModel(dir: string): LoadedModel {
     for (const t of Object.values(checkpoint.tensors)) t.dispose();
     for (const group of Object.values(checkpoint.extraTensors)) for (const t of Object.values(group)) t.dispose();
   }
+}
+
+/**
+ * Every layer type of a saved model must be known here: one that is not (a plugin's, not loaded) is a
+ * ConfigError naming it and the plugin files the folder records (or asking for the plugin when it records none).
+ */
+function checkLayerTypes(config: ModelConfig, plugins: unknown, file: string): void {
+  const i = Array.isArray(config.layers) ? config.layers.findIndex((l) => typeof l?.type === 'string' && layerType(l.type) === null) : -1;
+  if (i < 0) return;
+  const recorded = Array.isArray(plugins) ? plugins.filter((p): p is string => typeof p === 'string') : [];
+  const load = recorded.length > 0 ? `the model was saved with the plugin ${recorded.join(' and ')}: load it (--plugin FILE)` : 'load the plugin that registers it (--plugin FILE)';
+  throw new ConfigError(`model.layers[${i}].type`, `layer type '${config.layers[i].type}' is not registered; ${load}`, file);
 }
 
 /**

@@ -13,6 +13,7 @@ import { toCsv } from '../../report/csv.js';
 import { runWeights } from '../../store/artifact-hash.js';
 import { writeAll, writeFileAtomic } from '../../io/atomic.js';
 import { humanStream, printJson, requireRun, say, storeFrom } from '../context.js';
+import { addPluginOption, loadPluginOptions } from '../plugins.js';
 
 // libtorch-backed modules are loaded when the command runs (so `nnlab doctor` works without the addon).
 async function engine() {
@@ -81,16 +82,16 @@ function writeCsv(out: string, text: string, atomic: boolean): void {
 }
 
 export function registerExportPredictions(program: Command): void {
-  program
-    .command('export-predictions <run>')
+  addPluginOption(program.command('export-predictions <run>'))
     .description("write a run's predictions on its validation split or test set as CSV")
     .option('--split <split>', 'val or test', 'val')
     .requiredOption('--out <file>', 'the CSV file to write')
     .option('--store <url>', 'run store (default .nnlab/runs.db)')
     .option('--json', 'end with one line of JSON')
-    .action(async (id: string, opts: { split: string; out: string; store?: string; json?: boolean }) => {
+    .action(async (id: string, opts: { split: string; out: string; store?: string; json?: boolean; plugin: string[] }) => {
       if (opts.split !== 'val' && opts.split !== 'test') throw new ConfigError('--split', `expected val or test, got '${opts.split}'`);
       const atomic = checkOut(opts.out);
+      await loadPluginOptions(opts.plugin);
       const e = await engine();
       const store = await storeFrom(opts);
       try {

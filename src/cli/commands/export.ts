@@ -7,25 +7,26 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../../engine/errors.js';
 import { runWeights } from '../../store/artifact-hash.js';
 import { humanStream, printJson, requireRun, say, storeFrom } from '../context.js';
+import { addPluginOption, loadPluginOptions } from '../plugins.js';
 
 const FORMATS = ['onnx'];
 
 export function registerExport(program: Command): void {
-  program
-    .command('export [run]')
+  addPluginOption(program.command('export [run]'))
     .description("write a run's saved model (or a saved model folder, --model) as an ONNX file, with its preprocessing as JSON beside it")
     .option('--format <format>', `the file format: ${FORMATS.join(', ')}`, 'onnx')
     .requiredOption('--out <file>', 'the file to write (model.onnx; the preprocessing goes to model.preprocess.json)')
     .option('--model <dir>', 'a saved model folder instead of a run')
     .option('--store <url>', 'run store for <run> (default .nnlab/runs.db)')
     .option('--json', 'end with one line of JSON')
-    .action(async (run: string | undefined, opts: { format: string; out: string; model?: string; store?: string; json?: boolean }) => {
+    .action(async (run: string | undefined, opts: { format: string; out: string; model?: string; store?: string; json?: boolean; plugin: string[] }) => {
       if ((run === undefined) === (opts.model === undefined)) throw new ConfigError('run', 'give the model as exactly one of <run> or --model <dir>');
       if (!FORMATS.includes(opts.format)) throw new ConfigError('--format', `unknown format '${opts.format}'; valid: ${FORMATS.join(', ')}`);
       if (opts.model !== undefined && !existsSync(opts.model)) throw new ConfigError('--model', `no such model folder: ${opts.model}`);
       // libtorch-backed modules load only when the command runs (so `nnlab doctor` works without the addon).
       const [{ checkExportTarget }, { exportModelFolder }] = await Promise.all([import('../../nn/onnx/export.js'), import('../../lab/onnx-export.js')]);
       checkExportTarget(opts.out, '--out');
+      await loadPluginOptions(opts.plugin);
       let dir = opts.model;
       let runId: number | undefined;
       if (run !== undefined) {

@@ -6,6 +6,7 @@ import { ConfigError } from '../../engine/errors.js';
 import { runWeights } from '../../store/artifact-hash.js';
 import { visible } from '../../report/format.js';
 import { humanStream, printJson, requireRun, say, storeFrom } from '../context.js';
+import { addPluginOption, loadPluginOptions } from '../plugins.js';
 
 /** Each image must be a file that is there: a missing one (or a folder) is a mistake in the call (exit 2). */
 function checkImages(images: string[]): void {
@@ -21,14 +22,13 @@ function checkImages(images: string[]): void {
 }
 
 export function registerPredict(program: Command): void {
-  program
-    .command('predict <images...>')
+  addPluginOption(program.command('predict <images...>'))
     .description("predict the class of images with a run's saved model (--run) or a saved model folder (--model)")
     .option('--run <id>', 'the run whose weights to use (from --store)')
     .option('--model <dir>', 'a saved model folder')
     .option('--store <url>', 'run store for --run (default .nnlab/runs.db)')
     .option('--json', 'end with one line of JSON')
-    .action(async (images: string[], opts: { run?: string; model?: string; store?: string; json?: boolean }) => {
+    .action(async (images: string[], opts: { run?: string; model?: string; store?: string; json?: boolean; plugin: string[] }) => {
       if ((opts.run === undefined) === (opts.model === undefined)) throw new ConfigError('--run', 'give the model as exactly one of --run <id> or --model <dir>');
       checkImages(images);
       if (opts.model !== undefined && !existsSync(opts.model)) throw new ConfigError('--model', `no such model folder: ${opts.model}`);
@@ -41,6 +41,7 @@ export function registerPredict(program: Command): void {
           await store.close();
         }
       }
+      await loadPluginOptions(opts.plugin);
       const { predictImages } = await import('../../lab/predict.js'); // loads libtorch: only when used
       const predictions = await predictImages(dir!, images);
       const out = humanStream(opts.json);

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { artifactsDirOf, humanStream, interruptible, parseId, printJson, say, storeFrom } from '../context.js';
 import { addHeartbeatOptions, secondsOption } from './worker.js';
+import { addPluginOption, loadPluginOptions } from '../plugins.js';
 
 interface ResumeOpts {
   store?: string;
@@ -10,21 +11,23 @@ interface ResumeOpts {
   json?: boolean;
   heartbeat?: string;
   grace?: string;
+  plugin: string[];
 }
 
 export function registerResume(program: Command): void {
-  addHeartbeatOptions(
+  addPluginOption(addHeartbeatOptions(
     program
       .command('resume <run>')
       .description('continue an interrupted or crashed run from its newest epoch checkpoint (on CPU: the same metrics and weights as the uninterrupted run)')
       .option('--store <url>', 'run store (default .nnlab/runs.db)')
       .option('--no-bar', 'plain per-epoch lines even on a terminal'),
-  )
+  ))
     .option('--json', 'end with one line of JSON, as nnlab run --json')
     .action(async (id: string, opts: ResumeOpts) => {
       const runId = parseId(id, 'run');
       const heartbeatS = secondsOption(opts.heartbeat, '--heartbeat');
       const graceS = secondsOption(opts.grace, '--grace');
+      await loadPluginOptions(opts.plugin);
       const { resumeRun } = await import('../../lab/resume.js'); // loads libtorch: only when used
       const { runJson } = await import('../../lab/runner.js');
       const store = await storeFrom(opts);

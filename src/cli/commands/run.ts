@@ -11,6 +11,7 @@ import { artifactsDirOf, humanStream, interruptible, printJson, say, setPartialR
 import { ConfigError } from '../../engine/errors.js';
 import { addHeartbeatOptions, secondsOption, startWorkers } from './worker.js';
 import type { EpochLog } from '../../record/history.js';
+import { addPluginOption } from '../plugins.js';
 
 interface RunOpts {
   device?: string;
@@ -23,6 +24,7 @@ interface RunOpts {
   workers?: string;
   heartbeat?: string;
   grace?: string;
+  plugin: string[];
 }
 
 export function registerRun(program: Command): void {
@@ -36,16 +38,16 @@ export function registerRun(program: Command): void {
     .option('--no-bar', 'plain per-epoch lines even on a terminal')
     .option('--fresh', 'a search (tune:) starts a new study even if the store has this one (which is kept); default: continue it')
     .option('--workers <n>', 'train the trials of a search, or the runs of a study, in this many local worker processes, then report');
-  addHeartbeatOptions(command)
+  addPluginOption(addHeartbeatOptions(command))
     .option('--json', 'end with one line of JSON: the runs, baselines and summary')
     .action(async (file: string, opts: RunOpts) => {
       await applyDeviceOption(opts.device);
       // Loaded here, not at the top: these load libtorch, which `nnlab doctor` must be able to do without.
-      const { loadExperiment } = await import('../../lab/experiment/index.js');
+      const { loadExperimentWithPlugins } = await import('../../lab/experiment/index.js');
       const { runExperiment, runJson } = await import('../../lab/runner.js');
       const { baselineLine } = await import('../../lab/baselines.js');
       // Everything that can be wrong is checked before training: the file, the report folder, the store.
-      const experiment = loadExperiment(file, { overrides: opts.set });
+      const experiment = await loadExperimentWithPlugins(file, { overrides: opts.set, plugins: opts.plugin });
       const reportDir = opts.report ? reportDirOption(opts.report) : null;
       const workers = opts.workers === undefined ? 0 : Number(opts.workers);
       if (opts.workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new ConfigError('--workers', `expected a number of worker processes from 1 to 256, got '${opts.workers}'`);
@@ -135,7 +137,7 @@ export function registerRun(program: Command): void {
  */
 async function runWorkers(workers: number, file: string, opts: RunOpts, out: NodeJS.WritableStream, what: string): Promise<void> {
   say(out, `starting ${workers} workers on ${what}`);
-  const flags = [...opts.set.flatMap((s) => ['--set', s]), ...(opts.store ? ['--store', opts.store] : []), ...(opts.heartbeat ? ['--heartbeat', opts.heartbeat] : []), ...(opts.grace ? ['--grace', opts.grace] : [])];
+  const flags = [...opts.set.flatMap((s) => ['--set', s]), ...opts.plugin.flatMap((p) => ['--plugin', path.resolve(p)]), ...(opts.store ? ['--store', opts.store] : []), ...(opts.heartbeat ? ['--heartbeat', opts.heartbeat] : []), ...(opts.grace ? ['--grace', opts.grace] : [])];
   const codes = await startWorkers(workers, path.resolve(file), flags, out);
   const bad = codes.filter((c) => c !== 0);
   say(out, `${workers - bad.length} of ${workers} workers ended normally${bad.length ? `; ${bad.length} did not (exit ${bad.join(', ')})` : ''}`);

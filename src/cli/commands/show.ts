@@ -5,13 +5,24 @@ import { epochLine } from '../../train/callbacks/progress.js';
 import { visible } from '../../report/format.js';
 import { confusionText, isConfusionMatrix } from '../../report/confusion.js';
 import { humanStream, printJson, requireRun, say, storeFrom } from '../context.js';
+import { addPluginOption, loadPluginOptions } from '../plugins.js';
 
 /** Keras's model.summary() of the run's model, rebuilt from its stored config (libtorch loads only here). */
 async function modelSummary(config: unknown): Promise<string> {
-  const model = (config as { model?: { inputShape?: number[]; layers?: unknown[] } } | null)?.model;
+  const { model, plugins } = (config as { model?: { inputShape?: number[]; layers?: unknown[] }; plugins?: string[] } | null) ?? {};
   if (!model?.inputShape || !model.layers) return 'model summary: not stored with this run';
   try {
-    const [{ buildModel }, { formatSummary }, { noGrad }] = await Promise.all([import('../../nn/model.js'), import('../../nn/summary.js'), import('../../tensor/index.js')]);
+    const [{ buildModel }, { formatSummary }, { noGrad }, { layerType }] = await Promise.all([
+      import('../../nn/model.js'),
+      import('../../nn/summary.js'),
+      import('../../tensor/index.js'),
+      import('../../nn/layers/registry.js'),
+    ]);
+    // A layer type of a plugin that is not loaded: say which plugin the run used rather than what is unknown.
+    const unknown = (model.layers as { type?: unknown }[]).find((l) => typeof l?.type === 'string' && layerType(l.type) === null)?.type;
+    if (unknown !== undefined && Array.isArray(plugins) && plugins.length > 0) {
+      return `model summary: layer type '${String(unknown)}' is not registered; the run used the plugin ${plugins.join(' and ')}: give --plugin FILE`;
+    }
     return noGrad(() => {
       const built = buildModel(model as Parameters<typeof buildModel>[0]);
       try {
@@ -26,12 +37,12 @@ async function modelSummary(config: unknown): Promise<string> {
 }
 
 export function registerShow(program: Command): void {
-  program
-    .command('show <run>')
+  addPluginOption(program.command('show <run>'))
     .description("show one run: config, environment, per-epoch history, final metrics and analysis")
     .option('--store <url>', 'run store (default .nnlab/runs.db)')
     .option('--json', 'end with one line of JSON')
-    .action(async (id: string, opts: { store?: string; json?: boolean }) => {
+    .action(async (id: string, opts: { store?: string; json?: boolean; plugin: string[] }) => {
+      await loadPluginOptions(opts.plugin);
       const store = await storeFrom(opts);
       try {
         const run = await requireRun(store, id);

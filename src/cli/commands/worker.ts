@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../engine/errors.js';
 import { artifactsDirOf, humanStream, interruptible, printJson, say, storeFrom, applyDeviceOption } from '../context.js';
+import { addPluginOption } from '../plugins.js';
 
 interface WorkerOpts {
   set: string[];
@@ -18,6 +19,7 @@ interface WorkerOpts {
   heartbeat?: string;
   grace?: string;
   json?: boolean;
+  plugin: string[];
 }
 
 /** A positive number of seconds from a flag, or undefined when not given. */
@@ -36,7 +38,7 @@ export function addHeartbeatOptions(command: Command): Command {
 }
 
 export function registerWorker(program: Command): void {
-  addHeartbeatOptions(
+  addPluginOption(addHeartbeatOptions(
     program
       .command('worker <file>')
       .description('join the search (tune:) or study of an experiment file on a shared store: train its trials or runs until none is left')
@@ -44,12 +46,12 @@ export function registerWorker(program: Command): void {
       .option('--device <device>', 'where to train on this machine: auto, cpu, cuda or cuda:N (default: the file\'s training.device, else auto)')
       .option('--store <url>', 'run store: a SQLite file (default .nnlab/runs.db) or postgres://... (for many machines)')
       .option('--no-bar', 'plain per-epoch lines even on a terminal'),
-  )
+  ))
     .option('--json', 'end with one line of JSON: the trials this worker ran')
     .action(async (file: string, opts: WorkerOpts) => {
       await applyDeviceOption(opts.device);
-      const { loadExperiment } = await import('../../lab/experiment/index.js');
-      const experiment = loadExperiment(file, { overrides: opts.set });
+      const { loadExperimentWithPlugins } = await import('../../lab/experiment/index.js');
+      const experiment = await loadExperimentWithPlugins(file, { overrides: opts.set, plugins: opts.plugin });
       const heartbeatS = secondsOption(opts.heartbeat, '--heartbeat');
       const graceS = secondsOption(opts.grace, '--grace');
       const store = await storeFrom(opts);

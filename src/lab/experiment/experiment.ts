@@ -60,6 +60,8 @@
 //         paths: [model.layers.1.activation, model.layers.3.activation]   # (or model.layers[1]... in a block list)
 //         values: [sigmoid, relu]
 //   baselines: [majority, uniform, constant]   # default none: classification baselines on the same splits
+//   plugins: [./my-layers.js]         # default none: ES modules registering layers, losses and metrics, loaded
+//                                     # (relative to this file) before any name is checked; see src/lab/plugins.ts
 //   tune:                             # instead of study: a hyper-parameter search (see tune.ts and src/tune/)
 //     objective: val.accuracy         # or { metric, direction, reduce: best | last }
 //     sampler: tpe                    # random | grid | tpe | gp, or { name, ...settings }
@@ -78,11 +80,12 @@ import { FileReadError, readRegularFile } from '../../io/regular-file.js';
 import type { Experiment, StudyCell } from '../types.js';
 import { Locator } from './locate.js';
 import { applyOverrides } from './overrides.js';
-import { formatPath, isPrefix, isRecord, setPath } from './paths.js';
+import { formatPath, isPrefix, isRecord, setPath, type Segment } from './paths.js';
 import { defaultAt, runSpecOf } from './run-spec.js';
 import { Source } from './source.js';
 import { factorPaths, readStudy, studyCells } from './study.js';
 import { validateExperiment } from './validate.js';
+import { isPluginLoaded } from '../plugins.js';
 import { applyParams, checkTuneAlone, cornerParams, paramsLabel, readTune, tunePaths } from './tune.js';
 import type { Params } from '../../tune/space.js';
 
@@ -113,16 +116,19 @@ export const MAX_EXPERIMENT_BYTES = 4 * 1024 * 1024;
  * /dev/zero) of at most MAX_EXPERIMENT_BYTES.
  */
 export function loadExperiment(file: string, options: LoadOptions = {}): Experiment {
-  let text: string;
+  return parseExperiment(readExperimentText(file), file, options);
+}
+
+/** The text of an experiment file, read as loadExperiment reads it; problems are ConfigErrors naming the file. */
+export function readExperimentText(file: string): string {
   try {
-    text = readRegularFile(file, MAX_EXPERIMENT_BYTES, 'an experiment file').toString('utf8');
+    return readRegularFile(file, MAX_EXPERIMENT_BYTES, 'an experiment file').toString('utf8');
   } catch (e) {
     if (!(e instanceof FileReadError)) throw e;
     // The system's refusals (no such file, no permission) as before; a FIFO, a device or a file too large as what it is.
     if (e.code === undefined) throw new ConfigError('', `the experiment file ${e.reason}`, file);
     throw new ConfigError('', `cannot read the experiment file: ${e.code === 'ENOENT' ? 'no such file' : e.reason.replace(/^cannot read the file: /, '')}`, file);
   }
-  return parseExperiment(text, file, options);
 }
 
 /**
@@ -145,6 +151,8 @@ export function parseExperiment(text: string, file: string | null, options: Load
   validateExperiment(raw, loc, varied);
   checkSeeds(raw, loc);
   const baseDir = file === null ? process.cwd() : path.dirname(path.resolve(file));
+  // The layers, losses and metrics the file names may come from its plugins: loaded before any name is checked.
+  checkPlugins(raw, loc, baseDir, varied);
   if (raw.tune !== undefined && raw.tune !== null) {
     checkTuneAlone(raw, loc);
     for (const p of placed) {
@@ -200,6 +208,20 @@ export function parseExperiment(text: string, file: string | null, options: Load
     cells,
     raw,
   };
+}
+
+/**
+ * Checks the experiment's plugins (already checked against the schema: a list of paths, relative to the file):
+ * none is varied by a study or a search (they are loaded once, for every run), and each is loaded (by
+ * loadExperimentWithPlugins, or nnlab run, before the file is parsed).
+ */
+function checkPlugins(raw: Record<string, unknown>, loc: Locator, baseDir: string, varied: readonly Segment[][]): void {
+  const param = varied.find((p) => isPrefix(['plugins'], p) || isPrefix(p, ['plugins']));
+  if (param !== undefined) throw loc.error(param, 'plugins are loaded once, before any run, so a study or a search cannot vary them');
+  ((raw.plugins ?? []) as string[]).forEach((file, i) => {
+    const abs = path.resolve(baseDir, file);
+    if (!isPluginLoaded(abs)) throw loc.error(['plugins', i], `plugin ${abs} is not loaded: load the file's plugins first (nnlab run does; in code: await loadExperimentWithPlugins(file))`);
+  });
 }
 
 /**

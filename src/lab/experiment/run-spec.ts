@@ -12,10 +12,10 @@ import { checkAugmentConfig, type AugmentConfig } from '../../data/augment.js';
 import { activation } from '../../nn/activations.js';
 import { initializer } from '../../nn/initializers.js';
 import { regularizer } from '../../nn/regularizers.js';
-import { layer } from '../../nn/layers/registry.js';
+import { layer, layerPlugin } from '../../nn/layers/registry.js';
 import type { LayerConfig } from '../../nn/layers/layer.js';
-import { loss as makeLoss } from '../../nn/losses.js';
-import { metric as makeMetric } from '../../nn/metrics.js';
+import { loss as makeLoss, lossPlugin } from '../../nn/losses.js';
+import { metric as makeMetric, metricPlugin } from '../../nn/metrics.js';
 import { checkClassWeight } from '../../nn/class-weight.js';
 import { optimizer as makeOptimizer } from '../../optim/optimizers.js';
 import { callback } from '../../train/callbacks/registry.js';
@@ -75,7 +75,15 @@ export function runSpecOf(raw: Raw, loc: Locator, baseDir: string): RunSpec {
       `the model ends without an activation, but loss ${name} expects probabilities: end with ${name === 'binaryCrossentropy' ? 'sigmoid' : 'softmax'}, or use loss { name: ${name}, fromLogits: true }`,
     );
   }
-  return { data, model: { layers, ...(outputs === undefined ? {} : { outputs }) }, training, evaluateTest: raw.evaluateTest === 'all' || raw.evaluateTest === true };
+  // The plugin files its layers, loss and metrics come from, for the record: resume and show need them loaded.
+  const plugins = [...new Set([...layers.map((l) => layerPlugin(l.type)), lossPlugin(training.loss), ...training.metrics.map(metricPlugin)].filter((p) => p !== null))];
+  return {
+    data,
+    model: { layers, ...(outputs === undefined ? {} : { outputs }) },
+    training,
+    evaluateTest: raw.evaluateTest === 'all' || raw.evaluateTest === true,
+    ...(plugins.length > 0 ? { plugins } : {}),
+  };
 }
 
 /** Lower case without separators: 'Fashion_MNIST' and 'fashion-mnist' meet. */

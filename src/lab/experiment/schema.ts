@@ -400,6 +400,13 @@ export const EXPERIMENT_SCHEMA: Schema = {
     },
     study: ref('study'),
     tune: ref('tune'),
+    plugins: {
+      description:
+        'ES modules (.js) that register layers, losses and metrics (registerLayer, registerLoss, registerMetric), loaded before the file\'s names are checked; paths relative to this file (default none).',
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1 },
+    },
     baselines: {
       description: 'Classification baselines scored on the same splits (default none).',
       type: 'array',
