@@ -15,11 +15,9 @@ import { libtorchInfo } from '../engine/libtorch.js';
 import { getThreads } from '../engine/threads.js';
 import { makeTrainer } from './make-trainer.js';
 import { manualSeed } from '../engine/seed.js';
-import { buildModel, type Model, type ModelConfig } from '../nn/model.js';
-import { activation } from '../nn/activations.js';
-import { CLASSES } from './experiment/templates.js';
+import { runModel } from './run-model.js';
 import { Augmentation, planAugment, type AugmentConfig } from '../data/augment.js';
-import { ConfigError, NnlabError, ShapeError } from '../engine/errors.js';
+import { ConfigError, NnlabError } from '../engine/errors.js';
 import { testBestConfig, type FinalTest } from './final-test.js';
 import { tidy } from '../tensor/index.js';
 import { fmtShape } from '../nn/layers/layer.js';
@@ -79,23 +77,7 @@ export interface ExperimentOutcome {
   finalTest: FinalTest | null;
 }
 
-/**
- * The model config of a cell for its data: the input shape, and `units: 'classes'` filled in: one unit per class,
- * or one unit for a two-class task whose output is a single probability (a sigmoid output layer, or the
- * binaryCrossentropy loss on an output that is not a softmax), as a Keras user writes Dense(1, activation='sigmoid').
- */
-export function completeModel(spec: RunSpec, data: PreparedData): ModelConfig {
-  const loss = (spec.training.loss as { name: string }).name; // a loss config, as run-spec.ts resolved it
-  const layers = spec.model.layers.map((l) => {
-    if (l.units !== CLASSES) return l;
-    const name = l.activation === undefined ? null : activation(l.activation as string, 'model.outputActivation').getConfig().name;
-    // Never one softmax unit: its output is the constant 1. binaryCrossentropy with the template's softmax keeps two
-    // units (the loss takes class labels for them); one unit is for a sigmoid, or a linear output read as logits.
-    const single = data.classes.length === 2 && (name === 'sigmoid' || (loss === 'binaryCrossentropy' && name !== 'softmax'));
-    return { ...l, units: single ? 1 : data.classes.length };
-  });
-  return { inputShape: data.inputShape, layers, ...(spec.model.outputs === undefined ? {} : { outputs: spec.model.outputs }) };
-}
+export { completeModel } from './run-model.js';
 
 function callbacksOf(spec: RunSpec, path: string): Callback[] {
   return spec.training.callbacks.map((c, i) => callback(c, `${path}.training.callbacks[${i}]`));
@@ -115,7 +97,7 @@ export async function preflight(exp: Experiment): Promise<Map<string, PreparedDa
       const key = dataKey(cell.spec.data, exp.seed);
       if (!data.has(key)) data.set(key, await prepareData(cell.spec.data, exp.seed, 'data'));
       const prepared = data.get(key)!;
-      const model = buildOrRefuse(completeModel(cell.spec, prepared), where, exp.file);
+      const { model } = runModel(cell.spec, prepared, `${where}: model`, exp.file);
       try {
         const trainer = makeTrainer(cell.spec, model, `${where}: training`);
         try {
@@ -137,19 +119,6 @@ export async function preflight(exp: Experiment): Promise<Map<string, PreparedDa
     throw inFile(e, exp.file);
   }
   return data;
-}
-
-/**
- * The cell's model, built; shapes that do not fit (a layer after the wrong one, a merge of different shapes) are
- * a ConfigError at the experiment, naming the layer and the shapes: every run would fail the same way.
- */
-function buildOrRefuse(config: ModelConfig, where: string, file: string | null): Model {
-  try {
-    return buildModel(config, `${where}: model`);
-  } catch (e) {
-    if (e instanceof ShapeError) throw new ConfigError('', e.message, file ?? undefined);
-    throw e;
-  }
 }
 
 /** A config error from building a cell (a layer too large, a bad component) names the experiment file too. */
@@ -237,7 +206,7 @@ export async function runOne(
 ): Promise<RunOutcome> {
   const seed = exp.seed + repeat;
   manualSeed(seed);
-  const model = buildModel(completeModel(cell.spec, data));
+  const { model, notes } = runModel(cell.spec, data);
   const trainer = makeTrainer(cell.spec, model, 'training');
   const environment: RunEnvironment = {
     nnlab: nnlabVersion(),
@@ -270,7 +239,7 @@ export async function runOne(
   }, heartbeatSeconds(o) * 1000);
   beat.unref();
   const checkpoints = checkpointDir(o.artifactsDir, record.id);
-  if (extras.summary ?? repeat === 0) say(o, `${cell.label ? `Model of ${cell.label}` : 'Model'}:\n${formatSummary(model)}`);
+  if (extras.summary ?? repeat === 0) say(o, `${cell.label ? `Model of ${cell.label}` : 'Model'}:\n${formatSummary(model)}${notes.map((n) => `\n${n}`).join('')}`);
   // Epochs are stored one after the other, in order, off the training loop: one written late (the store was
   // unreachable for a while) holds back the later ones rather than letting them overtake it.
   let stored: Promise<void> = Promise.resolve();
@@ -365,7 +334,7 @@ function studyKey(exp: Experiment): string {
 /** Throws unless the checkpoint's weights and optimizer state fit the model and optimizer the cell's config builds. */
 export function checkpointFits(cell: StudyCell, data: PreparedData): (c: TrainingCheckpoint) => void {
   return (c) => {
-    const model = buildModel(completeModel(cell.spec, data));
+    const { model } = runModel(cell.spec, data);
     try {
       const trainer = makeTrainer(cell.spec, model, 'training');
       try {

@@ -47,7 +47,13 @@ export interface TrainingSpec {
 export interface RunSpec {
   data: DataSpec;
   /** The model's config (templates and blocks expanded; a stack or a graph), inputShape filled in by the runner. */
-  model: Omit<ModelConfig, 'inputShape'> & { inputShape?: number[] };
+  model: Omit<ModelConfig, 'inputShape'> & {
+    inputShape?: number[];
+    /** A state dict loaded into the model before training (model.weights; file made absolute). */
+    weights?: { file: string; strict: boolean; skip: string[] };
+    /** Weight names (globs) kept from training (model.freeze). */
+    freeze?: string[];
+  };
   training: TrainingSpec;
   /** Whether this run evaluates on the test set once at its end (the experiment's evaluateTest is 'all'). */
   evaluateTest: boolean;

@@ -1,6 +1,8 @@
 // The neural-network library's public surface: models, layers and their building blocks.
 export { buildModel, isGraphConfig, Graph, GRAPH_INPUT, Sequential, type Model, type ModelConfig } from './model.js';
 export { formatSummary, summaryRows, type SummaryRow } from './summary.js';
+export { apply, graphModel, input, SymbolicValue } from './functional.js';
+export { freezeWeights, loadWeights, type LoadOptions, type LoadReport } from './transfer.js';
 export { exportOnnx, preprocessingFileFor, ONNX_OPSET, type OnnxExport, type OnnxExportOptions } from './onnx/export.js';
 export { layer, LAYER_TYPES, layerTypes, registerLayer, type LayerClass, type LayerType } from './layers/registry.js';
 export { Layer, type LayerConfig, type CallContext, type Shape } from './layers/layer.js';

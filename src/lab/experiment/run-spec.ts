@@ -26,6 +26,7 @@ import { CLASSES, expandModel, TEMPLATE_DEFAULTS, type ModelSection } from './te
 import { expandBlocks, usesBlocks } from './blocks.js';
 import type { Segment } from './paths.js';
 import { graphConnections } from '../../nn/graph.js';
+import { FileReadError, RegularFile } from '../../io/regular-file.js';
 import { isGraphConfig } from '../../nn/model.js';
 import { ConfigError } from '../../engine/errors.js';
 
@@ -75,11 +76,12 @@ export function runSpecOf(raw: Raw, loc: Locator, baseDir: string): RunSpec {
       `the model ends without an activation, but loss ${name} expects probabilities: end with ${name === 'binaryCrossentropy' ? 'sigmoid' : 'softmax'}, or use loss { name: ${name}, fromLogits: true }`,
     );
   }
+  const transfer = transferOf(raw.model as Raw, loc, baseDir);
   // The plugin files its layers, loss and metrics come from, for the record: resume and show need them loaded.
   const plugins = [...new Set([...layers.map((l) => layerPlugin(l.type)), lossPlugin(training.loss), ...training.metrics.map(metricPlugin)].filter((p) => p !== null))];
   return {
     data,
-    model: { layers, ...(outputs === undefined ? {} : { outputs }) },
+    model: { layers, ...(outputs === undefined ? {} : { outputs }), ...transfer },
     training,
     evaluateTest: raw.evaluateTest === 'all' || raw.evaluateTest === true,
     ...(plugins.length > 0 ? { plugins } : {}),
@@ -217,6 +219,27 @@ function modelLayersOf(model: ModelSection, loc: Locator): { layers: LayerConfig
     for (const n of order) n.layer.dispose();
   }
   return { layers, ...(outputs === undefined ? {} : { outputs }), finalActivation };
+}
+
+/**
+ * model.weights (the file made absolute from the experiment's folder, checked to be a regular file now) and
+ * model.freeze, as the run spec holds them; nothing when the section has neither.
+ */
+function transferOf(model: Raw, loc: Locator, baseDir: string): Pick<RunSpec['model'], 'weights' | 'freeze'> {
+  const out: Pick<RunSpec['model'], 'weights' | 'freeze'> = {};
+  const w = model.weights as { file: string; strict?: boolean; skip?: string[] } | undefined;
+  if (w !== undefined) {
+    const file = path.resolve(baseDir, w.file);
+    try {
+      RegularFile.open(file).close();
+    } catch (e) {
+      if (e instanceof FileReadError) throw loc.error(['model', 'weights', 'file'], e.reason);
+      throw e;
+    }
+    out.weights = { file, strict: w.strict ?? true, skip: [...(w.skip ?? [])] };
+  }
+  if (model.freeze !== undefined) out.freeze = [...(model.freeze as string[])];
+  return out;
 }
 
 const named = (c: unknown) => (typeof c === 'string' ? { name: c } : (c as Record<string, unknown>));

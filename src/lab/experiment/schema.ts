@@ -67,6 +67,27 @@ const nameOr = (names: readonly string[], object: Schema): Schema => ({
   else: object,
 });
 
+/** Transfer learning, on any model section: weights loaded before training, and weights kept from it. */
+const TRANSFER = {
+  weights: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['file'],
+    description: 'A state dict (safetensors) loaded into the model before training, by weight name (PyTorch\'s: conv1.weight, layer1.0.bn1.running_mean, ...).',
+    properties: {
+      file: { type: 'string', description: 'The .safetensors file (relative to the experiment file).' },
+      strict: { type: 'boolean', description: 'Every weight of the model in the file, and nothing else (default true); false loads what matches and lists the rest.' },
+      skip: { type: 'array', items: { type: 'string' }, description: 'Weight names (globs: fc.*) kept as the model builds them, e.g. a new head.' },
+    },
+  },
+  freeze: {
+    type: 'array',
+    minItems: 1,
+    items: { type: 'string' },
+    description: 'Weight names (globs: layer1.*, conv1.*) kept from training; batch norms whose weights are all frozen stay in inference mode.',
+  },
+} as const;
+
 const MLP: Schema = {
   description: "A multilayer perceptron: flatten, a dense layer per entry of 'units', and a dense output layer with one unit per class.",
   type: 'object',
@@ -74,6 +95,7 @@ const MLP: Schema = {
   required: ['template', 'units'],
   properties: {
     template: { enum: ['mlp', 'cnn'] },
+    ...TRANSFER,
     units: intList('Units of each hidden dense layer ([] for none: logistic regression).'),
     activation: component(`Activation of the hidden layers (default ${TEMPLATE_DEFAULTS.activation})`, ACTIVATION_NAMES),
     initializer: component(`Kernel initializer of every dense layer (default ${TEMPLATE_DEFAULTS.initializer})`, INITIALIZER_NAMES),
@@ -99,6 +121,7 @@ const CNN: Schema = {
   required: ['template', 'filters'],
   properties: {
     template: { enum: ['mlp', 'cnn'] },
+    ...TRANSFER,
     filters: intList('Filters of each convolutional block.', 1),
     kernelSize: size(`Kernel size of every convolution (default ${TEMPLATE_DEFAULTS.kernelSize}).`),
     padding: { enum: ['same', 'valid'], description: `Convolution padding (default '${TEMPLATE_DEFAULTS.padding}').` },
@@ -123,6 +146,7 @@ const RESNET: Schema = {
   required: ['template', 'depth'],
   properties: {
     template: { const: 'resnet' },
+    ...TRANSFER,
     depth: { enum: [...RESNET_DEPTHS] },
     outputActivation: component(`Activation of the output layer fc (default ${TEMPLATE_DEFAULTS.outputActivation})`, ACTIVATION_NAMES),
   },
@@ -151,6 +175,7 @@ const LAYERS: Schema = {
   required: ['layers'],
   properties: {
     layers: { type: 'array', minItems: 1, items: LAYER_ENTRY },
+    ...TRANSFER,
     outputs: { type: 'string', description: "A graph model's output: a layer's (or a block use's) name; default the last layer." },
     blocks: {
       type: 'object',
