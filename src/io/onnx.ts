@@ -17,11 +17,14 @@ export type OnnxAttribute =
   | { type: 'float'; value: number }
   | { type: 'ints'; value: readonly number[] }
   | { type: 'floats'; value: readonly number[] }
-  | { type: 'string'; value: string };
+  | { type: 'string'; value: string }
+  | { type: 'strings'; value: readonly string[] };
 
 export const int = (value: number): OnnxAttribute => ({ type: 'int', value });
 export const float = (value: number): OnnxAttribute => ({ type: 'float', value });
 export const ints = (value: readonly number[]): OnnxAttribute => ({ type: 'ints', value });
+export const str = (value: string): OnnxAttribute => ({ type: 'string', value });
+export const strs = (value: readonly string[]): OnnxAttribute => ({ type: 'strings', value });
 
 export interface OnnxNode {
   op: string;
@@ -66,6 +69,7 @@ const ATTRIBUTE_TYPES = {
   string: onnx.AttributeProto.AttributeType.STRING,
   floats: onnx.AttributeProto.AttributeType.FLOATS,
   ints: onnx.AttributeProto.AttributeType.INTS,
+  strings: onnx.AttributeProto.AttributeType.STRINGS,
 } as const;
 
 function attribute(name: string, a: OnnxAttribute): InstanceType<typeof onnx.AttributeProto> {
@@ -81,6 +85,8 @@ function attribute(name: string, a: OnnxAttribute): InstanceType<typeof onnx.Att
       return onnx.AttributeProto.create({ name, type, floats: [...a.value] });
     case 'string':
       return onnx.AttributeProto.create({ name, type, s: new TextEncoder().encode(a.value) });
+    case 'strings':
+      return onnx.AttributeProto.create({ name, type, strings: a.value.map((v) => new TextEncoder().encode(v)) });
   }
 }
 

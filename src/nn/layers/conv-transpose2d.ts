@@ -15,6 +15,9 @@ import { readLayer, type LayerSpec } from './fields.js';
 import { readWeighted, weightedFields, WEIGHTED_FIELDS, type Weighted } from './weighted.js';
 import { checkGroups, dilatedSpan, pixels } from './conv-geometry.js';
 import { initConv, readTorchInit, TORCH_INIT_FIELDS } from './torch-init.js';
+import { int, ints } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
+import { activationToOnnx } from '../onnx/activations.js';
 
 const SPEC = {
   filters: { type: 'number', integer: true, min: 1, aliases: ['outChannels'] },
@@ -136,6 +139,26 @@ export class ConvTranspose2d extends Layer {
     if (crop[0] > 0) y = ops.narrow(y, 2, 0, y.shape[2] - crop[0]);
     if (crop[1] > 0) y = ops.narrow(y, 3, 0, y.shape[3] - crop[1]);
     return ctx.skipActivation ? y : this.w.activation.apply(y);
+  }
+
+  /**
+   * ConvTranspose with the weight in PyTorch's layout (ONNX's is the same, [in, out / groups, kh, kw]). ONNX pads
+   * each side on its own, so the rows and columns call() crops from the bottom and right are end padding; the
+   * output size follows from the pads and output_padding as it does in ATen.
+   */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const { padding, outputPadding, crop } = this.aten;
+    const bias = this.weights.get('bias');
+    const inputs = [x, g.weight(this.weights.get('weight')!), ...(bias ? [g.weight(bias)] : [])];
+    const y = g.node('ConvTranspose', inputs, {
+      kernel_shape: ints(this.kernelSize),
+      strides: ints(this.strides),
+      pads: ints([padding[0], padding[1], padding[0] + crop[0], padding[1] + crop[1]]),
+      output_padding: ints(outputPadding),
+      dilations: ints(this.dilation),
+      group: int(this.groups),
+    });
+    return activationToOnnx(g, this.w.activation, y);
   }
 
   protected fields() {

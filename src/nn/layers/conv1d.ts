@@ -13,6 +13,9 @@ import { readLayer, type LayerSpec } from './fields.js';
 import { readWeighted, weightedFields, WEIGHTED_FIELDS, type Weighted } from './weighted.js';
 import { checkGroups, dilatedSpan, positiveInt, samePads } from './conv-geometry.js';
 import { initConv, readTorchInit, TORCH_INIT_FIELDS } from './torch-init.js';
+import { int, ints } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
+import { activationToOnnx } from '../onnx/activations.js';
 
 const SPEC = {
   filters: { type: 'number', integer: true, min: 1, aliases: ['outChannels'] },
@@ -117,6 +120,20 @@ export class Conv1d extends Layer {
     const padding = before === after ? before : 0;
     const y = ops.conv1d(input, this.weights.get('weight')!, this.weights.get('bias') ?? null, [this.strides], [padding], [this.dilation], this.groups);
     return ctx.skipActivation ? y : this.w.activation.apply(y);
+  }
+
+  /** Conv over one axis, the weight in PyTorch's layout; ONNX pads each end on its own, so 'causal' needs no Pad. */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const bias = this.weights.get('bias');
+    const inputs = [x, g.weight(this.weights.get('weight')!), ...(bias ? [g.weight(bias)] : [])];
+    const y = g.node('Conv', inputs, {
+      kernel_shape: ints([this.kernelSize]),
+      strides: ints([this.strides]),
+      pads: ints(this.pads),
+      dilations: ints([this.dilation]),
+      group: int(this.groups),
+    });
+    return activationToOnnx(g, this.w.activation, y);
   }
 
   protected fields() {

@@ -11,6 +11,11 @@ import { ConfigError, NnlabError } from '../../engine/errors.js';
 import { isFloating, keep, noGrad, ops, tidy, type Tensor } from '../../tensor/index.js';
 import { Layer, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
+import { int } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
+
+/** ONNX's TensorProto.DataType for int64, Cast's `to`. */
+const ONNX_INT64 = 7;
 
 const SPEC = {
   inputDim: { type: 'number', integer: true, min: 1, aliases: ['numEmbeddings'] },
@@ -55,6 +60,15 @@ export class Embedding extends Layer {
 
   call(x: Tensor): Tensor {
     return ops.embedding(this.weights.get('weight')!, this.indices(x), this.paddingIdx ?? -1);
+  }
+
+  /**
+   * Gather of the table's rows. The model's input is float32 (indices as whole floats, as nnlab feeds them), so
+   * a Cast to int64 comes first; an index out of the table is the runtime's error there.
+   */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const indices = g.node('Cast', [x], { to: int(ONNX_INT64) });
+    return g.node('Gather', [g.weight(this.weights.get('weight')!), indices], { axis: int(0) });
   }
 
   /** The input as int64 indices, checked: whole numbers in [0, inputDim). */

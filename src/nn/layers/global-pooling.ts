@@ -4,11 +4,15 @@
 import { ops, type Tensor } from '../../tensor/index.js';
 import { Layer, type CallContext, type Shape } from './layer.js';
 import { readLayer } from './fields.js';
+import { int } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 abstract class GlobalPool extends Layer {
   readonly keepDims: boolean;
   /** The sample axes pooled over: 1 (a length) or 2 (height and width). */
   protected abstract readonly spatial: 1 | 2;
+  /** The ONNX operator that pools every position of each channel (to [N, C, 1] or [N, C, 1, 1]). */
+  protected abstract readonly onnxOp: 'GlobalAveragePool' | 'GlobalMaxPool';
 
   constructor(config: Record<string, unknown>, path: string, kind: string) {
     super();
@@ -27,6 +31,12 @@ abstract class GlobalPool extends Layer {
     return this.spatial === 1 ? [2] : [2, 3];
   }
 
+  /** The global pool keeps the pooled axes as 1s; without keepDims, Flatten drops them ([N, C]). */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const y = g.node(this.onnxOp, [x]);
+    return this.keepDims ? y : g.node('Flatten', [y], { axis: int(1) });
+  }
+
   protected fields() {
     return { keepDims: this.keepDims };
   }
@@ -35,6 +45,7 @@ abstract class GlobalPool extends Layer {
 export class GlobalAveragePooling1d extends GlobalPool {
   readonly type = 'globalAveragePooling1d';
   protected readonly spatial = 1;
+  protected readonly onnxOp = 'GlobalAveragePool';
   constructor(config: Record<string, unknown>, path = 'globalAveragePooling1d') {
     super(config, path, 'globalAveragePooling1d');
   }
@@ -46,6 +57,7 @@ export class GlobalAveragePooling1d extends GlobalPool {
 export class GlobalAveragePooling2d extends GlobalPool {
   readonly type = 'globalAveragePooling2d';
   protected readonly spatial = 2;
+  protected readonly onnxOp = 'GlobalAveragePool';
   constructor(config: Record<string, unknown>, path = 'globalAveragePooling2d') {
     super(config, path, 'globalAveragePooling2d');
   }
@@ -57,6 +69,7 @@ export class GlobalAveragePooling2d extends GlobalPool {
 export class GlobalMaxPooling1d extends GlobalPool {
   readonly type = 'globalMaxPooling1d';
   protected readonly spatial = 1;
+  protected readonly onnxOp = 'GlobalMaxPool';
   constructor(config: Record<string, unknown>, path = 'globalMaxPooling1d') {
     super(config, path, 'globalMaxPooling1d');
   }
@@ -69,6 +82,7 @@ export class GlobalMaxPooling1d extends GlobalPool {
 export class GlobalMaxPooling2d extends GlobalPool {
   readonly type = 'globalMaxPooling2d';
   protected readonly spatial = 2;
+  protected readonly onnxOp = 'GlobalMaxPool';
   constructor(config: Record<string, unknown>, path = 'globalMaxPooling2d') {
     super(config, path, 'globalMaxPooling2d');
   }

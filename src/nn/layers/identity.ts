@@ -3,6 +3,7 @@
 import type { Tensor } from '../../tensor/index.js';
 import { Layer, type CallContext, type Shape } from './layer.js';
 import { readLayer } from './fields.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 export class Identity extends Layer {
   readonly type = 'identity';
@@ -14,6 +15,10 @@ export class Identity extends Layer {
     return input;
   }
   call(x: Tensor, _ctx: CallContext): Tensor {
+    return x;
+  }
+  /** No node: the layer's output is its input. */
+  override toOnnx(_g: OnnxGraph, x: string): string {
     return x;
   }
   protected fields() {

@@ -8,6 +8,8 @@ import { keep, ones, ops, zeros, type Tensor } from '../../tensor/index.js';
 import { ConfigError } from '../../engine/errors.js';
 import { Layer, fmtShape, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
+import { float, int } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 const SPEC = {
   normalizedShape: { type: 'component', default: null },
@@ -68,6 +70,18 @@ export class LayerNorm extends Layer {
 
   call(x: Tensor, _ctx: CallContext): Tensor {
     return ops.layerNorm(x, [...this.shape], this.weights.get('weight') ?? null, this.weights.get('bias') ?? null, this.epsilon, true);
+  }
+
+  /**
+   * LayerNormalization (opset 17) over the same trailing axes (axis counted from the end); ONNX needs a scale,
+   * so 1s stand in for an absent weight (an absent bias is left out).
+   */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const weight = this.weights.get('weight');
+    const bias = this.weights.get('bias');
+    const n = this.shape.reduce((a, b) => a * b, 1);
+    const scale = weight ? g.weight(weight) : g.constant('scale', new Array<number>(n).fill(1), this.shape);
+    return g.node('LayerNormalization', [x, scale, ...(bias ? [g.weight(bias)] : [])], { axis: int(-this.shape.length), epsilon: float(this.epsilon) });
   }
 
   protected fields() {

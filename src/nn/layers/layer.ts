@@ -83,6 +83,11 @@ export abstract class Layer {
    * A layer without it cannot be exported (the exporter names it). See src/nn/onnx/.
    */
   toOnnx?(g: OnnxGraph, x: string): string;
+  /**
+   * The same for a layer of several inputs (the merge layers): writes the layer on the values `xs`, in the order
+   * it takes its inputs. A one-input layer need not have it: the exporter calls toOnnx(g, xs[0]) instead.
+   */
+  toOnnxInputs?(g: OnnxGraph, xs: readonly string[]): string;
 
   /**
    * How many inputs the layer takes: one (most layers), or several (the merge layers of a graph model: add,

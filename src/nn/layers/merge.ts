@@ -7,6 +7,8 @@ import { ops, type Tensor } from '../../tensor/index.js';
 import { readLayer } from './fields.js';
 import { fmtShape, Layer, type CallContext, type Shape } from './layer.js';
 import { ShapeError } from '../../engine/errors.js';
+import { int } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 abstract class MergeLayer extends Layer {
   override readonly arity = 'many';
@@ -71,6 +73,10 @@ export class Add extends ElementwiseMerge {
   protected combine(a: Tensor, b: Tensor): Tensor {
     return ops.add(a, b);
   }
+  /** Sum takes any number of inputs. */
+  override toOnnxInputs(g: OnnxGraph, xs: readonly string[]): string {
+    return g.node('Sum', xs);
+  }
 }
 
 /** The first input minus the second (exactly two, as Keras's Subtract). */
@@ -83,6 +89,9 @@ export class Subtract extends ElementwiseMerge {
   protected combine(a: Tensor, b: Tensor): Tensor {
     return ops.sub(a, b);
   }
+  override toOnnxInputs(g: OnnxGraph, xs: readonly string[]): string {
+    return g.node('Sub', xs);
+  }
 }
 
 export class Multiply extends ElementwiseMerge {
@@ -92,6 +101,10 @@ export class Multiply extends ElementwiseMerge {
   }
   protected combine(a: Tensor, b: Tensor): Tensor {
     return ops.mul(a, b);
+  }
+  /** ONNX's Mul takes two inputs: a chain of them, in the order call() multiplies. */
+  override toOnnxInputs(g: OnnxGraph, xs: readonly string[]): string {
+    return xs.slice(1).reduce((acc, x) => g.node('Mul', [acc, x]), xs[0]);
   }
 }
 
@@ -103,6 +116,9 @@ export class Maximum extends ElementwiseMerge {
   protected combine(a: Tensor, b: Tensor): Tensor {
     return ops.maximum(a, b);
   }
+  override toOnnxInputs(g: OnnxGraph, xs: readonly string[]): string {
+    return g.node('Max', xs);
+  }
 }
 
 export class Minimum extends ElementwiseMerge {
@@ -112,6 +128,9 @@ export class Minimum extends ElementwiseMerge {
   }
   protected combine(a: Tensor, b: Tensor): Tensor {
     return ops.minimum(a, b);
+  }
+  override toOnnxInputs(g: OnnxGraph, xs: readonly string[]): string {
+    return g.node('Min', xs);
   }
 }
 
@@ -126,6 +145,10 @@ export class Average extends ElementwiseMerge {
   }
   override callInputs(xs: readonly Tensor[]): Tensor {
     return ops.div(super.callInputs(xs), xs.length);
+  }
+  /** Mean: the sum of the inputs divided by their number, as call() computes it. */
+  override toOnnxInputs(g: OnnxGraph, xs: readonly string[]): string {
+    return g.node('Mean', xs);
   }
 }
 
@@ -161,6 +184,11 @@ export class Concatenate extends MergeLayer {
 
   override callInputs(xs: readonly Tensor[]): Tensor {
     return ops.cat([...xs], this.sampleAxis(xs[0].shape.length - 1) + 1);
+  }
+
+  /** Concat along the same batch-inclusive axis (a negative one made positive, as call() does). */
+  override toOnnxInputs(g: OnnxGraph, xs: readonly string[]): string {
+    return g.node('Concat', xs, { axis: int(this.sampleAxis(this.inputShapes[0].length) + 1) });
   }
 
   protected override fields() {

@@ -6,6 +6,8 @@ import { ops, type Tensor } from '../../tensor/index.js';
 import { ConfigError } from '../../engine/errors.js';
 import { Layer, fmtShape, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
+import { ints } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 const SPEC = { dims: { type: 'component' } } satisfies LayerSpec;
 
@@ -30,6 +32,11 @@ export class Permute extends Layer {
 
   call(x: Tensor, _ctx: CallContext): Tensor {
     return ops.permute(x, [0, ...this.dims]);
+  }
+
+  /** Transpose with the batch axis first, as call() permutes. */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    return g.node('Transpose', [x], { perm: ints([0, ...this.dims]) });
   }
 
   protected fields() {

@@ -4,6 +4,7 @@ import { ConfigError } from '../../engine/errors.js';
 import { Layer, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
 import { positiveInt } from './conv-geometry.js';
+import { ints, type OnnxAttribute } from '../../io/onnx.js';
 
 const SPEC = {
   poolSize: { type: 'component', default: null, aliases: ['kernelSize'] },
@@ -38,6 +39,11 @@ export abstract class Pool1d extends Layer {
     const [c, n] = input;
     if (n + 2 * this.padding < this.poolSize) throw this.shapeError(input, `is shorter than the pool of ${this.poolSize}`);
     return [c, Math.floor((n + 2 * this.padding - this.poolSize) / this.strides) + 1];
+  }
+
+  /** The window, stride and padding as ONNX's pooling operators take them (pads: [start, end]). */
+  protected onnxAttributes(): Record<string, OnnxAttribute> {
+    return { kernel_shape: ints([this.poolSize]), strides: ints([this.strides]), pads: ints([this.padding, this.padding]) };
   }
 
   protected fields() {

@@ -17,6 +17,8 @@ import { ConfigError } from '../../engine/errors.js';
 import { keep, ops, type Tensor } from '../../tensor/index.js';
 import { Layer, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
+import { int, ints, str, strs, type OnnxAttribute } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 const SPEC = {
   units: { type: 'number', integer: true, min: 1, aliases: ['hiddenSize'] },
@@ -69,7 +71,7 @@ abstract class Recurrent extends Layer {
   /** The config as read (for a subclass's own fields). */
   protected readonly extraFields: Record<string, unknown>;
 
-  private get directions(): number {
+  protected get directions(): number {
     return this.bidirectional ? 2 : 1;
   }
 
@@ -113,6 +115,59 @@ abstract class Recurrent extends Layer {
     for (const [name, shape] of this.weightLayout(input)) this.weights.set(name, keep(ops.uniform_(ops.empty([...shape]), -k, k)));
   }
 
+  /**
+   * ONNX's operator for the layer: its name, its gate blocks in ONNX's order as indices of PyTorch's blocks, and
+   * the attributes that make it compute what PyTorch's op computes.
+   */
+  protected abstract onnxForm(): { op: 'LSTM' | 'GRU' | 'RNN'; gateOrder: number[]; attributes: Record<string, OnnxAttribute> };
+
+  /**
+   * ONNX's LSTM, GRU or RNN operator per stacked layer, both directions in one operator, from a zero state (the
+   * inputs left out). ONNX reads sequences step-first ([steps, N, features]; onnxruntime runs only that layout),
+   * so the batch-first input is transposed first, and each layer's output Y [steps, dirs, N, units] is laid out
+   * as the next one's input [steps, N, dirs·units]. Weights are repacked as ONNX takes them: per direction, its
+   * gate blocks reordered, W = weight_ih, R = weight_hh, B = bias_ih then bias_hh (left out without biases).
+   * The output is as call()'s: every step's output batch first, or the last layer's Y_h [dirs, N, units] as
+   * [N, dirs·units], forward first.
+   */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const { op, gateOrder, attributes } = this.onnxForm();
+    const dirs = this.directions;
+    const suffixes = this.bidirectional ? ['', '_reverse'] : [''];
+    const rows = this.gates * this.units;
+    // Layer l's weights `names`, direction after direction, as one constant `<layer>.<what>_l<l>` of `dims`.
+    const pack = (what: string, l: number, names: string[], dims: number[]) => {
+      const parts = suffixes.flatMap((suffix) => names.map((name) => this.reorderGates(g, this.weights.get(`${name}_l${l}${suffix}`)!, gateOrder)));
+      const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+      parts.reduce((at, p) => (values.set(p, at), at + p.length), 0);
+      return g.constant(`${what}_l${l}`, values, dims);
+    };
+    const seqFirst = (v: string, perm: number[]) => g.node('Reshape', [g.node('Transpose', [v], { perm: ints(perm) }), g.int64('shape', [0, 0, -1])]);
+    let seq = g.node('Transpose', [x], { perm: ints([1, 0, 2]) });
+    let hn = '';
+    for (let l = 0; l < this.numLayers; l++) {
+      const features = l === 0 ? this.inputShape![1] : this.units * dirs;
+      const inputs = [seq, pack('W', l, ['weight_ih'], [dirs, rows, features]), pack('R', l, ['weight_hh'], [dirs, rows, this.units])];
+      if (this.useBias) inputs.push(pack('B', l, ['bias_ih', 'bias_hh'], [dirs, 2 * rows]));
+      const [y, h] = g.nodeOutputs(op, inputs, 2, { hidden_size: int(this.units), direction: str(this.bidirectional ? 'bidirectional' : 'forward'), ...attributes });
+      hn = h;
+      // [steps, dirs, N, units] -> [steps, N, dirs, units] -> [steps, N, dirs·units]
+      if (l < this.numLayers - 1 || this.returnSequences) seq = seqFirst(y, [0, 2, 1, 3]);
+    }
+    if (this.returnSequences) return g.node('Transpose', [seq], { perm: ints([1, 0, 2]) });
+    // [dirs, N, units] -> [N, dirs, units] -> [N, dirs·units]
+    return g.node('Reshape', [g.node('Transpose', [hn], { perm: ints([1, 0, 2]) }), g.int64('shape', [0, -1])]);
+  }
+
+  /** A weight's or bias's values with its gate blocks (rows of `units`) in the order `order` names them. */
+  private reorderGates(g: OnnxGraph, t: Tensor, order: readonly number[]): Float32Array {
+    const values = g.values(t);
+    const block = values.length / this.gates;
+    const out = new Float32Array(values.length);
+    order.forEach((from, to) => out.set(values.subarray(from * block, (from + 1) * block), to * block));
+    return out;
+  }
+
   /** The op over the batch from a zero initial state: every step's output [N, steps, units·dirs] and h_n [layers·dirs, N, units]. */
   protected abstract run(x: Tensor, h0: Tensor, params: Tensor[], train: boolean): { output: Tensor; hn: Tensor };
 
@@ -149,6 +204,10 @@ export class Lstm extends Recurrent {
     const [output, hn] = ops.lstm(x, [h0, h0], params, this.useBias, this.numLayers, this.dropout, train, this.bidirectional, true);
     return { output, hn };
   }
+  /** ONNX's gates are input, output, forget, cell; PyTorch's input, forget, cell, output. */
+  protected onnxForm() {
+    return { op: 'LSTM' as const, gateOrder: [0, 3, 1, 2], attributes: {} };
+  }
 }
 
 /** Gated recurrent unit (nn.GRU; Keras's GRU with reset_after=True, its default, computes the same). */
@@ -161,6 +220,13 @@ export class Gru extends Recurrent {
   protected run(x: Tensor, h0: Tensor, params: Tensor[], train: boolean) {
     const [output, hn] = ops.gru(x, h0, params, this.useBias, this.numLayers, this.dropout, train, this.bidirectional, true);
     return { output, hn };
+  }
+  /**
+   * ONNX's gates are update, reset, hidden; PyTorch's reset, update, new. PyTorch applies the reset gate after
+   * the hidden state's product (r ⊙ (W_hn h + b_hn)): ONNX's linear_before_reset.
+   */
+  protected onnxForm() {
+    return { op: 'GRU' as const, gateOrder: [1, 0, 2], attributes: { linear_before_reset: int(1) } };
   }
 }
 
@@ -177,6 +243,11 @@ export class SimpleRnn extends Recurrent {
     const op = this.activation === 'relu' ? ops.rnnRelu : ops.rnnTanh;
     const [output, hn] = op(x, h0, params, this.useBias, this.numLayers, this.dropout, train, this.bidirectional, true);
     return { output, hn };
+  }
+  /** One gate; the activation named once per direction, as ONNX's RNN takes it. */
+  protected onnxForm() {
+    const activation = this.activation === 'relu' ? 'Relu' : 'Tanh';
+    return { op: 'RNN' as const, gateOrder: [0], attributes: { activations: strs(Array<string>(this.directions).fill(activation)) } };
   }
   protected override fields() {
     return { ...super.fields(), activation: this.activation };

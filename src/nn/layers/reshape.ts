@@ -4,6 +4,7 @@ import { ops, type Tensor } from '../../tensor/index.js';
 import { ConfigError } from '../../engine/errors.js';
 import { Layer, fmtShape, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 const SPEC = { targetShape: { type: 'component', aliases: ['shape'] } } satisfies LayerSpec;
 
@@ -33,6 +34,11 @@ export class Reshape extends Layer {
 
   call(x: Tensor, _ctx: CallContext): Tensor {
     return ops.reshape(x, [x.shape[0], ...this.outputShape!]);
+  }
+
+  /** Reshape to the built output shape; 0 keeps the batch axis as it is (the batch is dynamic). */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    return g.node('Reshape', [x, g.int64('shape', [0, ...this.outputShape!])]);
   }
 
   protected fields() {

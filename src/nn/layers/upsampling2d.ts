@@ -6,6 +6,8 @@ import { ConfigError } from '../../engine/errors.js';
 import { nameKey } from '../../engine/fields.js';
 import { Layer, pair, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
+import { str, type OnnxAttribute } from '../../io/onnx.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 const SPEC = {
   size: { type: 'size', default: 2, aliases: ['scaleFactor'] },
@@ -37,6 +39,20 @@ export class UpSampling2d extends Layer {
     // The scale factors (not the output size) are passed, as torch.nn.Upsample(scale_factor) passes them.
     const scales = [...this.size];
     return this.interpolation === 'nearest' ? ops.upsampleNearest2d(x, null, scales) : ops.upsampleBilinear2d(x, null, false, scales);
+  }
+
+  /**
+   * Resize by the same scales, with the coordinates PyTorch uses for them: nearest takes the input cell
+   * floor(out / scale) ('asymmetric', floor), bilinear samples at (out + 0.5) / scale − 0.5 (align_corners=False:
+   * 'half_pixel'; the scales are whole, so the output is never one cell, where PyTorch's variant differs).
+   */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const scales = g.constant('scales', [1, 1, ...this.size], [4]);
+    const attributes: Record<string, OnnxAttribute> =
+      this.interpolation === 'nearest'
+        ? { mode: str('nearest'), coordinate_transformation_mode: str('asymmetric'), nearest_mode: str('floor') }
+        : { mode: str('linear'), coordinate_transformation_mode: str('half_pixel') };
+    return g.node('Resize', [x, '', scales], attributes);
   }
 
   protected fields() {

@@ -5,6 +5,7 @@ import { ops, type Tensor } from '../../tensor/index.js';
 import { ConfigError } from '../../engine/errors.js';
 import { Layer, type CallContext, type Shape } from './layer.js';
 import { readLayer, type LayerSpec } from './fields.js';
+import type { OnnxGraph } from '../onnx/graph.js';
 
 const SPEC = { padding: { type: 'component', default: null } } satisfies LayerSpec;
 
@@ -46,6 +47,12 @@ export class ZeroPadding2d extends Layer {
   call(x: Tensor, _ctx: CallContext): Tensor {
     const [[top, bottom], [left, right]] = this.padding;
     return ops.constantPadNd(x, [left, right, top, bottom], 0);
+  }
+
+  /** Pad with zeros (its default mode and value); pads are every axis's start, then every axis's end. */
+  override toOnnx(g: OnnxGraph, x: string): string {
+    const [[top, bottom], [left, right]] = this.padding;
+    return g.node('Pad', [x, g.int64('pads', [0, 0, top, left, 0, 0, bottom, right])]);
   }
 
   protected fields() {

@@ -1,7 +1,8 @@
 // ONNX export against onnxruntime (the dev dependency onnxruntime-node) and onnx.checker (python3-onnx): the
 // exported file gives the class probabilities nnlab's predict computes, to 1e-4, at two batch sizes (the batch
 // dimension is dynamic), for the MLP, the seed CNN, every activation and every output head; what cannot be
-// exported is refused, naming the layer, and nothing is left behind.
+// exported is refused, naming the layer, and nothing is left behind. (Graph models and every other layer:
+// layers.test.ts; the resnet template: src/lab/onnx-export.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,88 +12,17 @@ import { parse } from 'yaml';
 import { ConfigError, NnlabError } from '../../engine/errors.js';
 import { manualSeed } from '../../engine/seed.js';
 import { packageRoot } from '../../engine/native.js';
-import { noGrad, ops, tensor, tidy, type Tensor } from '../../tensor/index.js';
-import { checkOnnx, runOnnx, type CheckedOnnx } from '../../testing/onnx.js';
-import { randomValues, seededRandom } from '../../testing/torch-oracle.js';
+import { ops, type Tensor } from '../../tensor/index.js';
+import { exportsExactly, randomizeState, uniform, waves } from '../../testing/onnx-export.js';
 import { ACTIVATION_NAMES } from '../activations.js';
 import { Layer, type Shape } from '../layers/layer.js';
-import { Sequential, type ModelConfig } from '../model.js';
-import { classProbabilities, outputHead, type OutputHead } from '../outputs.js';
+import { registerLayer } from '../layers/registry.js';
+import { buildModel, Sequential, type ModelConfig } from '../model.js';
+import { outputHead } from '../outputs.js';
 import { exportOnnx, preprocessingFileFor } from './export.js';
+import type { OnnxGraph } from './graph.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'nnlab-onnx-'));
-let files = 0;
-const target = (name: string) => path.join(work, `${++files}-${name}.onnx`);
-
-/** predict's probabilities for a batch: the model in inference mode, then the head (nn/outputs.ts). */
-function predictProbabilities(model: Sequential, head: OutputHead, xs: number[], dims: number[]): number[] {
-  return tidy(() => noGrad(() => classProbabilities(model.forward(tensor(Float32Array.from(xs), dims), { training: false }), head).toNumbers()));
-}
-
-/**
- * Exports `model`, checks the file with onnx.checker (opset 17, input [batch, ...inputShape], output [batch, C],
- * weights under the state-dict names) and compares onnxruntime's output with predict's at each batch size.
- */
-async function exportsExactly(model: Sequential, head: OutputHead, batches: number[], name: string, inputs: (dims: number[], seed: number) => number[] = uniform(1)): Promise<CheckedOnnx> {
-  const file = target(name);
-  const done = exportOnnx(model, file, { head });
-  const classes = Math.max(head.units, 2);
-  const checked = checkOnnx(file);
-  assert.equal(checked.opset, 17);
-  assert.equal(checked.irVersion, 8);
-  assert.deepEqual(checked.inputs, [{ name: 'input', dims: ['batch', ...model.inputShape] }]);
-  assert.deepEqual(checked.outputs, [{ name: 'probabilities', dims: ['batch', classes] }]);
-  for (const weight of Object.keys(model.stateDict())) assert.ok(checked.initializers.includes(weight), `${name}: weight ${weight} stored under its state-dict name`);
-  assert.equal(done.preprocessingFile, preprocessingFileFor(file));
-  for (const [i, n] of batches.entries()) {
-    const dims = [n, ...model.inputShape];
-    const xs = inputs(dims, 100 + i);
-    const want = predictProbabilities(model, head, xs, dims);
-    const got = await runOnnx(file, { name: 'input', data: Float32Array.from(xs), dims });
-    assert.deepEqual(got.dims, [n, classes], `${name}: output dims at batch ${n}`);
-    const worst = Math.max(...got.data.map((v, j) => Math.abs(v - want[j])));
-    assert.ok(worst <= 1e-4, `${name}, batch ${n}: onnxruntime differs from predict by ${worst}`);
-  }
-  return checked;
-}
-
-/** Inputs uniform in [-range, range]. */
-function uniform(range: number) {
-  return (dims: number[], seed: number) => randomValues(seededRandom(seed), dims.reduce((a, b) => a * b, 1), -range, range);
-}
-
-/**
- * Images [N, C, H, W] in [0, 1] that differ from one to the next (waves of their own frequencies): noise would
- * average out through the seed CNN's six pooling stages, and every image would get the same probabilities.
- */
-function waves(dims: number[], seed: number): number[] {
-  const [n, c, h, w] = dims;
-  const out: number[] = [];
-  for (let s = 0; s < n; s++) {
-    const [fy, fx] = [0.01 * (s + 1 + (seed % 5)), 0.03 * (n - s)];
-    for (let k = 0; k < c; k++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out.push(0.5 + 0.5 * Math.sin(fy * y + fx * x + k));
-  }
-  return Array.from(Float32Array.from(out));
-}
-
-/**
- * Random values for every weight and buffer, at scales that keep the activations in range through the layers
- * (weights of variance 1/fan-in, batch-norm statistics near 0 and 1), so no layer is an identity by chance and
- * the probabilities stay away from 0 and 1, where differences would not show.
- */
-function randomizeState(model: Sequential, seed: number): void {
-  const rand = seededRandom(seed);
-  const state: Record<string, Tensor> = {};
-  for (const [k, t] of Object.entries(model.stateDict())) {
-    const [index, name] = k.split('.');
-    const norm = model.layers[Number(index)].type === 'batchNorm';
-    const a = Math.sqrt(3 / (t.size / t.shape[0]));
-    const [lo, hi] = name === 'running_var' ? [0.5, 2] : norm && name === 'weight' ? [0.5, 1.5] : name === 'weight' ? [-a, a] : [-0.2, 0.2];
-    state[k] = tensor(Float32Array.from(randomValues(rand, t.size, lo, hi)), t.shape);
-  }
-  model.loadStateDict(state);
-  for (const t of Object.values(state)) t.dispose();
-}
 
 test('an MLP exports to ONNX: onnxruntime gives the probabilities predict gives, at two batch sizes; onnx.checker accepts it', async () => {
   manualSeed(1);
@@ -105,7 +35,7 @@ test('an MLP exports to ONNX: onnxruntime gives the probabilities predict gives,
     ],
   });
   try {
-    await exportsExactly(model, outputHead(model), [3, 8], 'mlp');
+    await exportsExactly(model, 'mlp', { batches: [3, 8] });
   } finally {
     model.dispose();
   }
@@ -124,7 +54,7 @@ test('the seed CNN (seed 002: conv2d, batchNorm, relu, maxPool, dropout, dense l
     // The seed trains with CrossEntropyLoss on logits: the head squashes them with softmax.
     const head = outputHead(model, { name: 'sparseCategoricalCrossentropy', fromLogits: true });
     assert.equal(head.kind, 'logits');
-    await exportsExactly(model, head, [2, 3], 'seed-cnn', waves);
+    await exportsExactly(model, 'seed-cnn', { head, batches: [2, 3], inputs: waves });
   } finally {
     model.dispose();
   }
@@ -146,7 +76,7 @@ test('every activation exports (GELU composed from Erf and Tanh, SiLU as x·sigm
     const model = new Sequential({ inputShape: [6], layers: [{ type: 'dense', units: 6, activation }, { type: 'activation', activation }] });
     try {
       randomizeState(model, 8);
-      for (const op of (await exportsExactly(model, outputHead(model), [2, 5], `activation-${Object.values(activation).join('-')}`, uniform(3))).ops) ops.add(op);
+      for (const op of (await exportsExactly(model, `activation-${Object.values(activation).join('-')}`, { batches: [2, 5], inputs: uniform(3) })).ops) ops.add(op);
     } finally {
       model.dispose();
     }
@@ -174,7 +104,7 @@ test("convolution and pooling options export: asymmetric 'same' padding, strides
     // A linear output trained with, say, meanSquaredError: the head reads it as scores, softmax over classes.
     const head = outputHead(model);
     assert.equal(head.kind, 'scores');
-    await exportsExactly(model, head, [1, 4], 'conv-options');
+    await exportsExactly(model, 'conv-options', { head, batches: [1, 4] });
   } finally {
     model.dispose();
   }
@@ -196,14 +126,14 @@ test('every output head exports as predict reads it: one unit or several; probab
     const model = new Sequential({ inputShape: [5], layers: [{ type: 'dense', units: c.units, activation: c.activation }] });
     try {
       randomizeState(model, 10);
-      await exportsExactly(model, outputHead(model, c.loss), [4, 1], c.name.replace(/\W+/g, '-'), uniform(3));
+      await exportsExactly(model, c.name, { head: outputHead(model, c.loss), batches: [4, 1], inputs: uniform(3) });
     } finally {
       model.dispose();
     }
   }
 });
 
-/** A layer nnlab has no ONNX form for: no toOnnx. */
+/** A custom layer (as a plugin registers one) that has no ONNX form: no toOnnx. */
 class Cube extends Layer {
   readonly type = 'cube';
   protected outputShapeFor(input: Shape): Shape {
@@ -217,18 +147,84 @@ class Cube extends Layer {
   }
 }
 
-test('a layer without an ONNX form is an error naming it, and nothing is written', () => {
-  const model = new Sequential({ inputShape: [4], layers: [{ type: 'dense', units: 3 }, { type: 'dense', units: 2, activation: 'softmax' }] });
-  // In place of the first layer (a registered custom layer would be one): the model sees a layer it cannot export.
-  const cube = new Cube();
-  cube.name = 'cube_1';
-  cube.build([4]);
-  model.layers[0].dispose();
-  model.layers[0] = cube;
+/** A custom merge layer with only the one-input form: it takes several inputs, so it cannot be exported either. */
+class Hypot extends Layer {
+  readonly type = 'hypot';
+  override readonly arity = 'many';
+  override buildInputs(shapes: readonly Shape[]): Shape {
+    this.inputShape = shapes[0];
+    return (this.outputShape = shapes[0]);
+  }
+  protected outputShapeFor(input: Shape): Shape {
+    return input;
+  }
+  call(x: Tensor): Tensor {
+    return x;
+  }
+  override callInputs(xs: readonly Tensor[]): Tensor {
+    return ops.sqrt(ops.add(ops.mul(xs[0], xs[0]), ops.mul(xs[1], xs[1])));
+  }
+  override toOnnx(_g: OnnxGraph, x: string): string {
+    return x;
+  }
+  protected fields() {
+    return {};
+  }
+}
+
+test('a layer without an ONNX form (a registered custom layer, in a stack or a graph) is an error naming it, and nothing is written', () => {
+  registerLayer('cube', Cube);
+  registerLayer('hypot', Hypot);
+  const dir = mkdtempSync(path.join(work, 'refused-'));
+  const stack = buildModel({ inputShape: [4], layers: [{ type: 'dense', units: 3 }, { type: 'cube' }, { type: 'dense', units: 2, activation: 'softmax' }] });
+  const graph = buildModel({
+    inputShape: [4],
+    layers: [
+      { type: 'dense', name: 'a', units: 3 },
+      { type: 'cube', name: 'cubed', inputs: 'a' },
+      { type: 'dense', name: 'b', inputs: 'input', units: 3 },
+      { type: 'hypot', name: 'length', inputs: ['cubed', 'b'] },
+      { type: 'dense', name: 'out', units: 2, activation: 'softmax' },
+    ],
+  });
   try {
-    const dir = mkdtempSync(path.join(work, 'refused-'));
-    assert.throws(() => exportOnnx(model, path.join(dir, 'model.onnx')), (e: Error) => e instanceof NnlabError && /layer 'cube_1' \(cube\) cannot be exported to ONNX/.test(e.message));
+    assert.throws(() => exportOnnx(stack, path.join(dir, 'model.onnx')), (e: Error) => e instanceof NnlabError && /^layer 'cube_1' \(cube\) cannot be exported to ONNX \(no ONNX form for this layer type\)$/.test(e.message));
+    assert.throws(
+      () => exportOnnx(graph, path.join(dir, 'model.onnx')),
+      (e: Error) => e instanceof NnlabError && /^layer 'cubed' \(cube\), layer 'length' \(hypot\) cannot be exported to ONNX \(no ONNX form for these layer types\)$/.test(e.message),
+    );
     assert.deepEqual(readdirSync(dir), [], 'no file, no temp file');
+  } finally {
+    stack.dispose();
+    graph.dispose();
+  }
+});
+
+/** A custom layer with an ONNX form of its own: y = x·|x| (as a plugin's layer could write it). */
+class SignedSquare extends Layer {
+  readonly type = 'signedSquare';
+  protected outputShapeFor(input: Shape): Shape {
+    return input;
+  }
+  call(x: Tensor): Tensor {
+    return ops.mul(x, ops.abs(x));
+  }
+  override toOnnx(g: OnnxGraph, x: string): string {
+    return g.node('Mul', [x, g.node('Abs', [x])]);
+  }
+  protected fields() {
+    return {};
+  }
+}
+
+test('a custom layer with its own toOnnx exports like a built-in one', async () => {
+  registerLayer('signedSquare', SignedSquare);
+  manualSeed(6);
+  const model = buildModel({ inputShape: [4], layers: [{ type: 'dense', units: 5 }, { type: 'signedSquare' }, { type: 'dense', units: 3, activation: 'softmax' }] });
+  try {
+    randomizeState(model, 11);
+    const checked = await exportsExactly(model, 'custom-layer', { batches: [2, 3], inputs: uniform(2) });
+    assert.ok(checked.ops.includes('Abs'));
   } finally {
     model.dispose();
   }

@@ -1,12 +1,13 @@
-// exportOnnx: a model as an ONNX file for other runtimes (onnxruntime, TensorRT, a browser), opset 17, with a
-// dynamic batch dimension. Its input `input` is a float32 batch of the model's input shape, as the model sees it
+// exportOnnx: a model (a stack of layers or a graph: layers.ts walks its connections) as an ONNX file for other
+// runtimes (onnxruntime, TensorRT, a browser), opset 17, with a dynamic batch dimension. Its input `input` is a float32 batch of the model's input shape, as the model sees it
 // after the run's preprocessing; its output `probabilities` is every class's probability, [N, C] (two columns
 // for a one-unit binary head), what `nnlab predict` reads. The JSON beside it (model.onnx ->
 // model.preprocess.json) names both and records how inputs are prepared.
 //
 // Both files are written atomically and together: each to a temp file beside it, then both renamed in, so a
 // failed export leaves the previous files (or none), never half of one. A model with a layer that cannot be
-// exported is refused, naming the layer, before anything is written.
+// exported (a custom layer without an ONNX form, an adaptive pool whose windows differ in size) is refused,
+// naming the layer, before anything is written.
 import { renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, NnlabError } from '../../engine/errors.js';
@@ -16,10 +17,9 @@ import { encodeOnnx, type OnnxValue } from '../../io/onnx.js';
 import type { Tensor } from '../../tensor/index.js';
 import type { Model } from '../model.js';
 import { outputHead, type OutputHead } from '../outputs.js';
-import { Sequential } from '../sequential.js';
 import { OnnxGraph } from './graph.js';
 import { headToOnnx } from './head.js';
-import { sequentialToOnnx } from './sequential.js';
+import { layersToOnnx } from './layers.js';
 
 export const ONNX_OPSET = 17;
 /** The `format` of the preprocessing JSON. */
@@ -76,15 +76,6 @@ export function checkExportTarget(file: string, field = 'file'): void {
   }
 }
 
-/**
- * The model's layers written into `g` from `input`. A stack's layers each take the output of the one before;
- * a graph model, whose layers take the inputs it names, can be exported once it walks its connections.
- */
-function modelToOnnx(g: OnnxGraph, model: Model, input: string): string {
-  if (model instanceof Sequential) return sequentialToOnnx(g, model, input);
-  throw new NnlabError('only models that are a stack of layers can be exported to ONNX yet (this one is a graph model)');
-}
-
 /** Writes `model` to `file` (ONNX, opset 17) and its preprocessing JSON beside it; see the top of this file. */
 export function exportOnnx(model: Model, file: string, options: OnnxExportOptions = {}): OnnxExport {
   checkExportTarget(file);
@@ -93,7 +84,7 @@ export function exportOnnx(model: Model, file: string, options: OnnxExportOption
   const g = new OnnxGraph(names);
   const inputName = g.reserve(ONNX_INPUT);
   const outputName = g.reserve(ONNX_OUTPUT);
-  g.output(headToOnnx(g, modelToOnnx(g, model, inputName), model.outputShape, head), outputName);
+  g.output(headToOnnx(g, layersToOnnx(g, model, inputName), model.outputShape, head), outputName);
 
   const input: OnnxValue = { name: inputName, shape: ['batch', ...model.inputShape], doc: 'a float32 batch as the model sees it, after the preprocessing the JSON beside this file records' };
   const output: OnnxValue = { name: outputName, shape: ['batch', Math.max(head.units, 2)], doc: "every class's probability; each row sums to 1" };

@@ -37,14 +37,18 @@ export class OnnxGraph {
     const done = this.written.get(t);
     if (done !== undefined) return done;
     const name = this.unique(this.weightNames.get(t) ?? `${this.scope}.weight`);
-    const data = tidy(() => t.to({ device: 'cpu', dtype: 'float32' }).toTypedArray()) as Float32Array;
-    this.initializers.push({ name, dims: [...t.shape], data });
+    this.initializers.push({ name, dims: [...t.shape], data: this.values(t) });
     this.written.set(t, name);
     return name;
   }
 
+  /** A tensor's values as float32 on the CPU, for a layer that lays its weights out as an operator wants them. */
+  values(t: Tensor): Float32Array {
+    return tidy(() => t.to({ device: 'cpu', dtype: 'float32' }).toTypedArray()) as Float32Array;
+  }
+
   /** A float32 constant (a scalar by default) named after the layer: `<layer>.<what>`. */
-  constant(what: string, values: readonly number[], dims: readonly number[] = []): string {
+  constant(what: string, values: ArrayLike<number>, dims: readonly number[] = []): string {
     const name = this.unique(`${this.scope}.${what}`);
     this.initializers.push({ name, dims, data: Float32Array.from(values) });
     return name;
@@ -57,11 +61,23 @@ export class OnnxGraph {
     return name;
   }
 
-  /** A node of ONNX operator `op` (opset 17) on the named inputs; returns the name of its output. */
+  /**
+   * A node of ONNX operator `op` (opset 17) on the named inputs ('' for an optional input left out); returns
+   * the name of its output.
+   */
   node(op: string, inputs: readonly string[], attributes: Readonly<Record<string, OnnxAttribute>> = {}): string {
+    return this.nodeOutputs(op, inputs, 1, attributes)[0];
+  }
+
+  /**
+   * A node with `count` outputs (LSTM's Y, Y_h, ...): the first is named after the node, the others
+   * `<node>:1`, `<node>:2`, ...; returns their names.
+   */
+  nodeOutputs(op: string, inputs: readonly string[], count: number, attributes: Readonly<Record<string, OnnxAttribute>> = {}): string[] {
     const name = this.unique(`${this.scope}/${op}`);
-    this.nodes.push({ op, name, inputs, outputs: [name], attributes });
-    return name;
+    const outputs = [name, ...Array.from({ length: count - 1 }, (_, i) => this.unique(`${name}:${i + 1}`))];
+    this.nodes.push({ op, name, inputs, outputs, attributes });
+    return outputs;
   }
 
   /** Marks a name as taken (the graph's input and output), so no node or weight is given it. */
@@ -76,12 +92,12 @@ export class OnnxGraph {
    * instead, or, where no node does (the graph's input passed through), an Identity node.
    */
   output(value: string, name: string): void {
-    const i = this.nodes.findIndex((n) => n.outputs[0] === value);
+    const i = this.nodes.findIndex((n) => n.outputs.includes(value));
     if (i < 0) {
       this.nodes.push({ op: 'Identity', name: this.unique(`${name}/Identity`), inputs: [value], outputs: [name], attributes: {} });
       return;
     }
-    this.nodes[i] = { ...this.nodes[i], outputs: [name] };
+    this.nodes[i] = { ...this.nodes[i], outputs: this.nodes[i].outputs.map((o) => (o === value ? name : o)) };
     for (const [k, n] of this.nodes.entries()) {
       if (n.inputs.includes(value)) this.nodes[k] = { ...n, inputs: n.inputs.map((x) => (x === value ? name : x)) };
     }
