@@ -1,7 +1,7 @@
 // `nnlab export` end to end: a tiny MNIST run's model as model.onnx and model.preprocess.json; an image
 // prepared as the JSON says gives, in onnxruntime, the probabilities `nnlab predict` gives; --model takes the
-// run's model folder; bad calls exit 2 with one line before any work, a layer ONNX cannot express exits 1
-// naming it, and neither leaves a file.
+// run's model folder; bad calls exit 2 with one line before any work, a layer ONNX cannot express (a plugin's
+// layer without an ONNX form) exits 1 naming it, and neither leaves a file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -105,24 +105,31 @@ test('export: a bad --out, format or model is one line and exit 2 before any wor
   assert.deepEqual(readdirSync(dir), ['folder.onnx'], 'nothing written');
 });
 
-test('export: a model with a layer ONNX cannot express exits 1 naming the layer, and writes nothing', async () => {
-  const [{ buildModel }, { saveModel }, { layer }] = await Promise.all([import('../nn/model.js'), import('../train/model-io.js'), import('../nn/layers/registry.js')]);
-  // A layer type nnlab has no ONNX form for (the first of these that has none).
-  const candidates = [{ type: 'lstm', units: 3 }, { type: 'gru', units: 3 }, { type: 'simpleRnn', units: 3 }, { type: 'layerNormalization' }];
-  const unexportable = candidates.find((c) => {
-    const l = layer(c, 'probe');
-    l.dispose();
-    return typeof l.toOnnx !== 'function';
-  });
-  assert.ok(unexportable, 'a layer without an ONNX form for this test (each candidate exports now: pick another)');
-  const model = buildModel({ inputShape: [5, 4], layers: [unexportable, { type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }] });
+/** A plugin registering a layer that has no ONNX form (no toOnnx): x³. */
+const CUBE_PLUGIN = `export default function (nnlab) {
+  class Cube extends nnlab.Layer {
+    type = 'cube';
+    outputShapeFor(input) { return input; }
+    call(x) { return nnlab.ops.mul(nnlab.ops.mul(x, x), x); }
+    fields() { return {}; }
+  }
+  nnlab.registerLayer('cube', Cube);
+}
+`;
+
+test("export: a model with a layer ONNX cannot express (a plugin's) exits 1 naming the layer, and writes nothing", async () => {
+  const [{ buildModel }, { saveModel }, { loadPlugin }] = await Promise.all([import('../nn/model.js'), import('../train/model-io.js'), import('../lab/plugins.js')]);
+  const plugin = path.join(work, 'cube-plugin.mjs');
+  writeFileSync(plugin, CUBE_PLUGIN);
+  await loadPlugin(plugin); // registers 'cube' here, so the model can be built and saved
+  const model = buildModel({ inputShape: [5, 4], layers: [{ type: 'cube' }, { type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }] });
   const folder = path.join(work, 'unexportable-model');
   saveModel(folder, model, { classes: ['a', 'b'] });
   model.dispose();
   const dir = mkdtempSync(path.join(work, 'refused-'));
-  const r = nnlab(['export', '--model', folder, '--out', path.join(dir, 'model.onnx')]);
+  const r = nnlab(['export', '--model', folder, '--plugin', plugin, '--out', path.join(dir, 'model.onnx')]);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`layer '${unexportable.type}_1' \\(${unexportable.type}\\) cannot be exported to ONNX`));
+  assert.match(r.stderr, /layer 'cube_1' \(cube\) cannot be exported to ONNX/);
   assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
   assert.deepEqual(readdirSync(dir), [], 'nothing written');
 });
