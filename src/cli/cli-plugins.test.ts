@@ -1,7 +1,7 @@
 // Plugins end to end: a plugin file (outside the package, in the experiment's folder) registers a layer with a
 // weight (a learnable scale per feature), a loss and a metric; an experiment file using all three trains with
-// `nnlab run`, its summary shows the layer; the saved model records the plugin, so predict, show and export
-// without it say which to load, and with --plugin work; run --workers and resume take --plugin too. A plugin
+// `nnlab run`, its summary shows the layer; the saved model records the plugin, so predict, show, test and
+// export without it say which to load, and with --plugin work; run --workers and resume take --plugin too. A plugin
 // that is missing, not a file, throws, or takes a held name is one line naming it (exit 2), and nothing runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,6 +87,14 @@ test("an experiment using a plugin's layer, loss and metric trains; its saved mo
   const csv = nnlab(['export-predictions', id, '--out', 'val.csv', '--plugin', pluginFile]);
   assert.equal(csv.status, 0, csv.stderr);
   assert.match(readFileSync(path.join(work, 'val.csv'), 'utf8'), /^index,true,predicted,p\(0\)/);
+
+  const study = String(lastJson(r.stdout).study);
+  const looked = nnlab(['test', study, '--config', '', '--plugin', pluginFile, '--json']);
+  assert.equal(looked.status, 0, looked.stderr);
+  assert.ok(lastJson(looked.stdout).test.top2Accuracy >= 0, looked.stdout);
+  const blind = nnlab(['test', study, '--config', '']);
+  assert.equal(blind.status, 2);
+  assert.equal(blind.stderr, `nnlab: ${work}/plugged.yaml:4: plugins[0]: plugin ${pluginFile} is not loaded: load it first (--plugin ${pluginFile}; in code: await loadExperimentWithPlugins(file))\n`);
 
   // The layer has no ONNX form: export builds the model with --plugin, then refuses it by name (exit 1).
   const onnx = nnlab(['export', '--model', weights, '--out', 'model.onnx', '--plugin', pluginFile]);

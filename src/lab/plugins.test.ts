@@ -122,7 +122,7 @@ test("an experiment file's plugins load, relative to it, before its names are ch
   // Without its plugins loaded the file is refused at the plugins line, before any name is checked.
   assert.throws(
     () => parseExperiment(experiment('plugins: [./lib/second.js]'), file),
-    (e: Error) => e instanceof ConfigError && e.message === `${file}:2: plugins[0]: plugin ${sub}/lib/second.js is not loaded: load the file's plugins first (nnlab run does; in code: await loadExperimentWithPlugins(file))`,
+    (e: Error) => e instanceof ConfigError && e.message === `${file}:2: plugins[0]: plugin ${sub}/lib/second.js is not loaded: load it first (--plugin ${sub}/lib/second.js; in code: await loadExperimentWithPlugins(file))`,
   );
   const exp = await loadExperimentWithPlugins(file);
   const spec = exp.cells[0].spec;

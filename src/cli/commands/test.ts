@@ -5,17 +5,18 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../engine/errors.js';
 import { testLooksLine } from '../../report/format.js';
 import { humanStream, printJson, say, storeFrom } from '../context.js';
+import { addPluginOption, loadPluginOptions } from '../plugins.js';
 
 interface TestOpts {
   trial?: string;
   config?: string;
   store?: string;
   json?: boolean;
+  plugin: string[];
 }
 
 export function registerTest(program: Command): void {
-  program
-    .command('test <study>')
+  addPluginOption(program.command('test <study>'))
     .description("evaluate a search's trial (--trial N) or a study's config (--config LABEL) on the test set, once; the study counts every look")
     .option('--trial <n>', 'the trial number of a search')
     .option('--config <label>', "the config label of a study (as `nnlab runs` shows it; '' for a single config)")
@@ -25,6 +26,7 @@ export function registerTest(program: Command): void {
       if ((opts.trial === undefined) === (opts.config === undefined)) throw new ConfigError('test', 'name what to evaluate: --trial N (a search) or --config LABEL (a study)');
       const trial = opts.trial === undefined ? undefined : Number(opts.trial);
       if (trial !== undefined && !(Number.isSafeInteger(trial) && trial >= 0)) throw new ConfigError('--trial', `expected a trial number (0, 1, ...), got '${opts.trial}'`);
+      await loadPluginOptions(opts.plugin);
       const { testExplicitly } = await import('../../lab/final-test.js'); // loads libtorch: only when used
       const store = await storeFrom(opts);
       const out = humanStream(opts.json);

@@ -213,14 +213,14 @@ export function parseExperiment(text: string, file: string | null, options: Load
 /**
  * Checks the experiment's plugins (already checked against the schema: a list of paths, relative to the file):
  * none is varied by a study or a search (they are loaded once, for every run), and each is loaded (by
- * loadExperimentWithPlugins, or nnlab run, before the file is parsed).
+ * loadExperimentWithPlugins, as nnlab run does, or --plugin where a command re-reads a stored experiment).
  */
 function checkPlugins(raw: Record<string, unknown>, loc: Locator, baseDir: string, varied: readonly Segment[][]): void {
   const param = varied.find((p) => isPrefix(['plugins'], p) || isPrefix(p, ['plugins']));
   if (param !== undefined) throw loc.error(param, 'plugins are loaded once, before any run, so a study or a search cannot vary them');
   ((raw.plugins ?? []) as string[]).forEach((file, i) => {
     const abs = path.resolve(baseDir, file);
-    if (!isPluginLoaded(abs)) throw loc.error(['plugins', i], `plugin ${abs} is not loaded: load the file's plugins first (nnlab run does; in code: await loadExperimentWithPlugins(file))`);
+    if (!isPluginLoaded(abs)) throw loc.error(['plugins', i], `plugin ${abs} is not loaded: load it first (--plugin ${abs}; in code: await loadExperimentWithPlugins(file))`);
   });
 }
 
