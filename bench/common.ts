@@ -24,10 +24,11 @@ export interface Row {
   goal: string;
 }
 
-export function printTable(title: string, rows: Row[]): void {
-  const header: Row = { bench: 'bench', nnlab: 'nnlab', peer: 'PyTorch', ratio: 'ratio', goal: 'goal' };
-  const all = [header, ...rows];
-  const keys = Object.keys(header) as (keyof Row)[];
+/** `header` renames columns: a table comparing nnlab with itself names its peer column (e.g. Sequential). */
+export function printTable(title: string, rows: Row[], header: Partial<Row> = {}): void {
+  const head: Row = { bench: 'bench', nnlab: 'nnlab', peer: 'PyTorch', ratio: 'ratio', goal: 'goal', ...header };
+  const all = [head, ...rows];
+  const keys = Object.keys(head) as (keyof Row)[];
   const width = Object.fromEntries(keys.map((k) => [k, Math.max(...all.map((r) => r[k].length))])) as Record<keyof Row, number>;
   console.log(`\n${title}`);
   for (const [i, r] of all.entries()) {

@@ -1,11 +1,13 @@
 // `npm run bench`: every bench beside its PyTorch peer, run in this one process, printed as ratios.
-// `npm run bench -- op mlp` runs a subset (op, mlp, b1, b2, b7, loader); `tune` (the tuner against Optuna, a few
-// minutes), `workers` (32 worker processes on one search against PostgreSQL) and `ui` (the dashboard on 10,000
-// runs) run only when named.
+// `npm run bench -- op mlp` runs a subset (op, mlp, b1, b2, b6, graph, b7, loader; b6 runs graph too); `tune`
+// (the tuner against Optuna, a few minutes), `workers` (32 worker processes on one search against PostgreSQL) and
+// `ui` (the dashboard on 10,000 runs) run only when named.
 import { benchOpOverhead } from './op-overhead.js';
 import { benchMlpStep } from './mlp-step.js';
 import { benchCnn, benchGpu, benchLoader, benchMlpEpoch } from './models.js';
 import { benchLstm } from './sequences.js';
+import { benchResnet } from './resnet.js';
+import { benchGraphOverhead } from './graph-overhead.js';
 import { printTable } from './common.js';
 import { runWorker } from './peers.js';
 import { blasInfo } from '../src/engine/blas.js';
@@ -34,6 +36,16 @@ if (wanted('b1')) {
 if (wanted('b2')) {
   const r = benchCnn();
   printTable('B2 and B3 (seed CNN): fit() and evaluate() against PyTorch, each side at its best of 2 rounds', r.rows);
+  for (const n of r.notes) console.log(n);
+}
+if (wanted('b6')) {
+  const r = benchResnet();
+  printTable('B6 (residual networks from the resnet template): fit() and evaluate() against PyTorch, each side at its best of 2 rounds', r.rows);
+  for (const n of r.notes) console.log(n);
+}
+if (wanted('b6') || wanted('graph')) {
+  const r = benchGraphOverhead();
+  printTable("The graph model's overhead: B1's MLP as a Graph (functional API) against the same Sequential, in one process", r.rows, { nnlab: 'Graph', peer: 'Sequential', ratio: 'ratio (range)' });
   for (const n of r.notes) console.log(n);
 }
 if (wanted('b7')) {
@@ -78,6 +90,9 @@ if (only.includes('gpu')) {
   const r = benchGpu();
   printTable('B1, B2 and B3 on the GPU against PyTorch on the same GPU, each side at its best of 2 rounds', r.rows);
   for (const n of r.notes) console.log(n);
+  const resnet = benchResnet({ device: 'cuda:0', cases: [{ depth: 20, size: 32, batches: 32 }, { depth: 18, size: 64, batches: 16 }] });
+  printTable('B6 on the GPU against PyTorch on the same GPU, each side at its best of 2 rounds', resnet.rows);
+  for (const n of resnet.notes) console.log(n);
   const lstm = benchLstm({ device: 'cuda:0', n: 51_200 });
   printTable("B7 on the GPU against PyTorch's nn.LSTM on the same GPU, each side at its best of 2 rounds", lstm.rows);
   for (const n of lstm.notes) console.log(n);
