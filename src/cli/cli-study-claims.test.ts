@@ -34,12 +34,21 @@ function start(args: string[]): Promise<{ code: number | null; stdout: string; s
   });
 }
 
+/** Polls `check` every 50 ms until it holds (at most a minute). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('timed out waiting');
+}
+
 const STUDY = `name: claims
 seed: 3
 repeats: 2
 data: { dataset: mnist, subset: { perClass: 30 }, split: { fraction: 0.25 } }
 model: { template: mlp, units: [16] }
-training: { optimizer: { name: adam, lr: 0.003 }, epochs: 3, batchSize: 32 }
+training: { optimizer: { name: adam, lr: 0.003 }, epochs: 20, batchSize: 1 }
 study: { factors: { model.activation: [relu, sigmoid] } }
 `;
 
@@ -61,7 +70,20 @@ test('four `nnlab run` of one study at once: one study, each (config, repeat) tr
   const expected = lastJson(clean.stdout).summary.map((c: { label: string; runIds: number[]; metrics: Record<string, { mean: number }> }) => [c.label, c.runIds.length, c.metrics['val.accuracy'].mean]);
 
   const shared = path.join(work, 'shared.db');
-  const results = await Promise.all(Array.from({ length: 4 }, () => start(['run', f, '--store', shared, '--json', '--no-bar'])));
+  // The first process opens the study; the other three start while its runs train, as processes started together
+  // do (on a loaded machine a process started "at the same time" may arrive after the study ended: a new study).
+  const args = ['run', f, '--store', shared, '--json', '--no-bar'];
+  const first = start(args);
+  await until(async () => {
+    const store = await openStore(shared).catch(() => null);
+    if (!store) return false;
+    try {
+      return (await store.listRuns()).length > 0;
+    } finally {
+      await store.close();
+    }
+  });
+  const results = await Promise.all([first, ...Array.from({ length: 3 }, () => start(args))]);
   for (const r of results) assert.equal(r.code, 0, r.stderr.slice(-2000));
   const outs = results.map((r) => lastJson(r.stdout));
   assert.deepEqual(new Set(outs.map((o) => o.study)), new Set([outs[0].study]), 'every process reports the one study');
@@ -77,7 +99,7 @@ test('four `nnlab run` of one study at once: one study, each (config, repeat) tr
 });
 
 test('`run --workers 2` and `nnlab worker` take a study file: the workers train its runs, the parent tests the chosen config once', () => {
-  const f = file('workers.yaml', `${STUDY.replace('name: claims', 'name: claims-workers')}evaluateTest: true\n`);
+  const f = file('workers.yaml', `${STUDY.replace('name: claims', 'name: claims-workers').replace('epochs: 20, batchSize: 1', 'epochs: 3, batchSize: 32')}evaluateTest: true\n`);
   const storePath = path.join(work, 'workers.db');
   const r = nnlab(['run', f, '--workers', '2', '--store', storePath, '--json', '--no-bar']);
   assert.equal(r.status, 0, r.stderr.slice(-2000));
