@@ -45,7 +45,7 @@ if (wanted('b6')) {
 }
 if (wanted('b6') || wanted('graph')) {
   const r = benchGraphOverhead();
-  printTable("The graph model's overhead: B1's MLP as a Graph (functional API) against the same Sequential, in one process", r.rows, { nnlab: 'Graph', peer: 'Sequential', ratio: 'ratio (range)' });
+  printTable("The graph model's overhead: B1's MLP as a Graph (functional API) against the same Sequential, alternating in one process", r.rows, { nnlab: 'Graph', peer: 'Sequential', ratio: 'ratio (95% interval)' });
   for (const n of r.notes) console.log(n);
 }
 if (wanted('b7')) {
